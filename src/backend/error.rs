@@ -1,0 +1,73 @@
+//! Backend errors: one line a person can act on, from whatever the SDK said.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("unknown environment `{0}`")]
+    UnknownEnvironment(String),
+    #[error("{env}: runtime `{runtime}` not found")]
+    RuntimeNotFound { env: String, runtime: String },
+    /// An AWS (or local AgentCore) service error: code and message as the service sent them.
+    #[error("{operation}: {code}: {message}")]
+    Service {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    /// The request never got an answer: connection refused, timeout, DNS, credentials.
+    #[error("{operation}: {message}")]
+    Transport {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl BackendError {
+    /// Map an SDK error, keeping the service's error code and message.
+    pub fn sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        match &err {
+            SdkError::ServiceError(se) => {
+                let e = se.err();
+                Self::Service {
+                    operation,
+                    code: e.code().unwrap_or("UnknownError").to_string(),
+                    message: e.message().map_or_else(|| e.to_string(), str::to_string),
+                }
+            }
+            _ => Self::Transport {
+                operation,
+                message: chain(&err),
+            },
+        }
+    }
+
+    /// The AWS error code, for service errors.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// The error and its causes on one line, most specific last.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,257 @@
+//! Runtimes across environments: the matrix, one runtime in detail, and waiting for a
+//! status to settle.
+
+use std::time::Duration;
+
+use aws_sdk_bedrockagentcorecontrol::types::{
+    AgentRuntime, AgentRuntimeArtifact, AgentRuntimeEndpoint, Code,
+};
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use futures::StreamExt;
+
+use super::{Backend, BackendError, Clients};
+use crate::domain::runtime::log_group_name;
+use crate::domain::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};
+
+/// How many per-runtime calls run at once within one environment.
+const PER_RUNTIME_CONCURRENCY: usize = 8;
+
+fn iso(t: &DateTime) -> Option<String> {
+    t.fmt(Format::DateTime).ok()
+}
+
+/// Every runtime of every named environment; environments are fetched concurrently and an
+/// environment that fails becomes an error entry while the others still list.
+pub async fn matrix(backend: &Backend, envs: &[String]) -> Vec<EnvRuntimes> {
+    let tasks = envs.iter().map(|env| async move {
+        let result = env_runtimes(backend, env).await.map_err(|e| e.to_string());
+        EnvRuntimes {
+            env: env.clone(),
+            result,
+        }
+    });
+    futures::future::join_all(tasks).await
+}
+
+/// The runtimes of one environment, each with its endpoints.
+pub async fn env_runtimes(backend: &Backend, env: &str) -> Result<Vec<Runtime>, BackendError> {
+    let clients = backend.clients(env).await?;
+    let summaries = list_all(&clients).await?;
+    futures::stream::iter(summaries)
+        .map(|s| {
+            let clients = &clients;
+            async move {
+                let endpoints = list_endpoints(clients, s.agent_runtime_id()).await?;
+                Ok(to_runtime(env, &s, endpoints))
+            }
+        })
+        .buffered(PER_RUNTIME_CONCURRENCY)
+        .collect::<Vec<Result<Runtime, BackendError>>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// ListAgentRuntimes, every page.
+pub async fn list_all(clients: &Clients) -> Result<Vec<AgentRuntime>, BackendError> {
+    let pages = clients
+        .control
+        .list_agent_runtimes()
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    pages
+        .into_iter()
+        .map(|r| r.map_err(|e| BackendError::sdk("ListAgentRuntimes", e)))
+        .collect()
+}
+
+/// ListAgentRuntimeEndpoints, every page.
+pub async fn list_endpoints(
+    clients: &Clients,
+    runtime_id: &str,
+) -> Result<Vec<Endpoint>, BackendError> {
+    let items = clients
+        .control
+        .list_agent_runtime_endpoints()
+        .agent_runtime_id(runtime_id)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    items
+        .into_iter()
+        .map(|r| {
+            r.map(|e| to_endpoint(&e))
+                .map_err(|e| BackendError::sdk("ListAgentRuntimeEndpoints", e))
+        })
+        .collect()
+}
+
+fn to_endpoint(e: &AgentRuntimeEndpoint) -> Endpoint {
+    Endpoint {
+        name: e.name().to_string(),
+        live_version: e.live_version().map(str::to_string),
+        target_version: e.target_version().map(str::to_string),
+        status: Status::parse(e.status().as_str()),
+        arn: Some(e.agent_runtime_endpoint_arn().to_string()),
+        description: e.description().map(str::to_string),
+        failure_reason: None,
+        last_updated_at: iso(e.last_updated_at()),
+    }
+}
+
+fn to_runtime(env: &str, s: &AgentRuntime, endpoints: Vec<Endpoint>) -> Runtime {
+    Runtime {
+        env: env.to_string(),
+        name: s.agent_runtime_name().to_string(),
+        id: s.agent_runtime_id().to_string(),
+        arn: s.agent_runtime_arn().to_string(),
+        status: Status::parse(s.status().as_str()),
+        latest_version: s.agent_runtime_version().to_string(),
+        description: Some(s.description().to_string()).filter(|d| !d.is_empty()),
+        last_updated_at: iso(s.last_updated_at()),
+        endpoints,
+    }
+}
+
+/// Find a runtime by id or by name.
+pub async fn resolve(clients: &Clients, runtime: &str) -> Result<AgentRuntime, BackendError> {
+    let all = list_all(clients).await?;
+    all.iter()
+        .find(|r| r.agent_runtime_id() == runtime)
+        .or_else(|| all.iter().find(|r| r.agent_runtime_name() == runtime))
+        .cloned()
+        .ok_or_else(|| BackendError::RuntimeNotFound {
+            env: clients.env.name.clone(),
+            runtime: runtime.to_string(),
+        })
+}
+
+/// One runtime: its latest configuration, all versions (newest first) and its endpoints.
+pub async fn show(
+    backend: &Backend,
+    env: &str,
+    runtime: &str,
+) -> Result<RuntimeDetail, BackendError> {
+    let clients = backend.clients(env).await?;
+    let summary = resolve(&clients, runtime).await?;
+    let id = summary.agent_runtime_id();
+    let (got, versions, endpoints) = futures::join!(
+        clients
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(id)
+            .send(),
+        list_versions(&clients, id),
+        list_endpoints(&clients, id),
+    );
+    let got = got.map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+    let endpoints = endpoints?;
+    let (artifact, language_runtime, entry_point) = match got.agent_runtime_artifact() {
+        Some(AgentRuntimeArtifact::ContainerConfiguration(c)) => {
+            (Some(c.container_uri().to_string()), None, vec![])
+        }
+        Some(AgentRuntimeArtifact::CodeConfiguration(c)) => {
+            let location = match c.code() {
+                Some(Code::S3(s3)) => Some(format!("s3://{}/{}", s3.bucket(), s3.prefix())),
+                _ => None,
+            };
+            (
+                location,
+                Some(c.runtime().as_str().to_string()),
+                c.entry_point().to_vec(),
+            )
+        }
+        _ => (None, None, vec![]),
+    };
+    let log_groups = endpoints
+        .iter()
+        .map(|e| log_group_name(id, &e.name))
+        .collect();
+    Ok(RuntimeDetail {
+        runtime: to_runtime(env, &summary, endpoints),
+        artifact,
+        language_runtime,
+        entry_point,
+        protocol: got
+            .protocol_configuration()
+            .map(|p| p.server_protocol().as_str().to_string()),
+        role_arn: Some(got.role_arn().to_string()),
+        failure_reason: got.failure_reason().map(str::to_string),
+        created_at: iso(got.created_at()),
+        log_groups,
+        versions: versions?,
+    })
+}
+
+/// ListAgentRuntimeVersions, every page, newest first.
+pub async fn list_versions(
+    clients: &Clients,
+    runtime_id: &str,
+) -> Result<Vec<RuntimeVersion>, BackendError> {
+    let items = clients
+        .control
+        .list_agent_runtime_versions()
+        .agent_runtime_id(runtime_id)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    let mut versions: Vec<RuntimeVersion> = items
+        .into_iter()
+        .map(|r| {
+            r.map(|v| RuntimeVersion {
+                version: v.agent_runtime_version().to_string(),
+                status: Status::parse(v.status().as_str()),
+                description: Some(v.description().to_string()).filter(|d| !d.is_empty()),
+                last_updated_at: iso(v.last_updated_at()),
+            })
+            .map_err(|e| BackendError::sdk("ListAgentRuntimeVersions", e))
+        })
+        .collect::<Result<_, _>>()?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.version.parse::<u64>().unwrap_or(0)));
+    Ok(versions)
+}
+
+/// Poll GetAgentRuntime until the runtime (or the given version) leaves CREATING/UPDATING,
+/// and return the status it settled in.
+pub async fn wait_until_settled(
+    clients: &Clients,
+    runtime_id: &str,
+    version: Option<&str>,
+    timeout: Duration,
+) -> Result<Status, BackendError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let got = clients
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(runtime_id)
+            .set_agent_runtime_version(version.map(str::to_string))
+            .send()
+            .await
+            .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+        let status = Status::parse(got.status().as_str());
+        if !status.is_transitional() {
+            return Ok(status);
+        }
+        if tokio::time::Instant::now() + delay > deadline {
+            return Err(BackendError::Other(format!(
+                "{runtime_id} is still {status} after {}s",
+                timeout.as_secs()
+            )));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}

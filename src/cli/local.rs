@@ -1,0 +1,91 @@
+//! `local serve`: run the local AgentCore on loopback until interrupted.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use super::{CliError, Outcome};
+use crate::emulator;
+
+/// The port `local serve` uses by default (the example environments file points at it).
+pub const DEFAULT_ADDR: &str = "127.0.0.1:4590";
+
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Serve the AgentCore, S3 APIs on loopback; prints the endpoint URL as the first line
+    Serve {
+        /// Loopback address to listen on (port 0 picks a free one)
+        #[arg(long, default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+        /// Where state and artifacts persist [default: $XDG_DATA_HOME/agentcore-console/local]
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+        /// How long CREATING/UPDATING/DELETING last before they settle, in milliseconds
+        #[arg(long, default_value_t = 500, value_name = "MS")]
+        settle_ms: u64,
+    },
+}
+
+pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
+    match cmd {
+        LocalCommand::Serve {
+            addr,
+            state_dir,
+            settle_ms,
+        } => {
+            let state_dir = match state_dir {
+                Some(d) => d.clone(),
+                None => default_state_dir()?,
+            };
+            let listener = emulator::bind(*addr).await?;
+            let url = emulator::endpoint_url(&listener)?;
+            {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{url}")?;
+                out.flush()?;
+            }
+            eprintln!(
+                "local AgentCore on {url}, state in {}; Ctrl-C stops it",
+                state_dir.display()
+            );
+            let mut opts = emulator::Options::new(state_dir);
+            opts.settle_delay = Duration::from_millis(*settle_ms);
+            emulator::serve(listener, opts, shutdown_signal()).await?;
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+fn default_state_dir() -> Result<PathBuf, CliError> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| CliError("no HOME or XDG_DATA_HOME: pass --state-dir".into()))?;
+    Ok(base.join("agentcore-console").join("local"))
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,103 @@
+//! Command-line interface: clap commands, one file per subcommand, table or JSON output.
+
+mod envs;
+mod local;
+mod output;
+mod runtimes;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use output::OutputFormat;
+
+use crate::config::Config;
+
+/// Operations console for MCP servers on Amazon Bedrock AgentCore Runtime.
+#[derive(Debug, Parser)]
+#[command(name = "agentcore-console", version, about)]
+pub struct Cli {
+    /// Environments file [default: $AGENTCORE_CONSOLE_CONFIG, then
+    /// $XDG_CONFIG_HOME/agentcore-console/environments.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Environment to act on; repeat for several [default: all]
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    pub envs: Vec<String>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, env = "AGENTCORE_CONSOLE_OUTPUT")]
+    pub output: OutputFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the configured environments: region, account, endpoint, protection
+    Envs,
+    /// Every runtime in every selected environment: status, latest version, endpoints
+    Runtimes,
+    /// One runtime
+    Runtime {
+        #[command(subcommand)]
+        command: runtimes::RuntimeCommand,
+    },
+    /// The local AgentCore (the embedded AWS-compatible server)
+    Local {
+        #[command(subcommand)]
+        command: local::LocalCommand,
+    },
+}
+
+/// An error for the user: one line, already worded.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// What a command returns: success, or a failure already reported in its output.
+pub enum Outcome {
+    Ok,
+    /// Output was printed but part of it failed (e.g. one environment unreachable).
+    Partial(String),
+}
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = dispatch(&cli).await;
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial(msg)) => {
+            eprintln!(
+                "agentcore-console: {}",
+                crate::domain::sanitize::one_line(&msg)
+            );
+            ExitCode::FAILURE
+        }
+        Err(CliError(msg)) => {
+            eprintln!(
+                "agentcore-console: error: {}",
+                crate::domain::sanitize::one_line(&msg)
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
+    match &cli.command {
+        Command::Local { command } => local::run(command).await,
+        Command::Envs => envs::run(&load(cli)?, cli),
+        Command::Runtimes => runtimes::matrix(&load(cli)?, cli).await,
+        Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
+    }
+}
+
+fn load(cli: &Cli) -> Result<Config, CliError> {
+    Ok(Config::discover(cli.config.as_deref())?)
+}

@@ -1,0 +1,272 @@
+//! Parse and validate the TOML text. Walks the spanned document by hand so every error can
+//! point at the exact line and key.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::Located;
+use crate::domain::Environment;
+
+const ENV_KEYS: &[&str] = &[
+    "region",
+    "profile",
+    "endpoint_url",
+    "read_only",
+    "gateway",
+    "account_id",
+];
+
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
+/// Parse the environments file's text into validated environments, in file order.
+pub(crate) fn parse(text: &str) -> Result<Vec<Environment>, Located> {
+    let doc = DeTable::parse(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        Located::at(text, offset, None, first_line(e.message()))
+    })?;
+    let err = |span: Range<usize>, key: &str, msg: String| {
+        Located::at(text, span.start, Some(key.to_string()), msg)
+    };
+    let mut environments = Vec::new();
+    for (key, value) in in_file_order(doc.get_ref()) {
+        if key.get_ref() != "environments" {
+            return Err(err(
+                key.span(),
+                key.get_ref(),
+                "unknown top-level key (expected `environments`)".into(),
+            ));
+        }
+        let Some(envs) = value.get_ref().as_table() else {
+            return Err(err(value.span(), "environments", must_be("a table", value)));
+        };
+        for (name, body) in in_file_order(envs) {
+            let path = format!("environments.{}", name.get_ref());
+            validate_name(name.get_ref()).map_err(|m| err(name.span(), &path, m))?;
+            let Some(table) = body.get_ref().as_table() else {
+                return Err(err(body.span(), &path, must_be("a table", body)));
+            };
+            environments.push(environment(text, name.get_ref(), &path, table)?);
+        }
+    }
+    if environments.is_empty() {
+        return Err(Located::at(
+            text,
+            0,
+            Some("environments".into()),
+            "the file defines no environments (add an [environments.NAME] table)".into(),
+        ));
+    }
+    Ok(environments)
+}
+
+fn environment(
+    text: &str,
+    name: &str,
+    path: &str,
+    table: &DeTable<'_>,
+) -> Result<Environment, Located> {
+    let mut env = Environment {
+        name: name.to_string(),
+        region: None,
+        profile: None,
+        endpoint_url: None,
+        read_only: Environment::default_read_only(name),
+        gateway: None,
+        account_id: None,
+    };
+    for (key, value) in in_file_order(table) {
+        let k = key.get_ref().as_ref();
+        let full = format!("{path}.{k}");
+        let fail = |m: String| Located::at(text, value.span().start, Some(full.clone()), m);
+        if !ENV_KEYS.contains(&k) {
+            return Err(Located::at(
+                text,
+                key.span().start,
+                Some(full.clone()),
+                format!("unknown key (expected one of: {})", ENV_KEYS.join(", ")),
+            ));
+        }
+        if k == "read_only" {
+            env.read_only = value
+                .get_ref()
+                .as_bool()
+                .ok_or_else(|| fail(must_be("true or false", value)))?;
+            continue;
+        }
+        let s = value
+            .get_ref()
+            .as_str()
+            .ok_or_else(|| fail(must_be("a string", value)))?
+            .to_string();
+        if s.trim().is_empty() {
+            return Err(fail("must not be empty".into()));
+        }
+        match k {
+            "region" => {
+                valid_region(&s).map_err(fail)?;
+                env.region = Some(s);
+            }
+            "profile" => env.profile = Some(s),
+            "endpoint_url" => {
+                valid_url(&s).map_err(fail)?;
+                env.endpoint_url = Some(s.trim_end_matches('/').to_string());
+            }
+            "gateway" => env.gateway = Some(s),
+            "account_id" => {
+                if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(fail(format!("`{s}` is not a 12-digit AWS account id")));
+                }
+                env.account_id = Some(s);
+            }
+            _ => {}
+        }
+    }
+    Ok(env)
+}
+
+fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
+fn must_be(what: &str, value: &Spanned<DeValue<'_>>) -> String {
+    format!("must be {what}, found {}", value.get_ref().type_str())
+}
+
+fn first_line(msg: &str) -> String {
+    msg.lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .trim()
+        .to_string()
+}
+
+fn validate_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "environment name `{name}` must be 1-64 letters, digits, `-` or `_`"
+        ))
+    }
+}
+
+fn valid_region(s: &str) -> Result<(), String> {
+    // e.g. us-west-2, eu-central-1, us-gov-west-1, ap-southeast-4
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{s}` is not an AWS region (like `us-west-2`)"))
+    }
+}
+
+fn valid_url(s: &str) -> Result<(), String> {
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or_else(|| format!("`{s}` must start with http:// or https://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("`{s}` has no host"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_err(text: &str) -> Located {
+        parse(text).expect_err("should fail")
+    }
+
+    #[test]
+    fn parses_the_example_file() {
+        let text = include_str!("../../assets/environments.example.toml");
+        let envs = parse(text).expect("example parses");
+        let names: Vec<_> = envs.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["local", "dev", "staging", "prod"]);
+        let prod = envs.iter().find(|e| e.name == "prod").expect("prod");
+        assert!(prod.read_only, "prod defaults to read-only");
+        assert!(envs[0].is_loopback());
+    }
+
+    #[test]
+    fn read_only_defaults_by_name_and_can_be_overridden() {
+        let envs = parse(
+            "[environments.prod-eu]\nregion = \"eu-west-1\"\n[environments.production]\nread_only = false\n[environments.dev]\n",
+        )
+        .expect("parse");
+        assert!(envs[0].read_only);
+        assert!(!envs[1].read_only);
+        assert!(!envs[2].read_only);
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let e = parse_err("[environments.dev]\nregion = \"us-west-2\"\nread_only = \"yes\"\n");
+        assert_eq!(e.line, 3);
+        assert_eq!(e.key.as_deref(), Some("environments.dev.read_only"));
+        assert!(e.message.contains("true or false"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_key_is_a_typo_error() {
+        let e = parse_err("[environments.dev]\n\nregoin = \"us-west-2\"\n");
+        assert_eq!((e.line, e.column), (3, 1));
+        assert_eq!(e.key.as_deref(), Some("environments.dev.regoin"));
+        assert!(e.message.contains("region"));
+    }
+
+    #[test]
+    fn malformed_toml_has_a_line() {
+        let e = parse_err("[environments.dev]\nregion = \"us-west-2\n");
+        assert_eq!(e.line, 2);
+        assert!(e.key.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(
+            parse_err("[environments.a]\nregion = \"uswest2\"\n")
+                .message
+                .contains("region")
+        );
+        assert!(
+            parse_err("[environments.a]\nendpoint_url = \"127.0.0.1:80\"\n")
+                .message
+                .contains("http://")
+        );
+        assert!(
+            parse_err("[environments.a]\naccount_id = \"123\"\n")
+                .message
+                .contains("12-digit")
+        );
+        assert!(
+            parse_err("[environments.\"a b\"]\n")
+                .message
+                .contains("environment name")
+        );
+        assert!(parse_err("").message.contains("no environments"));
+        assert!(parse_err("[envs.dev]\n").message.contains("top-level"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure types shared by the CLI, the TUI and the backend. No I/O here.
+
+pub mod environment;
+pub mod runtime;
+pub mod sanitize;
+
+pub use environment::Environment;
+pub use runtime::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};

@@ -1,0 +1,66 @@
+//! Identifiers and timestamps in the forms AWS uses.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `n` random letters and digits (runtime ids end in ten of them).
+pub fn suffix(n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(ALNUM[fastrand::usize(..ALNUM.len())]))
+        .collect()
+}
+
+/// A UUID-shaped request id.
+pub fn request_id() -> String {
+    let hex: String = (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Now, as the ISO-8601 string the AgentCore control plane returns (millisecond precision).
+pub fn now_iso() -> String {
+    iso(OffsetDateTime::now_utc())
+}
+
+pub fn iso(t: OffsetDateTime) -> String {
+    let t = t
+        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
+        .unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Now, in the HTTP-date form S3 uses for `Last-Modified`.
+pub fn http_date(t: OffsetDateTime) -> String {
+    let fmt = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(suffix(10).len(), 10);
+        assert!(suffix(10).bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(request_id().len(), 36);
+        let t = now_iso();
+        assert!(t.ends_with('Z') && t.contains('T'), "{t}");
+        let d = http_date(time::macros::datetime!(2026-11-24 21:40:05 UTC));
+        assert_eq!(d, "Tue, 24 Nov 2026 21:40:05 GMT");
+    }
+}

@@ -1,0 +1,188 @@
+//! The local AgentCore: an AWS-wire-compatible server on loopback.
+//!
+//! Requests are routed the way AWS routes them: by the SigV4 credential scope's service name,
+//! then by method and path. State is partitioned by account and region (from the scope) and
+//! persisted in the state dir. Reached only over HTTP, like AWS: it shares no code with the
+//! backend.
+
+mod control;
+mod http;
+mod ids;
+mod lifecycle;
+mod s3;
+mod s3_body;
+mod sigv4;
+mod state;
+mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Response, StatusCode};
+use tokio::net::TcpListener;
+
+pub use sigv4::DEFAULT_ACCOUNT;
+pub use store::StoreError;
+
+use self::http::{AwsError, Req, json_response, parse_query, split_path};
+
+/// Largest request body accepted (code zips are at most 250 MB on AWS).
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
+/// How the local AgentCore runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where state and stored objects live.
+    pub state_dir: PathBuf,
+    /// How long CREATING/UPDATING/DELETING last before they settle.
+    pub settle_delay: Duration,
+}
+
+impl Options {
+    pub fn new(state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            state_dir: state_dir.into(),
+            settle_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("the local AgentCore binds loopback only; {0} is not a loopback address")]
+    NotLoopback(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The running server's shared state.
+pub struct Emulator {
+    store: store::Store,
+    opts: Options,
+}
+
+/// Bind a loopback address (port 0 picks a free port); anything else is refused.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, EmulatorError> {
+    if !addr.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback(addr));
+    }
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr, source })
+}
+
+/// Serve on `listener` until `shutdown` completes. In-flight status changes left unsettled
+/// at shutdown settle after the next start.
+pub async fn serve(
+    listener: TcpListener,
+    opts: Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EmulatorError> {
+    let emu = Arc::new(Emulator {
+        store: store::Store::open(&opts.state_dir)?,
+        opts,
+    });
+    let pending = lifecycle::unsettled(&emu.store.read());
+    for (partition, id) in pending {
+        emu.schedule_settle(partition, id);
+    }
+    let app = axum::Router::new().fallback(handle).with_state(emu);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(EmulatorError::Serve)
+}
+
+/// The endpoint URL clients use for a bound listener.
+pub fn endpoint_url(listener: &TcpListener) -> std::io::Result<String> {
+    Ok(format!("http://{}", listener.local_addr()?))
+}
+
+impl Emulator {
+    fn schedule_settle(self: &Arc<Self>, partition: String, runtime_id: String) {
+        let emu = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(emu.opts.settle_delay).await;
+            let changed = lifecycle::settle(&mut emu.store.write(), &partition, &runtime_id);
+            if changed && let Err(e) = emu.store.persist().await {
+                tracing::error!(error = %e, "cannot persist settled state");
+            }
+        });
+    }
+}
+
+async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let raw_path = parts.uri.path().to_string();
+    let query = parse_query(parts.uri.query());
+    let Some(scope) = sigv4::scope(&parts.headers, &query) else {
+        return AwsError::new(
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token: requests must be signed with AWS SigV4",
+        )
+        .into_response();
+    };
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            return AwsError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "ValidationException",
+                e.to_string(),
+            )
+            .into_response();
+        }
+    };
+    let req = Req {
+        method: parts.method,
+        segments: split_path(&raw_path),
+        query,
+        headers: parts.headers,
+        body,
+        scope,
+    };
+    tracing::debug!(service = %req.scope.service, method = %req.method, path = %raw_path, "request");
+    match req.scope.service.as_str() {
+        "bedrock-agentcore" => agentcore(&emu, &req).await,
+        "s3" => s3::handle(&emu, req, &raw_path).await,
+        other => AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "UnrecognizedClientException",
+            format!("the local AgentCore does not serve the '{other}' service"),
+        )
+        .into_response(),
+    }
+}
+
+/// Control plane and data plane share the signing name; the path tells them apart.
+async fn agentcore(emu: &Arc<Emulator>, req: &Req) -> Response<Body> {
+    let outcome = control::dispatch(&mut emu.store.write(), req);
+    match outcome {
+        Err(e) => e.into_response(),
+        Ok(out) => {
+            if out.mutated
+                && let Err(e) = emu.store.persist().await
+            {
+                return AwsError::internal(format!("cannot persist state: {e}")).into_response();
+            }
+            if let Some(id) = out.settle {
+                let partition = state::partition_key(&req.scope.account, &req.scope.region);
+                emu.schedule_settle(partition, id);
+            }
+            json_response(out.status, &out.body)
+        }
+    }
+}

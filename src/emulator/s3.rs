@@ -1,0 +1,393 @@
+//! The S3 subset code artifacts need (restXml, path-style): CreateBucket, HeadBucket,
+//! PutObject (SSE headers honoured), GetObject, HeadObject.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Method, Response, StatusCode};
+use time::OffsetDateTime;
+
+use super::Emulator;
+use super::http::Req;
+use super::ids;
+use super::s3_body;
+use super::state::{Bucket, ObjectMeta};
+use super::store::atomic_write;
+
+/// An S3 error: the XML `<Error>` document (no body for HEAD).
+struct S3Error {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+fn err(status: StatusCode, code: &'static str, message: impl Into<String>) -> S3Error {
+    S3Error {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+pub async fn handle(emu: &Emulator, req: Req, raw_path: &str) -> Response<Body> {
+    let head = req.method == Method::HEAD;
+    let result = route(emu, &req, raw_path).await;
+    result.unwrap_or_else(|e| error_response(e, head, raw_path))
+}
+
+async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Body>, S3Error> {
+    let trimmed = raw_path.trim_start_matches('/');
+    let (bucket_raw, key_raw) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let bucket = decode(bucket_raw);
+    let key = decode(key_raw);
+    if bucket.is_empty() {
+        return Err(err(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "ListBuckets is not implemented by the local AgentCore",
+        ));
+    }
+    let has_subresource = !req.query.is_empty() && req.query.iter().any(|(k, _)| k != "x-id");
+    match (&req.method, key.is_empty()) {
+        (&Method::PUT, true) if !has_subresource => create_bucket(emu, req, &bucket).await,
+        (&Method::HEAD, true) => head_bucket(emu, &bucket),
+        (&Method::PUT, false) if req.header("x-amz-copy-source").is_none() && !has_subresource => {
+            put_object(emu, req, &bucket, &key).await
+        }
+        (&Method::GET, false) if !has_subresource => {
+            get_object(emu, req, &bucket, &key, true).await
+        }
+        (&Method::HEAD, false) => get_object(emu, req, &bucket, &key, false).await,
+        _ => Err(err(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!(
+                "{} {raw_path} is not implemented by the local AgentCore",
+                req.method
+            ),
+        )),
+    }
+}
+
+fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
+}
+
+/// `<LocationConstraint>` of a CreateBucketConfiguration body, if any.
+fn location_constraint(body: &[u8]) -> Result<Option<String>, S3Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let malformed = |_| {
+        err(
+            StatusCode::BAD_REQUEST,
+            "MalformedXML",
+            "The XML you provided was not well-formed",
+        )
+    };
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut inside = false;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(malformed)? {
+            quick_xml::events::Event::Start(e) => {
+                inside = e.local_name().as_ref() == b"LocationConstraint"
+            }
+            quick_xml::events::Event::Text(t) if inside => {
+                let text = t
+                    .decode()
+                    .map_err(|e| malformed(quick_xml::Error::from(e)))?;
+                return Ok(Some(text.trim().to_string()));
+            }
+            quick_xml::events::Event::End(_) => inside = false,
+            quick_xml::events::Event::Eof => return Ok(None),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+async fn create_bucket(emu: &Emulator, req: &Req, bucket: &str) -> Result<Response<Body>, S3Error> {
+    if !valid_bucket_name(bucket) {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The specified bucket is not valid.",
+        ));
+    }
+    let region = &req.scope.region;
+    let constraint = location_constraint(&req.body)?;
+    let expected = (region != "us-east-1").then_some(region.as_str());
+    if constraint.as_deref().filter(|c| !c.is_empty()) != expected {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "IllegalLocationConstraintException",
+            match constraint {
+                None => "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.".to_string(),
+                Some(c) => format!("The {c} location constraint is incompatible for the region specific endpoint this request was sent to."),
+            },
+        ));
+    }
+    {
+        let mut state = emu.store.write();
+        if let Some(b) = state.buckets.get(bucket) {
+            return Err(if b.account == req.scope.account {
+                err(
+                    StatusCode::CONFLICT,
+                    "BucketAlreadyOwnedByYou",
+                    "Your previous request to create the named bucket succeeded and you already own it.",
+                )
+            } else {
+                err(
+                    StatusCode::CONFLICT,
+                    "BucketAlreadyExists",
+                    "The requested bucket name is not available.",
+                )
+            });
+        }
+        state.buckets.insert(
+            bucket.to_string(),
+            Bucket {
+                name: bucket.to_string(),
+                account: req.scope.account.clone(),
+                region: region.clone(),
+                created_at: ids::now_iso(),
+                objects: Default::default(),
+            },
+        );
+    }
+    persist(emu).await?;
+    let mut resp = ok_response(Body::empty());
+    header(&mut resp, "location", &format!("/{bucket}"));
+    Ok(resp)
+}
+
+fn head_bucket(emu: &Emulator, bucket: &str) -> Result<Response<Body>, S3Error> {
+    let state = emu.store.read();
+    let b = state
+        .buckets
+        .get(bucket)
+        .ok_or_else(|| no_such_bucket(bucket))?;
+    let mut resp = ok_response(Body::empty());
+    header(&mut resp, "x-amz-bucket-region", &b.region);
+    Ok(resp)
+}
+
+fn no_such_bucket(bucket: &str) -> S3Error {
+    err(
+        StatusCode::NOT_FOUND,
+        "NoSuchBucket",
+        format!("The specified bucket does not exist: {bucket}"),
+    )
+}
+
+async fn put_object(
+    emu: &Emulator,
+    req: &Req,
+    bucket: &str,
+    key: &str,
+) -> Result<Response<Body>, S3Error> {
+    let sse = req
+        .header("x-amz-server-side-encryption")
+        .unwrap_or("AES256")
+        .to_string();
+    if !matches!(sse.as_str(), "AES256" | "aws:kms" | "aws:kms:dsse") {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            format!("Server Side Encryption with {sse} is not supported"),
+        ));
+    }
+    let kms_key_id = req
+        .header("x-amz-server-side-encryption-aws-kms-key-id")
+        .map(str::to_string);
+    if kms_key_id.is_some() && sse == "AES256" {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "a KMS key id needs aws:kms encryption",
+        ));
+    }
+    if !emu.store.read().buckets.contains_key(bucket) {
+        return Err(no_such_bucket(bucket));
+    }
+    let upload = s3_body::decode(&req.headers, req.body.clone())
+        .map_err(|m| err(StatusCode::BAD_REQUEST, "IncompleteBody", m))?;
+    let crc = req
+        .header("x-amz-checksum-crc32")
+        .map(str::to_string)
+        .or_else(|| {
+            upload
+                .trailers
+                .iter()
+                .find(|(k, _)| k == "x-amz-checksum-crc32")
+                .map(|(_, v)| v.clone())
+        });
+    s3_body::verify_crc32(crc.as_deref(), &upload.data)
+        .map_err(|m| err(StatusCode::BAD_REQUEST, "BadDigest", m))?;
+    let blob = format!("{}-{}", ids::suffix(16), upload.data.len());
+    let dir = emu.store.dir().join("objects");
+    let data = upload.data.clone();
+    let name = blob.clone();
+    tokio::task::spawn_blocking(move || atomic_write(&dir, &name, &data))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(|e| internal(format!("cannot store the object: {e}")))?;
+    let meta = ObjectMeta {
+        blob,
+        size: upload.data.len() as u64,
+        etag: s3_body::etag(&upload.data),
+        content_type: req.header("content-type").map(str::to_string),
+        sse,
+        kms_key_id,
+        last_modified: OffsetDateTime::now_utc().unix_timestamp(),
+        metadata: req
+            .headers
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str().strip_prefix("x-amz-meta-")?.to_string(),
+                    v.to_str().ok()?.to_string(),
+                ))
+            })
+            .collect(),
+    };
+    let replaced = {
+        let mut state = emu.store.write();
+        let b = state
+            .buckets
+            .get_mut(bucket)
+            .ok_or_else(|| no_such_bucket(bucket))?;
+        b.objects.insert(key.to_string(), meta.clone())
+    };
+    persist(emu).await?;
+    if let Some(old) = replaced {
+        let _ = tokio::fs::remove_file(emu.store.dir().join("objects").join(old.blob)).await;
+    }
+    let mut resp = ok_response(Body::empty());
+    object_headers(&mut resp, &meta, false);
+    if let Some(c) = crc {
+        header(&mut resp, "x-amz-checksum-crc32", &c);
+    }
+    Ok(resp)
+}
+
+async fn get_object(
+    emu: &Emulator,
+    _req: &Req,
+    bucket: &str,
+    key: &str,
+    with_body: bool,
+) -> Result<Response<Body>, S3Error> {
+    let meta = {
+        let state = emu.store.read();
+        let b = state
+            .buckets
+            .get(bucket)
+            .ok_or_else(|| no_such_bucket(bucket))?;
+        b.objects.get(key).cloned().ok_or_else(|| {
+            err(
+                StatusCode::NOT_FOUND,
+                "NoSuchKey",
+                "The specified key does not exist.",
+            )
+        })?
+    };
+    let body = if with_body {
+        let bytes = tokio::fs::read(emu.store.dir().join("objects").join(&meta.blob))
+            .await
+            .map_err(|e| internal(format!("cannot read the object: {e}")))?;
+        Body::from(bytes)
+    } else {
+        Body::empty()
+    };
+    let mut resp = ok_response(body);
+    object_headers(&mut resp, &meta, true);
+    Ok(resp)
+}
+
+fn object_headers(resp: &mut Response<Body>, meta: &ObjectMeta, full: bool) {
+    header(resp, "etag", &meta.etag);
+    header(resp, "x-amz-server-side-encryption", &meta.sse);
+    if let Some(k) = &meta.kms_key_id {
+        header(resp, "x-amz-server-side-encryption-aws-kms-key-id", k);
+    }
+    if !full {
+        return;
+    }
+    header(resp, "content-length", &meta.size.to_string());
+    header(
+        resp,
+        "content-type",
+        meta.content_type
+            .as_deref()
+            .unwrap_or("binary/octet-stream"),
+    );
+    if let Ok(t) = OffsetDateTime::from_unix_timestamp(meta.last_modified) {
+        header(resp, "last-modified", &ids::http_date(t));
+    }
+    for (k, v) in &meta.metadata {
+        header(resp, &format!("x-amz-meta-{k}"), v);
+    }
+}
+
+async fn persist(emu: &Emulator) -> Result<(), S3Error> {
+    emu.store
+        .persist()
+        .await
+        .map_err(|e| internal(e.to_string()))
+}
+
+fn internal(message: String) -> S3Error {
+    err(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
+}
+
+fn ok_response(body: Body) -> Response<Body> {
+    let mut resp = Response::new(body);
+    header(&mut resp, "x-amz-request-id", &ids::request_id());
+    resp
+}
+
+fn header(resp: &mut Response<Body>, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (
+        axum::http::HeaderName::try_from(name),
+        HeaderValue::from_str(value),
+    ) {
+        resp.headers_mut().insert(n, v);
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message><Resource>{}</Resource><RequestId>{}</RequestId></Error>",
+            e.code,
+            xml_escape(&e.message),
+            xml_escape(resource),
+            ids::request_id()
+        ))
+    };
+    let mut resp = ok_response(body);
+    *resp.status_mut() = e.status;
+    if !head {
+        header(&mut resp, "content-type", "application/xml");
+    }
+    resp
+}

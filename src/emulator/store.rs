@@ -1,0 +1,156 @@
+//! The state behind a lock, and its durable copy in `<state-dir>/state.json`.
+//!
+//! Every mutation is written (temp file, fsync, rename, fsync of the directory) before the
+//! request that made it is answered, so an acknowledged change survives a crash or restart.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use super::state::State;
+
+const STATE_FILE: &str = "state.json";
+
+pub struct Store {
+    state: Mutex<State>,
+    dir: PathBuf,
+    /// Generation counter, bumped on every mutation; the writer skips stale snapshots.
+    generation: Mutex<u64>,
+    written: tokio::sync::Mutex<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: corrupt state ({source}); move it aside to start empty", path.display())]
+    Corrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+impl Store {
+    /// Open (or create) the state dir and load what was persisted there.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir.join("objects")).map_err(io(dir))?;
+        let file = dir.join(STATE_FILE);
+        let state = match std::fs::read(&file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                path: file.clone(),
+                source,
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(e) => return Err(io(&file)(e)),
+        };
+        Ok(Self {
+            state: Mutex::new(state),
+            dir: dir.to_path_buf(),
+            generation: Mutex::new(0),
+            written: tokio::sync::Mutex::new(0),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Read-only access.
+    pub fn read(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Change the state; call [`Store::persist`] before answering.
+    pub fn write(&self) -> MutexGuard<'_, State> {
+        self.read()
+    }
+
+    /// Write the current state durably. Concurrent callers coalesce: a snapshot older than one
+    /// already on disk is not written again.
+    pub async fn persist(&self) -> Result<(), StoreError> {
+        let (gen_now, bytes) = {
+            let state = self.read();
+            let mut g = self
+                .generation
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *g += 1;
+            (*g, serde_json::to_vec_pretty(&*state).unwrap_or_default())
+        };
+        let mut written = self.written.lock().await;
+        if *written >= gen_now {
+            return Ok(());
+        }
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || atomic_write(&dir, STATE_FILE, &bytes))
+            .await
+            .map_err(|e| StoreError::Io {
+                path: self.dir.join(STATE_FILE),
+                source: std::io::Error::other(e),
+            })?
+            .map_err(|source| StoreError::Io {
+                path: self.dir.join(STATE_FILE),
+                source,
+            })?;
+        *written = gen_now;
+        Ok(())
+    }
+}
+
+/// Write `dir/name` so that a reader sees either the old or the new content, never a mix.
+pub fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, dir.join(name))?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::state::{Bucket, partition_key};
+
+    #[tokio::test]
+    async fn state_survives_reopen_and_corruption_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        store.write().buckets.insert(
+            "b".into(),
+            Bucket {
+                name: "b".into(),
+                account: "1".into(),
+                region: "us-west-2".into(),
+                created_at: "t".into(),
+                objects: Default::default(),
+            },
+        );
+        store
+            .write()
+            .partitions
+            .entry(partition_key("1", "r"))
+            .or_default();
+        store.persist().await.expect("persist");
+        drop(store);
+        let again = Store::open(dir.path()).expect("reopen");
+        assert!(again.read().buckets.contains_key("b"));
+        assert!(again.read().partitions.contains_key("1/r"));
+        std::fs::write(dir.path().join(STATE_FILE), b"{not json").expect("corrupt");
+        let err = Store::open(dir.path())
+            .err()
+            .expect("corrupt state is an error");
+        assert!(err.to_string().contains("state.json"), "{err}");
+    }
+}

@@ -1,0 +1,37 @@
+//! agentcore-console: parse, set up logging, dispatch.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = agentcore_console::cli::Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("agentcore-console: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(agentcore_console::cli::run(cli))
+}
+
+/// Logs go to stderr, level from `AGENTCORE_CONSOLE_LOG` (default `warn`). The SDK's
+/// wire-level targets are capped so request headers (signatures, tokens) are never logged.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let base = std::env::var("AGENTCORE_CONSOLE_LOG").unwrap_or_else(|_| "warn".into());
+    let filter = EnvFilter::try_new(format!(
+        "{base},aws_sigv4=warn,aws_smithy_runtime=info,aws_smithy_http_client=info,hyper=info,h2=info"
+    ))
+    .unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

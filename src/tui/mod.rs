@@ -1,0 +1,1 @@
+//! The terminal UI. Arrives with the console issue; nothing lives here yet.
