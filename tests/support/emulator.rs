@@ -1,0 +1,249 @@
+//! Start the local AgentCore in-process on 127.0.0.1:0 and point SDK clients at it.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use agentcore_console::backend::Clients;
+use agentcore_console::domain::Environment;
+use agentcore_console::emulator;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct Local {
+    pub url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Serve `dir` on a free loopback port; the listener is bound before this returns, so the
+/// server is ready without any sleep.
+pub async fn start(dir: &Path) -> Local {
+    let listener = emulator::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let url = emulator::endpoint_url(&listener).expect("url");
+    let (tx, rx) = oneshot::channel();
+    let mut opts = emulator::Options::new(dir);
+    opts.settle_delay = Duration::from_millis(50);
+    let task = tokio::spawn(async move {
+        emulator::serve(listener, opts, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("serve");
+    });
+    Local {
+        url,
+        shutdown: Some(tx),
+        task: Some(task),
+    }
+}
+
+impl Local {
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("server task");
+        }
+    }
+}
+
+pub fn env(name: &str, url: &str, region: &str, account: Option<&str>) -> Environment {
+    Environment {
+        name: name.into(),
+        region: Some(region.into()),
+        profile: None,
+        endpoint_url: Some(url.into()),
+        read_only: false,
+        gateway: None,
+        account_id: account.map(str::to_string),
+    }
+}
+
+pub async fn clients(url: &str, region: &str) -> Clients {
+    Clients::build(&env("t", url, region, None)).await
+}
+
+pub const ROLE: &str = "arn:aws:iam::123456789012:role/AgentCoreRuntime";
+
+/// A container artifact (accepted as stored by the local AgentCore).
+pub fn container(uri: &str) -> aws_sdk_bedrockagentcorecontrol::types::AgentRuntimeArtifact {
+    use aws_sdk_bedrockagentcorecontrol::types::{AgentRuntimeArtifact, ContainerConfiguration};
+    AgentRuntimeArtifact::ContainerConfiguration(
+        ContainerConfiguration::builder()
+            .container_uri(uri)
+            .build()
+            .expect("container"),
+    )
+}
+
+/// A code artifact at s3://bucket/key.
+pub fn code(
+    bucket: &str,
+    key: &str,
+) -> aws_sdk_bedrockagentcorecontrol::types::AgentRuntimeArtifact {
+    use aws_sdk_bedrockagentcorecontrol::types::{
+        AgentManagedRuntimeType, AgentRuntimeArtifact, Code, CodeConfiguration, S3Location,
+    };
+    AgentRuntimeArtifact::CodeConfiguration(
+        CodeConfiguration::builder()
+            .code(Code::S3(
+                S3Location::builder()
+                    .bucket(bucket)
+                    .prefix(key)
+                    .build()
+                    .expect("s3"),
+            ))
+            .runtime(AgentManagedRuntimeType::Python312)
+            .entry_point("main.py")
+            .build()
+            .expect("code"),
+    )
+}
+
+pub fn public() -> aws_sdk_bedrockagentcorecontrol::types::NetworkConfiguration {
+    aws_sdk_bedrockagentcorecontrol::types::NetworkConfiguration::builder()
+        .network_mode(aws_sdk_bedrockagentcorecontrol::types::NetworkMode::Public)
+        .build()
+        .expect("network")
+}
+
+/// Create a container runtime and return its id.
+pub async fn create(c: &Clients, name: &str) -> String {
+    c.control
+        .create_agent_runtime()
+        .agent_runtime_name(name)
+        .agent_runtime_artifact(container(&format!(
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com/{name}:1"
+        )))
+        .role_arn(ROLE)
+        .network_configuration(public())
+        .send()
+        .await
+        .expect("create")
+        .agent_runtime_id
+}
+
+/// Poll until every endpoint of the runtime and the runtime itself have left
+/// CREATING/UPDATING/DELETING (bounded, no fixed sleep).
+pub async fn settled(c: &Clients, id: &str) {
+    for _ in 0..200 {
+        let rt = c
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(id)
+            .send()
+            .await
+            .expect("get");
+        let eps = agentcore_console::backend::runtimes::list_endpoints(c, id)
+            .await
+            .expect("eps");
+        let moving = |s: &str| matches!(s, "CREATING" | "UPDATING" | "DELETING");
+        if !moving(rt.status().as_str()) && eps.iter().all(|e| !moving(e.status.as_str())) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("runtime {id} did not settle");
+}
+
+/// Like [`start`] with a chosen settle delay (long ones let a test see transitional states).
+pub async fn start_with(dir: &Path, settle: Duration) -> Local {
+    let listener = emulator::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let url = emulator::endpoint_url(&listener).expect("url");
+    let (tx, rx) = oneshot::channel();
+    let mut opts = emulator::Options::new(dir);
+    opts.settle_delay = settle;
+    let task = tokio::spawn(async move {
+        emulator::serve(listener, opts, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("serve");
+    });
+    Local {
+        url,
+        shutdown: Some(tx),
+        task: Some(task),
+    }
+}
+
+/// HTTP status and AWS error code of an SDK error.
+pub fn status_and_code<E, R>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> (u16, String)
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+    R: HasStatus,
+{
+    match err {
+        aws_smithy_runtime_api::client::result::SdkError::ServiceError(se) => (
+            se.raw().status_u16(),
+            se.err().code().unwrap_or_default().to_string(),
+        ),
+        other => panic!(
+            "expected a service error, got {other:?}",
+            other = DebugErr(other)
+        ),
+    }
+}
+
+pub trait HasStatus {
+    fn status_u16(&self) -> u16;
+}
+
+impl HasStatus for aws_smithy_runtime_api::http::Response {
+    fn status_u16(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
+struct DebugErr<'a, T>(&'a T);
+impl<T: std::fmt::Display> std::fmt::Debug for DebugErr<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One raw HTTP/1.1 exchange, for what an SDK other than Rust's sends.
+pub async fn raw(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = url.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).await.expect("read");
+    let status = resp
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    (status, resp)
+}
+
+/// An Authorization header with the given scope (the local AgentCore reads, not verifies, it).
+pub fn auth(service: &str, region: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDBOTO/20261124/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+    )
+}
