@@ -42,6 +42,21 @@ impl BackendError {
                     message: e.message().map_or_else(|| e.to_string(), str::to_string),
                 }
             }
+            SdkError::DispatchFailure(d) => {
+                let kind = if d.is_timeout() {
+                    "timed out"
+                } else {
+                    "cannot connect"
+                };
+                Self::Transport {
+                    operation,
+                    message: format!("{kind}: {}", innermost(&err)),
+                }
+            }
+            SdkError::TimeoutError(_) => Self::Transport {
+                operation,
+                message: "timed out waiting for an answer".into(),
+            },
             _ => Self::Transport {
                 operation,
                 message: chain(&err),
@@ -56,6 +71,16 @@ impl BackendError {
             _ => None,
         }
     }
+}
+
+/// The most specific cause (e.g. `Connection refused (os error 111)`), without the layers of
+/// client plumbing above it.
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    last.to_string()
 }
 
 /// The error and its causes on one line, most specific last.
