@@ -22,6 +22,8 @@ const CONFIG: &str = concat!(
 const ROLE: &str = "arn:aws:iam::123456789012:role/AgentCoreRuntime";
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+/// Per environment: runtimes and their named endpoints.
+type Plan<'a> = &'a [(&'a str, &'a [(&'a str, &'a [&'a str])])];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -44,7 +46,7 @@ async fn main() -> Result<(), Error> {
     ));
 
     let config = Config::load(CONFIG.as_ref())?;
-    let plan: &[(&str, &[(&str, &[&str])])] = &[
+    let plan: Plan<'_> = &[
         ("dev", &[("weather_mcp", &["canary"]), ("docs_mcp", &[])]),
         ("staging", &[("weather_mcp", &["canary"])]),
         (
