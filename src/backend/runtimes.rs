@@ -50,7 +50,12 @@ pub async fn env_runtimes(backend: &Backend, env: &str) -> Result<Vec<Runtime>, 
         .collect::<Vec<Result<Runtime, BackendError>>>()
         .await
         .into_iter()
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|mut list| {
+            // AWS does not document an order; people scan by name.
+            list.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+            list
+        })
 }
 
 /// ListAgentRuntimes, every page.
