@@ -63,17 +63,12 @@ async fn seed(url: &str) -> (String, String) {
     let prod = Clients::build(&env("prod", url, "us-west-2", Some("111122223333"))).await;
     let weather = create(&dev, "weather").await;
     settled(&dev, &weather).await;
-    dev.control
-        .update_agent_runtime()
-        .agent_runtime_id(&weather)
-        .agent_runtime_artifact(container(
-            "123456789012.dkr.ecr.us-west-2.amazonaws.com/weather:2",
-        ))
-        .role_arn(ROLE)
-        .network_configuration(public())
-        .send()
-        .await
-        .expect("update");
+    update(
+        &dev,
+        &weather,
+        "123456789012.dkr.ecr.us-west-2.amazonaws.com/weather:2",
+    )
+    .await;
     dev.control
         .create_agent_runtime_endpoint()
         .agent_runtime_id(&weather)

@@ -135,17 +135,7 @@ async fn named_endpoints_pin_roll_back_and_guard_deletion() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "pinned").await;
     settled(&c, &id).await;
-    c.control
-        .update_agent_runtime()
-        .agent_runtime_id(&id)
-        .agent_runtime_artifact(container(
-            "123456789012.dkr.ecr.us-west-2.amazonaws.com/p:2",
-        ))
-        .role_arn(ROLE)
-        .network_configuration(public())
-        .send()
-        .await
-        .expect("update");
+    update(&c, &id, "123456789012.dkr.ecr.us-west-2.amazonaws.com/p:2").await;
     let canary = c
         .control
         .create_agent_runtime_endpoint()

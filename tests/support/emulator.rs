@@ -19,25 +19,7 @@ pub struct Local {
 /// Serve `dir` on a free loopback port; the listener is bound before this returns, so the
 /// server is ready without any sleep.
 pub async fn start(dir: &Path) -> Local {
-    let listener = emulator::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
-    let url = emulator::endpoint_url(&listener).expect("url");
-    let (tx, rx) = oneshot::channel();
-    let mut opts = emulator::Options::new(dir);
-    opts.settle_delay = Duration::from_millis(50);
-    let task = tokio::spawn(async move {
-        emulator::serve(listener, opts, async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("serve");
-    });
-    Local {
-        url,
-        shutdown: Some(tx),
-        task: Some(task),
-    }
+    start_with(dir, Duration::from_millis(50)).await
 }
 
 impl Local {
@@ -246,4 +228,18 @@ pub fn auth(service: &str, region: &str) -> String {
     format!(
         "AWS4-HMAC-SHA256 Credential=AKIDBOTO/20261124/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
     )
+}
+
+/// UpdateAgentRuntime to a new container image: a new version.
+pub async fn update(c: &Clients, id: &str, uri: &str) -> String {
+    c.control
+        .update_agent_runtime()
+        .agent_runtime_id(id)
+        .agent_runtime_artifact(container(uri))
+        .role_arn(ROLE)
+        .network_configuration(public())
+        .send()
+        .await
+        .expect("update")
+        .agent_runtime_version
 }
