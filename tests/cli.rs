@@ -63,12 +63,7 @@ async fn seed(url: &str) -> (String, String) {
     let prod = Clients::build(&env("prod", url, "us-west-2", Some("111122223333"))).await;
     let weather = create(&dev, "weather").await;
     settled(&dev, &weather).await;
-    update(
-        &dev,
-        &weather,
-        "123456789012.dkr.ecr.us-west-2.amazonaws.com/weather:2",
-    )
-    .await;
+    update(&dev, &weather, "2").await;
     dev.control
         .create_agent_runtime_endpoint()
         .agent_runtime_id(&weather)
@@ -236,12 +231,8 @@ async fn runtime_show_prints_versions_and_endpoints() {
         .collect();
     assert_eq!(versions, ["2", "1"]);
     assert_eq!(d["runtime"]["latestVersion"], "2");
-    assert!(
-        d["artifact"]
-            .as_str()
-            .expect("artifact")
-            .ends_with("weather:2")
-    );
+    assert_eq!(d["artifact"], "s3://fixture-code/weather.zip");
+    assert_eq!(d["protocol"], "MCP");
 
     run(&config, &["runtime", "show", "nope", "--env", "dev"])
         .await
@@ -391,8 +382,7 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
     let c = Clients::build(&env("dev", &url, "us-west-2", None)).await;
     let id = create(&c, "survivor").await;
     settled(&c, &id).await;
-    child.kill().expect("kill");
-    child.wait().expect("wait");
+    terminate(&mut child);
 
     let (mut child, url) = tokio::task::spawn_blocking(spawn.clone())
         .await
@@ -406,9 +396,8 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
     run(&config, &["runtimes"])
         .await
         .success()
-        .stdout(predicate::str::contains(id.as_str()));
-    child.kill().expect("kill");
-    child.wait().expect("wait");
+        .stdout(predicate::str::contains(id.as_str()).and(predicate::str::contains("READY")));
+    terminate(&mut child);
 
     Command::new(BIN)
         .args(["local", "serve", "--addr", "0.0.0.0:0", "--state-dir"])
@@ -416,4 +405,15 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("loopback only"));
+}
+
+/// SIGTERM, and the server must shut down cleanly (stopping the servers it runs).
+fn terminate(child: &mut std::process::Child) {
+    let status = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "local serve exited with {exit}");
 }

@@ -15,15 +15,16 @@ async fn create_update_and_versions_move_as_on_aws() {
     let local = start_with(dir.path(), Duration::from_millis(400)).await;
     let c = clients(&local.url, "us-west-2").await;
 
+    upload_fixture(&c, "weather_mcp.zip").await;
     let created = c
         .control
         .create_agent_runtime()
         .agent_runtime_name("weather_mcp")
-        .agent_runtime_artifact(container(
-            "123456789012.dkr.ecr.us-west-2.amazonaws.com/w:1",
-        ))
+        .agent_runtime_artifact(code(FIXTURE_BUCKET, "weather_mcp.zip"))
         .role_arn(ROLE)
         .network_configuration(public())
+        .protocol_configuration(mcp())
+        .environment_variables("APP_VERSION", "1")
         .description("weather tools")
         .send()
         .await
@@ -63,11 +64,11 @@ async fn create_update_and_versions_move_as_on_aws() {
         .control
         .update_agent_runtime()
         .agent_runtime_id(&id)
-        .agent_runtime_artifact(container(
-            "123456789012.dkr.ecr.us-west-2.amazonaws.com/w:2",
-        ))
+        .agent_runtime_artifact(code(FIXTURE_BUCKET, "weather_mcp.zip"))
         .role_arn(ROLE)
         .network_configuration(public())
+        .protocol_configuration(mcp())
+        .environment_variables("APP_VERSION", "2")
         .send()
         .await
         .expect("update");
@@ -92,7 +93,7 @@ async fn create_update_and_versions_move_as_on_aws() {
     assert_eq!(default[0].status.as_str(), "READY");
 
     // Each version keeps its own configuration.
-    for (v, tag) in [("1", ":1"), ("2", ":2")] {
+    for v in ["1", "2"] {
         let got = c
             .control
             .get_agent_runtime()
@@ -102,13 +103,8 @@ async fn create_update_and_versions_move_as_on_aws() {
             .await
             .expect("get version");
         assert_eq!(got.agent_runtime_version(), v);
-        let uri = match got.agent_runtime_artifact() {
-            Some(aws_sdk_bedrockagentcorecontrol::types::AgentRuntimeArtifact::ContainerConfiguration(cc)) => {
-                cc.container_uri().to_string()
-            }
-            other => panic!("unexpected artifact {other:?}"),
-        };
-        assert!(uri.ends_with(tag), "{uri}");
+        let env = got.environment_variables().expect("env");
+        assert_eq!(env.get("APP_VERSION").map(String::as_str), Some(v));
     }
     let versions = runtimes::list_versions(&c, &id).await.expect("versions");
     let numbers: Vec<&str> = versions.iter().map(|v| v.version.as_str()).collect();
@@ -135,7 +131,7 @@ async fn named_endpoints_pin_roll_back_and_guard_deletion() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "pinned").await;
     settled(&c, &id).await;
-    update(&c, &id, "123456789012.dkr.ecr.us-west-2.amazonaws.com/p:2").await;
+    update(&c, &id, "2").await;
     let canary = c
         .control
         .create_agent_runtime_endpoint()
@@ -344,7 +340,7 @@ async fn lists_paginate_with_max_results_and_next_token() {
     let local = start(dir.path()).await;
     let c = clients(&local.url, "us-west-2").await;
     for i in 0..23 {
-        create(&c, &format!("rt_{i:02}")).await;
+        create_container(&c, &format!("rt_{i:02}")).await;
     }
     let mut token = None;
     let mut sizes = vec![];
@@ -468,9 +464,9 @@ async fn regions_and_accounts_are_kept_apart_on_one_server() {
         Some("111122223333"),
     ))
     .await;
-    let a = create(&west, "same_name").await;
-    let b = create(&east, "same_name").await;
-    let c = create(&other_account, "same_name").await;
+    let a = create_container(&west, "same_name").await;
+    let b = create_container(&east, "same_name").await;
+    let c = create_container(&other_account, "same_name").await;
     assert_ne!(a, b);
     let arn = |cl: &agentcore_console::backend::Clients| {
         let cl = cl.clone();

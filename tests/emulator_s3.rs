@@ -210,9 +210,7 @@ async fn code_runtimes_need_their_artifact_in_s3() {
     c.s3.put_object()
         .bucket("code")
         .key("mcp/agent.zip")
-        .body(ByteStream::from_static(
-            b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-        ))
+        .body(ByteStream::from(fixture_zip()))
         .send()
         .await
         .expect("put");
@@ -223,6 +221,7 @@ async fn code_runtimes_need_their_artifact_in_s3() {
             .agent_runtime_artifact(code("code", key))
             .role_arn(ROLE)
             .network_configuration(public())
+            .protocol_configuration(mcp())
             .send()
     };
     let good = make("with_code", "mcp/agent.zip")

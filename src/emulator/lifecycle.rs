@@ -1,35 +1,87 @@
-//! Status progress: CREATING/UPDATING settle to READY or *_FAILED, DELETING resources vanish.
-//!
-//! Settling runs a little after the request that started it, as on AWS, never inline.
+//! Status progress: CREATING/UPDATING settle to READY once the version's server answers (or to
+//! *_FAILED with the reason), endpoints follow their target version, DELETING things vanish,
+//! and processes no endpoint points at are stopped. Runs after the request, never inline.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::control::validate::code_location;
-use super::state::{Bucket, RuntimeRec, State, status};
+use super::Emulator;
+use super::runner::{Artifact, LaunchSpec, VersionKey};
+use super::state::{RuntimeRec, State, status};
 
-/// Settle one runtime; returns true when anything changed.
-pub fn settle(state: &mut State, partition: &str, runtime_id: &str) -> bool {
-    let State {
-        partitions,
-        buckets,
-    } = state;
-    let Some(part) = partitions.get_mut(partition) else {
-        return false;
+/// Settle one runtime: provision its transitional versions, then move its endpoints.
+pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
+    let pending: Vec<(u32, Result<LaunchSpec, String>)> = {
+        let state = emu.store.read();
+        let Some(rt) = state
+            .partitions
+            .get(partition)
+            .and_then(|p| p.runtimes.get(runtime_id))
+        else {
+            return;
+        };
+        if rt.deleting {
+            vec![]
+        } else {
+            // Transitional versions, and ready ones a moving endpoint is about to serve.
+            let targets: BTreeSet<u32> = rt
+                .endpoints
+                .values()
+                .filter(|e| status::is_transitional(&e.status))
+                .map(|e| e.target_version)
+                .collect();
+            rt.versions
+                .values()
+                .filter(|v| status::is_transitional(&v.status) || targets.contains(&v.version))
+                .map(|v| (v.version, launch_spec(emu, &state, partition, &v.config)))
+                .collect()
+        }
     };
-    let Some(rt) = part.runtimes.get_mut(runtime_id) else {
-        return false;
+    let runs = pending.into_iter().map(|(version, spec)| {
+        let key = VersionKey {
+            partition: partition.to_string(),
+            runtime_id: runtime_id.to_string(),
+            version,
+        };
+        async move {
+            let result = match spec {
+                Ok(spec) => emu.runner.ensure(&key, spec).await.map(|_| ()),
+                Err(reason) => Err(reason),
+            };
+            (version, result)
+        }
+    });
+    let results = futures::future::join_all(runs).await;
+    let changed = {
+        let mut state = emu.store.write();
+        let Some(part) = state.partitions.get_mut(partition) else {
+            return;
+        };
+        let deleting = part.runtimes.get(runtime_id).is_some_and(|rt| rt.deleting);
+        if deleting {
+            part.runtimes.remove(runtime_id);
+            true
+        } else if let Some(rt) = part.runtimes.get_mut(runtime_id) {
+            apply(rt, &results)
+        } else {
+            false
+        }
     };
-    if rt.deleting {
-        part.runtimes.remove(runtime_id);
-        return true;
+    let referenced = referenced(&emu.store.read());
+    emu.runner.retain(|k| referenced.contains(k)).await;
+    if changed && let Err(e) = emu.store.persist().await {
+        tracing::error!(error = %e, "cannot persist settled state");
     }
-    settle_runtime(rt, buckets)
 }
 
-fn settle_runtime(rt: &mut RuntimeRec, buckets: &BTreeMap<String, Bucket>) -> bool {
+/// Record provisioning results, then move endpoints whose target version settled.
+fn apply(rt: &mut RuntimeRec, results: &[(u32, Result<(), String>)]) -> bool {
     let now = super::ids::now_iso();
     let mut changed = false;
-    for v in rt.versions.values_mut() {
+    for (version, result) in results {
+        let Some(v) = rt.versions.get_mut(version) else {
+            continue;
+        };
         if !status::is_transitional(&v.status) {
             continue;
         }
@@ -38,11 +90,11 @@ fn settle_runtime(rt: &mut RuntimeRec, buckets: &BTreeMap<String, Bucket>) -> bo
         } else {
             status::UPDATE_FAILED
         };
-        match artifact_problem(&v.config, buckets) {
-            None => v.status = status::READY.into(),
-            Some(reason) => {
+        match result {
+            Ok(()) => v.status = status::READY.into(),
+            Err(reason) => {
                 v.status = failed.into();
-                v.failure_reason = Some(reason);
+                v.failure_reason = Some(reason.clone());
             }
         }
         v.last_updated_at = now.clone();
@@ -61,7 +113,16 @@ fn settle_runtime(rt: &mut RuntimeRec, buckets: &BTreeMap<String, Bucket>) -> bo
         } else {
             status::UPDATE_FAILED
         };
+        let start_error = results
+            .iter()
+            .find(|(v, r)| *v == ep.target_version && r.is_err());
         match versions.get(&ep.target_version) {
+            Some(v) if v.status == status::READY && start_error.is_some() => {
+                ep.status = failed.into();
+                ep.failure_reason = start_error
+                    .and_then(|(_, r)| r.as_ref().err())
+                    .map(|r| format!("version {} could not start: {r}", v.version));
+            }
             Some(v) if v.status == status::READY => {
                 ep.live_version = Some(ep.target_version);
                 ep.status = status::READY.into();
@@ -87,20 +148,91 @@ fn settle_runtime(rt: &mut RuntimeRec, buckets: &BTreeMap<String, Bucket>) -> bo
     changed
 }
 
-/// Why a version's artifact cannot be used, if it cannot. Code must be in the local S3;
-/// containers are accepted as stored (running them comes with the runtime supervisor).
-fn artifact_problem(
+/// How to start a version, from its configuration and the local S3.
+pub fn launch_spec(
+    emu: &Emulator,
+    state: &State,
+    partition: &str,
     config: &serde_json::Map<String, serde_json::Value>,
-    buckets: &BTreeMap<String, Bucket>,
-) -> Option<String> {
-    let (bucket, key) = code_location(config)?;
-    match buckets.get(&bucket) {
-        None => Some(format!("S3 bucket '{bucket}' does not exist")),
-        Some(b) if !b.objects.contains_key(&key) => {
-            Some(format!("S3 object s3://{bucket}/{key} does not exist"))
+) -> Result<LaunchSpec, String> {
+    let artifact = Artifact::from_config(config).ok_or("the version has no artifact")?;
+    let code = match &artifact {
+        Artifact::Code { bucket, key, .. } => {
+            let b = state
+                .buckets
+                .get(bucket)
+                .ok_or_else(|| format!("S3 bucket '{bucket}' does not exist"))?;
+            let meta = b
+                .objects
+                .get(key)
+                .ok_or_else(|| format!("S3 object s3://{bucket}/{key} does not exist"))?;
+            let path = emu.store.dir().join("objects").join(&meta.blob);
+            Some(bytes::Bytes::from(std::fs::read(&path).map_err(|e| {
+                format!("cannot read s3://{bucket}/{key}: {e}")
+            })?))
         }
-        Some(_) => None,
+        Artifact::Container { .. } => None,
+    };
+    let proto = config.get("protocolConfiguration");
+    let protocol = proto
+        .and_then(|p| p.get("serverProtocol"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("HTTP")
+        .to_string();
+    let default_path = match protocol.as_str() {
+        "MCP" => "/mcp",
+        "A2A" => "/",
+        _ => "/invocations",
+    };
+    let path = proto
+        .and_then(|p| p.get("path"))
+        .and_then(|v| v.as_str())
+        .unwrap_or(default_path)
+        .to_string();
+    let env = config
+        .get("environmentVariables")
+        .and_then(|e| e.as_object())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let region = partition
+        .split_once('/')
+        .map_or("us-east-1", |(_, r)| r)
+        .to_string();
+    Ok(LaunchSpec {
+        artifact,
+        code,
+        env,
+        protocol,
+        path,
+        region,
+    })
+}
+
+/// Every version that an endpoint serves or is moving to.
+pub fn referenced(state: &State) -> BTreeSet<VersionKey> {
+    let mut out = BTreeSet::new();
+    for (p, part) in &state.partitions {
+        for rt in part.runtimes.values().filter(|rt| !rt.deleting) {
+            for ep in rt
+                .endpoints
+                .values()
+                .filter(|e| e.status != status::DELETING)
+            {
+                for v in ep.live_version.into_iter().chain([ep.target_version]) {
+                    out.insert(VersionKey {
+                        partition: p.clone(),
+                        runtime_id: rt.id.clone(),
+                        version: v,
+                    });
+                }
+            }
+        }
     }
+    out
 }
 
 /// Every runtime with something still in flight, as (partition, runtime id).

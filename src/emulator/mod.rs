@@ -8,7 +8,9 @@
 mod control;
 mod http;
 mod ids;
+mod invoke;
 mod lifecycle;
+mod runner;
 mod s3;
 mod s3_body;
 mod sigv4;
@@ -39,8 +41,10 @@ const MAX_BODY: usize = 256 * 1024 * 1024;
 pub struct Options {
     /// Where state and stored objects live.
     pub state_dir: PathBuf,
-    /// How long CREATING/UPDATING/DELETING last before they settle.
+    /// How long CREATING/UPDATING/DELETING last at least before they settle.
     pub settle_delay: Duration,
+    /// How long a new server has to answer on its protocol path before its version fails.
+    pub ready_timeout: Duration,
 }
 
 impl Options {
@@ -48,6 +52,7 @@ impl Options {
         Self {
             state_dir: state_dir.into(),
             settle_delay: Duration::from_millis(500),
+            ready_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -70,6 +75,7 @@ pub enum EmulatorError {
 /// The running server's shared state.
 pub struct Emulator {
     store: store::Store,
+    runner: Arc<runner::Runner>,
     opts: Options,
 }
 
@@ -92,17 +98,22 @@ pub async fn serve(
 ) -> Result<(), EmulatorError> {
     let emu = Arc::new(Emulator {
         store: store::Store::open(&opts.state_dir)?,
+        runner: Arc::new(runner::Runner::new(
+            opts.state_dir.join("runtimes"),
+            opts.ready_timeout,
+        )),
         opts,
     });
-    let pending = lifecycle::unsettled(&emu.store.read());
-    for (partition, id) in pending {
-        emu.schedule_settle(partition, id);
-    }
-    let app = axum::Router::new().fallback(handle).with_state(emu);
-    axum::serve(listener, app)
+    emu.resume();
+    let app = axum::Router::new()
+        .fallback(handle)
+        .with_state(Arc::clone(&emu));
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(EmulatorError::Serve)
+        .map_err(EmulatorError::Serve);
+    emu.runner.stop_all().await;
+    served
 }
 
 /// The endpoint URL clients use for a bound listener.
@@ -115,11 +126,44 @@ impl Emulator {
         let emu = Arc::clone(self);
         tokio::spawn(async move {
             tokio::time::sleep(emu.opts.settle_delay).await;
-            let changed = lifecycle::settle(&mut emu.store.write(), &partition, &runtime_id);
-            if changed && let Err(e) = emu.store.persist().await {
-                tracing::error!(error = %e, "cannot persist settled state");
-            }
+            lifecycle::settle(&emu, &partition, &runtime_id).await;
         });
+    }
+
+    /// After a start: bring back the servers endpoints point at, and finish what was in flight.
+    fn resume(self: &Arc<Self>) {
+        let (pending, running) = {
+            let state = self.store.read();
+            let running: Vec<_> = lifecycle::referenced(&state)
+                .into_iter()
+                .filter_map(|key| {
+                    let rt = state
+                        .partitions
+                        .get(&key.partition)?
+                        .runtimes
+                        .get(&key.runtime_id)?;
+                    let v = rt
+                        .versions
+                        .get(&key.version)
+                        .filter(|v| v.status == state::status::READY)?;
+                    let spec =
+                        lifecycle::launch_spec(self, &state, &key.partition, &v.config).ok()?;
+                    Some((key, spec))
+                })
+                .collect();
+            (lifecycle::unsettled(&state), running)
+        };
+        for (key, spec) in running {
+            let emu = Arc::clone(self);
+            tokio::spawn(async move {
+                if let Err(reason) = emu.runner.ensure(&key, spec).await {
+                    tracing::warn!(runtime = %key.runtime_id, version = key.version, %reason, "cannot restart");
+                }
+            });
+        }
+        for (partition, id) in pending {
+            self.schedule_settle(partition, id);
+        }
     }
 }
 
@@ -169,6 +213,11 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
 
 /// Control plane and data plane share the signing name; the path tells them apart.
 async fn agentcore(emu: &Arc<Emulator>, req: &Req) -> Response<Body> {
+    if let (&axum::http::Method::POST, ["runtimes", runtime, "invocations"]) =
+        (&req.method, req.path().as_slice())
+    {
+        return invoke::handle(emu, req, runtime).await;
+    }
     let outcome = control::dispatch(&mut emu.store.write(), req);
     match outcome {
         Err(e) => e.into_response(),

@@ -93,8 +93,77 @@ pub fn public() -> aws_sdk_bedrockagentcorecontrol::types::NetworkConfiguration 
         .expect("network")
 }
 
-/// Create a container runtime and return its id.
+/// The tiny MCP fixture server, zipped.
+pub fn fixture_zip() -> Vec<u8> {
+    use std::io::Write;
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny-mcp/main.py"
+    );
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("main.py", zip::write::SimpleFileOptions::default())
+        .expect("start");
+    w.write_all(&std::fs::read(src).expect("fixture"))
+        .expect("write");
+    w.finish().expect("finish").into_inner()
+}
+
+pub const FIXTURE_BUCKET: &str = "fixture-code";
+
+/// Upload the fixture to s3://fixture-code/<key> in the clients' region.
+pub async fn upload_fixture(c: &Clients, key: &str) {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let region = c.env.region.clone().unwrap_or_else(|| "us-east-1".into());
+    let mut create = c.s3.create_bucket().bucket(FIXTURE_BUCKET);
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                .build(),
+        );
+    }
+    let _ = create.send().await; // already there is fine
+    c.s3.put_object()
+        .bucket(FIXTURE_BUCKET)
+        .key(key)
+        .body(fixture_zip().into())
+        .send()
+        .await
+        .expect("upload fixture");
+}
+
+pub fn mcp() -> aws_sdk_bedrockagentcorecontrol::types::ProtocolConfiguration {
+    aws_sdk_bedrockagentcorecontrol::types::ProtocolConfiguration::builder()
+        .server_protocol(aws_sdk_bedrockagentcorecontrol::types::ServerProtocol::Mcp)
+        .build()
+        .expect("protocol")
+}
+
+/// Create a runtime that runs the fixture MCP server (APP_VERSION=1) and return its id.
 pub async fn create(c: &Clients, name: &str) -> String {
+    create_with(c, name, &[("APP_VERSION", "1")]).await
+}
+
+/// Create a fixture runtime with these environment variables.
+pub async fn create_with(c: &Clients, name: &str, env: &[(&str, &str)]) -> String {
+    let key = format!("{name}.zip");
+    upload_fixture(c, &key).await;
+    let mut req = c
+        .control
+        .create_agent_runtime()
+        .agent_runtime_name(name)
+        .agent_runtime_artifact(code(FIXTURE_BUCKET, &key))
+        .role_arn(ROLE)
+        .network_configuration(public())
+        .protocol_configuration(mcp());
+    for (k, v) in env {
+        req = req.environment_variables(*k, *v);
+    }
+    req.send().await.expect("create").agent_runtime_id
+}
+
+/// Create a runtime with a container artifact (fails to run without a Docker engine).
+pub async fn create_container(c: &Clients, name: &str) -> String {
     c.control
         .create_agent_runtime()
         .agent_runtime_name(name)
@@ -107,6 +176,23 @@ pub async fn create(c: &Clients, name: &str) -> String {
         .await
         .expect("create")
         .agent_runtime_id
+}
+
+/// UpdateAgentRuntime to the fixture with APP_VERSION=`tag`: a new version.
+pub async fn update(c: &Clients, id: &str, tag: &str) -> String {
+    let name = id.rsplit_once('-').map_or(id, |(n, _)| n);
+    c.control
+        .update_agent_runtime()
+        .agent_runtime_id(id)
+        .agent_runtime_artifact(code(FIXTURE_BUCKET, &format!("{name}.zip")))
+        .role_arn(ROLE)
+        .network_configuration(public())
+        .protocol_configuration(mcp())
+        .environment_variables("APP_VERSION", tag)
+        .send()
+        .await
+        .expect("update")
+        .agent_runtime_version
 }
 
 /// Poll until every endpoint of the runtime and the runtime itself have left
@@ -134,6 +220,11 @@ pub async fn settled(c: &Clients, id: &str) {
 
 /// Like [`start`] with a chosen settle delay (long ones let a test see transitional states).
 pub async fn start_with(dir: &Path, settle: Duration) -> Local {
+    start_opts(dir, settle, Duration::from_secs(30)).await
+}
+
+/// Like [`start_with`], with a chosen readiness timeout for new servers.
+pub async fn start_opts(dir: &Path, settle: Duration, ready_timeout: Duration) -> Local {
     let listener = emulator::bind("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("bind");
@@ -141,6 +232,7 @@ pub async fn start_with(dir: &Path, settle: Duration) -> Local {
     let (tx, rx) = oneshot::channel();
     let mut opts = emulator::Options::new(dir);
     opts.settle_delay = settle;
+    opts.ready_timeout = ready_timeout;
     let task = tokio::spawn(async move {
         emulator::serve(listener, opts, async {
             let _ = rx.await;
@@ -228,18 +320,4 @@ pub fn auth(service: &str, region: &str) -> String {
     format!(
         "AWS4-HMAC-SHA256 Credential=AKIDBOTO/20261124/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
     )
-}
-
-/// UpdateAgentRuntime to a new container image: a new version.
-pub async fn update(c: &Clients, id: &str, uri: &str) -> String {
-    c.control
-        .update_agent_runtime()
-        .agent_runtime_id(id)
-        .agent_runtime_artifact(container(uri))
-        .role_arn(ROLE)
-        .network_configuration(public())
-        .send()
-        .await
-        .expect("update")
-        .agent_runtime_version
 }

@@ -219,17 +219,6 @@ fn code(c: &Value) -> Result<(), AwsError> {
     })
 }
 
-/// The S3 location of a code artifact, if the version has one.
-pub fn code_location(config: &Map<String, Value>) -> Option<(String, String)> {
-    let s3 = config
-        .get("agentRuntimeArtifact")?
-        .pointer("/codeConfiguration/code/s3")?;
-    Some((
-        s3.get("bucket")?.as_str()?.to_string(),
-        s3.get("prefix")?.as_str()?.to_string(),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,7 +242,6 @@ mod tests {
         let c = runtime_config(&body(good())).expect("valid");
         assert_eq!(c["networkConfiguration"]["networkMode"], "PUBLIC");
         assert!(!c.contains_key("unknownMember"));
-        assert_eq!(code_location(&c), Some(("b".into(), "k.zip".into())));
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! InvokeAgentRuntime: proxy the payload to the process of the version the qualifier's
+//! endpoint serves, and stream its answer back as the server sent it.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode};
+use http_body_util::BodyExt;
+
+use super::Emulator;
+use super::http::{AwsError, Req};
+use super::ids;
+use super::lifecycle::launch_spec;
+use super::runner::VersionKey;
+use super::state::partition_key;
+
+/// Request headers passed through to the server.
+const PASS_UP: &[&str] = &[
+    "content-type",
+    "accept",
+    "mcp-session-id",
+    "mcp-protocol-version",
+    "mcp-method",
+    "mcp-name",
+    "last-event-id",
+    "x-amzn-bedrock-agentcore-runtime-session-id",
+    "x-amzn-bedrock-agentcore-runtime-user-id",
+    "traceparent",
+    "tracestate",
+    "baggage",
+];
+/// Response headers passed back to the caller.
+const PASS_DOWN: &[&str] = &[
+    "content-type",
+    "mcp-session-id",
+    "mcp-protocol-version",
+    "cache-control",
+];
+const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
+
+pub async fn handle(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Response<Body> {
+    match invoke(emu, req, runtime).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn runtime_client_error(message: String) -> AwsError {
+    AwsError::new(StatusCode::FAILED_DEPENDENCY, "RuntimeClientError", message)
+}
+
+/// Where the runtime lives: an ARN names its account and region; a bare id uses `accountId`
+/// (or the caller's account) and the caller's region.
+fn locate(req: &Req, runtime: &str) -> Result<(String, String), AwsError> {
+    if let Some(rest) = runtime.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        return match parts.as_slice() {
+            [_, "bedrock-agentcore", region, account, resource] => {
+                let id = resource
+                    .strip_prefix("runtime/")
+                    .map(|r| r.split('/').next().unwrap_or_default())
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| {
+                        AwsError::field("agentRuntimeArn", "is not an agent runtime ARN")
+                    })?;
+                Ok((partition_key(account, region), id.to_string()))
+            }
+            _ => Err(AwsError::field(
+                "agentRuntimeArn",
+                "is not an agent runtime ARN",
+            )),
+        };
+    }
+    let account = req.query("accountId").unwrap_or(&req.scope.account);
+    Ok((
+        partition_key(account, &req.scope.region),
+        runtime.to_string(),
+    ))
+}
+
+async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Response<Body>, AwsError> {
+    let (partition, id) = locate(req, runtime)?;
+    let qualifier = req.query("qualifier").unwrap_or("DEFAULT");
+    let (key, spec) = {
+        let state = emu.store.read();
+        let rt = state
+            .partitions
+            .get(&partition)
+            .and_then(|p| p.runtimes.get(&id))
+            .filter(|rt| !rt.deleting)
+            .ok_or_else(|| {
+                AwsError::not_found(format!("Could not find Agent Runtime {runtime}"))
+            })?;
+        let ep = rt.endpoints.get(qualifier).ok_or_else(|| {
+            AwsError::not_found(format!(
+                "Could not find endpoint {qualifier} of Agent Runtime {id}"
+            ))
+        })?;
+        let version = ep.live_version.ok_or_else(|| {
+            AwsError::new(
+                StatusCode::CONFLICT,
+                "RetryableConflictException",
+                format!(
+                    "endpoint {qualifier} is {} and serves no version yet",
+                    ep.status
+                ),
+            )
+        })?;
+        let config = &rt
+            .versions
+            .get(&version)
+            .ok_or_else(|| AwsError::internal("live version missing"))?
+            .config;
+        let spec = launch_spec(emu, &state, &partition, config).map_err(runtime_client_error)?;
+        (
+            VersionKey {
+                partition,
+                runtime_id: id.clone(),
+                version,
+            },
+            spec,
+        )
+    };
+    let path = spec.path.clone();
+    // A process that is starting (or restarting after a crash, or cold after a restart of
+    // the local AgentCore) is waited for, like a cold start.
+    let port = emu.runner.ensure(&key, spec).await.map_err(|reason| {
+        runtime_client_error(format!(
+            "the server of version {} is not running: {reason}",
+            key.version
+        ))
+    })?;
+
+    let session = req.header(SESSION_HEADER).map_or_else(
+        || format!("{}-{}", ids::request_id(), ids::suffix(4)),
+        str::to_string,
+    );
+    let mut up = hyper::Request::post(format!("http://127.0.0.1:{port}{path}"));
+    for name in PASS_UP {
+        if let Some(v) = req.headers.get(*name) {
+            up = up.header(*name, v);
+        }
+    }
+    up = up.header(SESSION_HEADER, &session);
+    let up = up
+        .body(Body::from(req.body.clone()))
+        .map_err(|e| AwsError::internal(e.to_string()))?;
+    let resp = emu
+        .runner
+        .http()
+        .request(up)
+        .await
+        .map_err(|e| runtime_client_error(format!("the server in the runtime failed: {e}")))?;
+    let status = resp.status();
+    if !status.is_success() {
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let snippet: String = String::from_utf8_lossy(&body).chars().take(500).collect();
+        return Err(runtime_client_error(format!(
+            "the server in the runtime answered HTTP {}: {snippet}",
+            status.as_u16()
+        )));
+    }
+    let mut out = Response::builder().status(status);
+    for name in PASS_DOWN {
+        if let Some(v) = resp.headers().get(*name) {
+            out = out.header(*name, v);
+        }
+    }
+    let platform_session = (resp.headers().get("mcp-session-id").is_none()
+        && req.header("mcp-session-id").is_none())
+    .then(ids::request_id);
+    if let Some(s) = platform_session.and_then(|s| HeaderValue::from_str(&s).ok()) {
+        // The platform gives every MCP conversation a session id, for stickiness.
+        out = out.header("mcp-session-id", s);
+    } else if let Some(v) = req
+        .headers
+        .get("mcp-session-id")
+        .filter(|_| resp.headers().get("mcp-session-id").is_none())
+    {
+        out = out.header("mcp-session-id", v);
+    }
+    out = out
+        .header(SESSION_HEADER, session)
+        .header("x-amzn-requestid", ids::request_id());
+    out.body(Body::new(resp.into_body()))
+        .map_err(|e| AwsError::internal(e.to_string()))
+}
