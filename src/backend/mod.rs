@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod error;
+pub mod mcp;
 pub mod runtimes;
 
 use std::collections::HashMap;

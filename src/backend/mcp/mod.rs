@@ -1,0 +1,351 @@
+//! An MCP client over InvokeAgentRuntime: `initialize` with version negotiation, `tools/list`
+//! with cursor pagination, `tools/call` with schema-checked arguments and progress.
+//!
+//! Protocol messages use the `rmcp` crate's model types; the transport is the AgentCore data
+//! plane (the official SDK), which carries MCP streamable HTTP bodies as they are.
+
+mod schema;
+mod wire;
+
+use std::time::Duration;
+
+use aws_sdk_bedrockagentcore::primitives::Blob;
+use aws_smithy_types::byte_stream::ByteStream;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, Implementation,
+    InitializeRequestParams, InitializeResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ProtocolVersion, Tool,
+};
+use serde_json::{Value, json};
+
+pub use schema::violations;
+use wire::{Envelope, SseParser};
+
+use super::{BackendError, Clients};
+
+/// Longest a call may take in all (AgentCore's synchronous request limit).
+pub const HARD_CAP: Duration = Duration::from_secs(15 * 60);
+/// Longest a call may stay silent: no bytes and no progress.
+pub const IDLE_LIMIT: Duration = Duration::from_secs(120);
+/// Pages of `tools/list` followed before giving up on a looping cursor.
+const MAX_PAGES: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum McpError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("MCP error {code}: {message}")]
+    Rpc { code: i32, message: String },
+    #[error("MCP protocol: {0}")]
+    Protocol(String),
+    #[error("unknown tool `{0}` (see `tools` for the list)")]
+    UnknownTool(String),
+    #[error("the arguments do not match the input schema of `{tool}`: {}", problems.join("; "))]
+    InvalidArguments { tool: String, problems: Vec<String> },
+    #[error("{0}")]
+    Timeout(String),
+}
+
+/// Progress reported by the server during a call.
+pub type OnProgress<'a> = &'a mut (dyn FnMut(&ProgressNotificationParam) + Send);
+
+/// One MCP session with a runtime endpoint.
+pub struct McpSession<'c> {
+    clients: &'c Clients,
+    arn: String,
+    qualifier: Option<String>,
+    session_id: Option<String>,
+    runtime_session_id: String,
+    protocol: Option<ProtocolVersion>,
+    next_id: i64,
+    pub server: Option<InitializeResult>,
+    hard_cap: Duration,
+}
+
+impl<'c> McpSession<'c> {
+    /// Connect: `initialize`, then `notifications/initialized`.
+    pub async fn connect(
+        clients: &'c Clients,
+        arn: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Self, McpError> {
+        let mut s = Self {
+            clients,
+            arn: arn.to_string(),
+            qualifier: qualifier.map(str::to_string),
+            session_id: None,
+            runtime_session_id: format!("agentcore-console-{}", uuid_like()),
+            protocol: None,
+            next_id: 1,
+            server: None,
+            hard_cap: HARD_CAP,
+        };
+        let params = InitializeRequestParams::new(
+            ClientCapabilities::default(),
+            Implementation::new("agentcore-console", env!("CARGO_PKG_VERSION")),
+        )
+        .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE);
+        let result = s
+            .request(
+                "initialize",
+                None,
+                serde_json::to_value(params).unwrap_or_default(),
+                None,
+            )
+            .await?;
+        let init: InitializeResult = serde_json::from_value(result)
+            .map_err(|e| McpError::Protocol(format!("bad initialize result: {e}")))?;
+        if !ProtocolVersion::KNOWN_VERSIONS.contains(&init.protocol_version) {
+            return Err(McpError::Protocol(format!(
+                "the server answered with protocol version {}, which this client does not speak",
+                init.protocol_version
+            )));
+        }
+        s.protocol = Some(init.protocol_version.clone());
+        s.server = Some(init);
+        s.notify("notifications/initialized").await?;
+        Ok(s)
+    }
+
+    /// Cap a whole call at `cap` (default [`HARD_CAP`]).
+    pub fn with_hard_cap(mut self, cap: Duration) -> Self {
+        self.hard_cap = cap;
+        self
+    }
+
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+
+    /// Every tool, following `nextCursor`.
+    pub async fn list_tools(&mut self) -> Result<Vec<Tool>, McpError> {
+        let mut tools = vec![];
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let params = PaginatedRequestParams::default().with_cursor(cursor.clone());
+            let result = self
+                .request(
+                    "tools/list",
+                    None,
+                    serde_json::to_value(params).unwrap_or_default(),
+                    None,
+                )
+                .await?;
+            let page: ListToolsResult = serde_json::from_value(result)
+                .map_err(|e| McpError::Protocol(format!("bad tools/list result: {e}")))?;
+            tools.extend(page.tools);
+            match page.next_cursor {
+                Some(next) if Some(&next) != cursor.as_ref() && !next.is_empty() => {
+                    cursor = Some(next)
+                }
+                Some(next) if !next.is_empty() => {
+                    return Err(McpError::Protocol(format!(
+                        "tools/list repeated cursor {next}"
+                    )));
+                }
+                _ => return Ok(tools),
+            }
+        }
+        Err(McpError::Protocol(format!(
+            "tools/list did not end after {MAX_PAGES} pages"
+        )))
+    }
+
+    /// Call a tool after checking `args` against its input schema (nothing is sent if they
+    /// do not match).
+    pub async fn call_tool(
+        &mut self,
+        tools: &[Tool],
+        name: &str,
+        args: Value,
+        on_progress: Option<OnProgress<'_>>,
+    ) -> Result<CallToolResult, McpError> {
+        let tool = tools
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| McpError::UnknownTool(name.to_string()))?;
+        let problems = violations(&tool.input_schema, &args).map_err(McpError::Protocol)?;
+        if !problems.is_empty() {
+            return Err(McpError::InvalidArguments {
+                tool: name.to_string(),
+                problems,
+            });
+        }
+        let Value::Object(arguments) = args else {
+            return Err(McpError::InvalidArguments {
+                tool: name.to_string(),
+                problems: vec!["arguments must be a JSON object".into()],
+            });
+        };
+        let mut params = serde_json::to_value(CallToolRequestParams::new(name.to_string()))
+            .map_err(|e| McpError::Protocol(e.to_string()))?;
+        params["arguments"] = Value::Object(arguments);
+        let token = format!("call-{}", self.next_id);
+        params["_meta"] = json!({ "progressToken": token });
+        let result = self
+            .request("tools/call", Some(name), params, on_progress)
+            .await?;
+        serde_json::from_value(result)
+            .map_err(|e| McpError::Protocol(format!("bad tools/call result: {e}")))
+    }
+
+    async fn notify(&mut self, method: &str) -> Result<(), McpError> {
+        let body = json!({ "jsonrpc": "2.0", "method": method });
+        self.send(method, None, body).await.map(|_| ())
+    }
+
+    /// Send one request and wait for its response, passing progress along.
+    async fn request(
+        &mut self,
+        method: &str,
+        name: Option<&str>,
+        params: Value,
+        mut on_progress: Option<OnProgress<'_>>,
+    ) -> Result<Value, McpError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        let cap = self.hard_cap;
+        let run = async {
+            let (content_type, stream) = self.send(method, name, body).await?;
+            read_response(id, &content_type, stream, &mut on_progress).await
+        };
+        tokio::time::timeout(cap, run).await.map_err(|_| {
+            McpError::Timeout(format!("{method} took longer than {}s", cap.as_secs()))
+        })?
+    }
+
+    /// POST one message through InvokeAgentRuntime.
+    async fn send(
+        &mut self,
+        method: &str,
+        name: Option<&str>,
+        body: Value,
+    ) -> Result<(String, ByteStream), McpError> {
+        let bytes = serde_json::to_vec(&body).map_err(|e| McpError::Protocol(e.to_string()))?;
+        let out = self
+            .clients
+            .data
+            .invoke_agent_runtime()
+            .agent_runtime_arn(&self.arn)
+            .set_qualifier(self.qualifier.clone())
+            .content_type("application/json")
+            .accept("application/json, text/event-stream")
+            .set_mcp_session_id(self.session_id.clone())
+            .set_mcp_protocol_version(self.protocol.as_ref().map(ToString::to_string))
+            .mcp_method(method)
+            .set_mcp_name(name.map(str::to_string))
+            .runtime_session_id(&self.runtime_session_id)
+            .payload(Blob::new(bytes))
+            .customize()
+            .config_override(invoke_config())
+            .send()
+            .await
+            .map_err(|e| BackendError::sdk("InvokeAgentRuntime", e))?;
+        if let Some(s) = out.mcp_session_id() {
+            self.session_id = Some(s.to_string());
+        }
+        Ok((out.content_type().to_string(), out.response))
+    }
+}
+
+/// Tool calls are not idempotent: never retried; and they may be slow.
+fn invoke_config() -> aws_sdk_bedrockagentcore::config::Builder {
+    aws_sdk_bedrockagentcore::config::Builder::default()
+        .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_smithy_types::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(HARD_CAP)
+                .operation_timeout(HARD_CAP)
+                .build(),
+        )
+}
+
+/// Read the response to request `id`: one JSON document, or an event stream whose events are
+/// progress notifications and, last, the response.
+async fn read_response(
+    id: i64,
+    content_type: &str,
+    mut stream: ByteStream,
+    on_progress: &mut Option<OnProgress<'_>>,
+) -> Result<Value, McpError> {
+    let is_sse = content_type.starts_with("text/event-stream");
+    let mut parser = SseParser::default();
+    let mut json_body = vec![];
+    loop {
+        let chunk = tokio::time::timeout(IDLE_LIMIT, stream.next())
+            .await
+            .map_err(|_| {
+                McpError::Timeout(format!(
+                    "the server sent nothing for {}s",
+                    IDLE_LIMIT.as_secs()
+                ))
+            })?;
+        let Some(chunk) = chunk else { break };
+        let chunk =
+            chunk.map_err(|e| McpError::Protocol(format!("the response stream broke: {e}")))?;
+        if !is_sse {
+            json_body.extend_from_slice(&chunk);
+            continue;
+        }
+        for event in parser.feed(&chunk) {
+            if let Some(result) = handle_message(id, &event, on_progress)? {
+                return Ok(result);
+            }
+        }
+    }
+    if is_sse {
+        if let Some(event) = parser.finish()
+            && let Some(result) = handle_message(id, &event, on_progress)?
+        {
+            return Ok(result);
+        }
+        return Err(McpError::Protocol(
+            "the event stream ended without a response".into(),
+        ));
+    }
+    let text = String::from_utf8_lossy(&json_body);
+    handle_message(id, &text, on_progress)?
+        .ok_or_else(|| McpError::Protocol("the response did not answer the request".into()))
+}
+
+/// A response to `id` (Some), or a notification handled along the way (None).
+fn handle_message(
+    id: i64,
+    text: &str,
+    on_progress: &mut Option<OnProgress<'_>>,
+) -> Result<Option<Value>, McpError> {
+    let env: Envelope = serde_json::from_str(text).map_err(|e| {
+        McpError::Protocol(format!(
+            "not a JSON-RPC message ({e}): {}",
+            text.chars().take(200).collect::<String>()
+        ))
+    })?;
+    if env.method.as_deref() == Some("notifications/progress") {
+        if let (Some(cb), Some(p)) = (on_progress.as_mut(), env.params)
+            && let Ok(p) = serde_json::from_value::<ProgressNotificationParam>(p)
+        {
+            cb(&p);
+        }
+        return Ok(None);
+    }
+    if env.method.is_some() {
+        return Ok(None); // other notifications or server requests: not answered by this client
+    }
+    if env.id.as_ref().and_then(Value::as_i64) != Some(id) {
+        return Ok(None);
+    }
+    if let Some(err) = env.error {
+        return Err(McpError::Rpc {
+            code: err.code.0,
+            message: err.message.to_string(),
+        });
+    }
+    Ok(Some(env.result.unwrap_or(Value::Null)))
+}
+
+fn uuid_like() -> String {
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+        .collect()
+}
