@@ -30,9 +30,24 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sts: aws_sdk_sts::Client,
 }
 
 impl Clients {
+    /// The caller's identity (ARN) and account, from STS GetCallerIdentity.
+    pub async fn identity(&self) -> Result<(String, String), super::BackendError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| super::BackendError::sdk("GetCallerIdentity", e))?;
+        Ok((
+            out.arn().unwrap_or_default().to_string(),
+            out.account().unwrap_or_default().to_string(),
+        ))
+    }
+
     /// Build the clients. Loopback endpoints get static local credentials (the account, when
     /// given, as the access key, so one local server keeps accounts apart); anything else uses
     /// the standard AWS chain with the environment's profile and region.
@@ -102,6 +117,11 @@ impl Clients {
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
                 aws_sdk_cloudwatch::config::Builder::from(&sdk)
+                    .interceptor(strip())
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&sdk)
                     .interceptor(strip())
                     .build(),
             ),

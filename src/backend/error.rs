@@ -22,6 +22,10 @@ pub enum BackendError {
         operation: &'static str,
         message: String,
     },
+    #[error(
+        "environment `{env}` is read-only: {action} refused (pass --arm to change it; the change is audited)"
+    )]
+    ReadOnly { env: String, action: String },
     #[error("{0}")]
     Other(String),
 }

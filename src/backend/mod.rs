@@ -1,8 +1,11 @@
 //! The shared operations, on the official AWS SDK clients. The CLI and the TUI both call
 //! these; the local AgentCore is reached the same way as AWS, through `endpoint_url`.
 
+pub mod audit;
 pub mod clients;
+pub mod deploy;
 pub mod error;
+pub mod guard;
 pub mod mcp;
 pub mod runtimes;
 

@@ -1,9 +1,13 @@
 //! Command-line interface: clap commands, one file per subcommand, table or JSON output.
 
+mod audit;
+mod confirm;
+mod deploy;
 mod envs;
 mod local;
 mod output;
 mod runtimes;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +47,16 @@ pub enum Command {
         #[command(subcommand)]
         command: runtimes::RuntimeCommand,
     },
+    /// Deploy a new version (from a directory, an image or S3), validate it, move an endpoint
+    Deploy(deploy::DeployArgs),
+    /// Move an endpoint back to the version it served before (or --to-version N)
+    Rollback(deploy::RollbackArgs),
+    /// List a runtime's MCP tools
+    Tools(tools::ToolsArgs),
+    /// Call an MCP tool
+    Invoke(tools::InvokeArgs),
+    /// The audit log of changes made with this console
+    Audit,
     /// The local AgentCore (the embedded AWS-compatible server)
     Local {
         #[command(subcommand)]
@@ -95,6 +109,11 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Envs => envs::run(&load(cli)?, cli),
         Command::Runtimes => runtimes::matrix(&load(cli)?, cli).await,
         Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
+        Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
+        Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
+        Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
+        Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
+        Command::Audit => audit::run(cli),
     }
 }
 

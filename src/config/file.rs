@@ -16,6 +16,10 @@ const ENV_KEYS: &[&str] = &[
     "read_only",
     "gateway",
     "account_id",
+    "artifact_bucket",
+    "role_arn",
+    "stable_endpoint",
+    "canary_endpoint",
 ];
 
 type Entry<'a, 'i> = (
@@ -76,8 +80,7 @@ fn environment(
         profile: None,
         endpoint_url: None,
         read_only: Environment::default_read_only(name),
-        gateway: None,
-        account_id: None,
+        ..Environment::default()
     };
     for (key, value) in in_file_order(table) {
         let k = key.get_ref().as_ref();
@@ -117,6 +120,27 @@ fn environment(
                 env.endpoint_url = Some(s.trim_end_matches('/').to_string());
             }
             "gateway" => env.gateway = Some(s),
+            "artifact_bucket" => env.artifact_bucket = Some(s),
+            "role_arn" => {
+                if !(s.starts_with("arn:") && s.contains(":role/")) {
+                    return Err(fail(format!("`{s}` is not an IAM role ARN")));
+                }
+                env.role_arn = Some(s);
+            }
+            "stable_endpoint" | "canary_endpoint" => {
+                let ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    return Err(fail(format!(
+                        "`{s}` is not an endpoint name ([a-zA-Z][a-zA-Z0-9_]*)"
+                    )));
+                }
+                if k == "stable_endpoint" {
+                    env.stable_endpoint = Some(s);
+                } else {
+                    env.canary_endpoint = Some(s);
+                }
+            }
             "account_id" => {
                 if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(fail(format!("`{s}` is not a 12-digit AWS account id")));

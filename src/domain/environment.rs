@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 /// A configured environment, validated.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Environment {
     /// The name used on the command line (`--env NAME`).
     pub name: String,
@@ -19,12 +19,28 @@ pub struct Environment {
     pub gateway: Option<String>,
     /// The AWS account id, when known from the file.
     pub account_id: Option<String>,
+    /// Bucket for code artifacts (derived from account and region when absent).
+    pub artifact_bucket: Option<String>,
+    /// Execution role for runtimes that `deploy` creates or updates.
+    pub role_arn: Option<String>,
+    /// The endpoint that serves stable traffic (default `live`).
+    pub stable_endpoint: Option<String>,
+    /// The endpoint that serves the canary (default `canary`).
+    pub canary_endpoint: Option<String>,
 }
 
 impl Environment {
     /// `read_only` when the file says nothing: names starting with `prod` are protected.
     pub fn default_read_only(name: &str) -> bool {
         name.to_ascii_lowercase().starts_with("prod")
+    }
+
+    pub fn stable_endpoint(&self) -> &str {
+        self.stable_endpoint.as_deref().unwrap_or("live")
+    }
+
+    pub fn canary_endpoint(&self) -> &str {
+        self.canary_endpoint.as_deref().unwrap_or("canary")
     }
 
     /// True when the endpoint is a loopback address, so no AWS credentials are needed.

@@ -16,6 +16,7 @@ mod s3_body;
 mod sigv4;
 mod state;
 mod store;
+mod sts;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -202,6 +203,7 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     match req.scope.service.as_str() {
         "bedrock-agentcore" => agentcore(&emu, &req).await,
         "s3" => s3::handle(&emu, req, &raw_path).await,
+        "sts" => sts::handle(&req),
         other => AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnrecognizedClientException",

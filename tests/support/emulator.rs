@@ -40,8 +40,8 @@ pub fn env(name: &str, url: &str, region: &str, account: Option<&str>) -> Enviro
         profile: None,
         endpoint_url: Some(url.into()),
         read_only: false,
-        gateway: None,
         account_id: account.map(str::to_string),
+        ..Environment::default()
     }
 }
 

@@ -1,0 +1,509 @@
+//! Deploy: package and upload (or take an image or S3 object), create or update the runtime,
+//! wait for the new version, validate it with MCP `tools/list`, then move an endpoint.
+
+mod endpoints;
+mod package;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use aws_sdk_bedrockagentcorecontrol::types::{
+    AgentManagedRuntimeType, AgentRuntimeArtifact, Code, CodeConfiguration, ContainerConfiguration,
+    NetworkConfiguration, NetworkMode, ProtocolConfiguration, S3Location, ServerProtocol,
+};
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, ServerSideEncryption,
+};
+use serde_json::{Value, json};
+
+pub use endpoints::{EndpointMove, live_version, point, rollback, wait_endpoint};
+pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
+
+use super::audit::{Actor, AuditLog};
+use super::mcp::McpSession;
+use super::runtimes::{resolve, wait_until_settled};
+use super::{Backend, BackendError, Clients, guard};
+use crate::domain::Status;
+use crate::domain::audit::AuditEntry;
+
+/// Where the code comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A directory packaged into a zip and uploaded.
+    Dir {
+        dir: PathBuf,
+        entry_point: String,
+        language: String,
+    },
+    /// A zip already in S3.
+    S3 {
+        bucket: String,
+        key: String,
+        entry_point: String,
+        language: String,
+    },
+    /// A container image.
+    Image(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub runtime: String,
+    pub source: Source,
+    /// Endpoint to move to the new version once it validated (created if absent).
+    pub endpoint: Option<String>,
+    pub role_arn: Option<String>,
+    pub env_vars: Vec<(String, String)>,
+    pub description: Option<String>,
+    pub timeout: Duration,
+    pub armed: bool,
+}
+
+/// What a deploy is doing, for progress displays.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    Packaged { files: usize, bytes: usize },
+    Uploaded { uri: String },
+    Submitted { version: String, created: bool },
+    Waiting { status: String },
+    Validated { tools: usize },
+    EndpointMoved { endpoint: String, version: String },
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployReport {
+    pub env: String,
+    pub runtime: String,
+    pub runtime_id: String,
+    pub arn: String,
+    pub version: String,
+    pub status: String,
+    pub created: bool,
+    pub artifact: String,
+    /// Tools the new version lists (MCP runtimes).
+    pub tools: Option<usize>,
+    pub endpoint: Option<EndpointMove>,
+}
+
+pub type Progress<'a> = &'a mut (dyn FnMut(Stage) + Send);
+
+/// Deploy a new version; every step's failure leaves named endpoints where they were.
+pub async fn deploy(
+    backend: &Backend,
+    env: &str,
+    req: &DeployRequest,
+    actor: &Actor,
+    audit: &AuditLog,
+    progress: Progress<'_>,
+) -> Result<DeployReport, BackendError> {
+    let environment = backend.environment(env)?.clone();
+    guard::ensure_writable(&environment, req.armed, "deploy")?;
+    let c = backend.clients(env).await?;
+    let existing = match resolve(&c, &req.runtime).await {
+        Ok(rt) => Some(rt),
+        Err(BackendError::RuntimeNotFound { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let (artifact, artifact_uri) = artifact(&c, req, progress).await?;
+    // What the moved endpoint served before (else the latest version), so a rollback can
+    // find its way back from the audit trail.
+    let endpoint_before = match (&existing, &req.endpoint) {
+        (Some(rt), Some(ep)) => live_version(&c, rt.agent_runtime_id(), ep).await?,
+        _ => None,
+    };
+    let before_version = endpoint_before.or_else(|| {
+        existing
+            .as_ref()
+            .map(|r| r.agent_runtime_version().to_string())
+    });
+    let before = json!({ "version": before_version, "endpoint": req.endpoint });
+    let submitted = submit(&c, &environment, req, existing.as_ref(), artifact).await;
+    let (id, arn, version, created) = match submitted {
+        Ok(s) => s,
+        Err(e) => {
+            let after = json!({ "artifact": artifact_uri });
+            record(
+                audit,
+                audit_entry(
+                    &c,
+                    env,
+                    "deploy",
+                    &req.runtime,
+                    before,
+                    after,
+                    &Err::<(), _>(&e),
+                    actor,
+                )
+                .await,
+            )?;
+            return Err(e);
+        }
+    };
+    progress(Stage::Submitted {
+        version: version.clone(),
+        created,
+    });
+    let outcome = finish(&c, req, &id, &arn, &version, progress).await;
+    let after = json!({ "version": version, "artifact": artifact_uri, "endpoint": req.endpoint });
+    record(
+        audit,
+        audit_entry(
+            &c,
+            env,
+            "deploy",
+            &req.runtime,
+            before,
+            after,
+            &outcome,
+            actor,
+        )
+        .await,
+    )?;
+    let (tools, endpoint) = outcome?;
+    Ok(DeployReport {
+        env: env.to_string(),
+        runtime: req.runtime.clone(),
+        runtime_id: id,
+        arn,
+        version,
+        status: Status::Ready.to_string(),
+        created,
+        artifact: artifact_uri,
+        tools,
+        endpoint,
+    })
+}
+
+/// Wait for READY, validate with `tools/list`, move the endpoint.
+async fn finish(
+    c: &Clients,
+    req: &DeployRequest,
+    id: &str,
+    arn: &str,
+    version: &str,
+    progress: Progress<'_>,
+) -> Result<(Option<usize>, Option<EndpointMove>), BackendError> {
+    progress(Stage::Waiting {
+        status: "CREATING".into(),
+    });
+    let status = wait_until_settled(c, id, Some(version), req.timeout).await?;
+    if status != Status::Ready {
+        let got = c
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(id)
+            .agent_runtime_version(version)
+            .send()
+            .await;
+        let reason = got
+            .ok()
+            .and_then(|g| g.failure_reason().map(str::to_string))
+            .unwrap_or_default();
+        return Err(BackendError::Other(format!(
+            "version {version} is {status}: {reason}"
+        )));
+    }
+    progress(Stage::Waiting {
+        status: "READY".into(),
+    });
+    // DEFAULT follows the latest version; validate through it once it serves this one.
+    wait_endpoint(c, id, "DEFAULT", version, req.timeout).await?;
+    let mcp = c
+        .control
+        .get_agent_runtime()
+        .agent_runtime_id(id)
+        .send()
+        .await
+        .ok()
+        .and_then(|g| {
+            g.protocol_configuration()
+                .map(|p| p.server_protocol() == &ServerProtocol::Mcp)
+        });
+    let tools = if mcp == Some(true) {
+        let mut s = McpSession::connect(c, arn, Some("DEFAULT"))
+            .await
+            .map_err(|e| BackendError::Other(format!("validation failed: {e}")))?;
+        let tools = s
+            .list_tools()
+            .await
+            .map_err(|e| BackendError::Other(format!("validation failed: {e}")))?;
+        progress(Stage::Validated { tools: tools.len() });
+        Some(tools.len())
+    } else {
+        None
+    };
+    let moved = match &req.endpoint {
+        Some(name) => {
+            let m = point(c, id, name, version, req.timeout).await?;
+            progress(Stage::EndpointMoved {
+                endpoint: name.clone(),
+                version: version.to_string(),
+            });
+            Some(m)
+        }
+        None => None,
+    };
+    Ok((tools, moved))
+}
+
+/// The artifact to deploy, uploading a packaged directory first.
+async fn artifact(
+    c: &Clients,
+    req: &DeployRequest,
+    progress: Progress<'_>,
+) -> Result<(AgentRuntimeArtifact, String), BackendError> {
+    let code = |bucket: &str, key: &str, entry: &str, language: &str| {
+        let cfg = CodeConfiguration::builder()
+            .code(Code::S3(
+                S3Location::builder()
+                    .bucket(bucket)
+                    .prefix(key)
+                    .build()
+                    .map_err(|e| BackendError::Other(e.to_string()))?,
+            ))
+            .runtime(AgentManagedRuntimeType::from(language))
+            .entry_point(entry)
+            .build()
+            .map_err(|e| BackendError::Other(e.to_string()))?;
+        Ok::<_, BackendError>((
+            AgentRuntimeArtifact::CodeConfiguration(cfg),
+            format!("s3://{bucket}/{key}"),
+        ))
+    };
+    match &req.source {
+        Source::Image(uri) => {
+            let cfg = ContainerConfiguration::builder()
+                .container_uri(uri)
+                .build()
+                .map_err(|e| BackendError::Other(e.to_string()))?;
+            Ok((
+                AgentRuntimeArtifact::ContainerConfiguration(cfg),
+                uri.clone(),
+            ))
+        }
+        Source::S3 {
+            bucket,
+            key,
+            entry_point,
+            language,
+        } => code(bucket, key, entry_point, language),
+        Source::Dir {
+            dir,
+            entry_point,
+            language,
+        } => {
+            let dir = dir.clone();
+            let entry = entry_point.clone();
+            let pkg = tokio::task::spawn_blocking(move || package_dir(&dir, &entry))
+                .await
+                .map_err(|e| BackendError::Other(e.to_string()))??;
+            progress(Stage::Packaged {
+                files: pkg.files,
+                bytes: pkg.bytes.len(),
+            });
+            let bucket = artifact_bucket(c).await?;
+            let digest = sha256_hex(&pkg.bytes);
+            let key = format!("{}/{}.zip", req.runtime, &digest[..16]);
+            c.s3.put_object()
+                .bucket(&bucket)
+                .key(&key)
+                .body(pkg.bytes.into())
+                .server_side_encryption(ServerSideEncryption::Aes256)
+                .send()
+                .await
+                .map_err(|e| BackendError::sdk("PutObject", e))?;
+            let out = code(&bucket, &key, entry_point, language)?;
+            progress(Stage::Uploaded { uri: out.1.clone() });
+            Ok(out)
+        }
+    }
+}
+
+/// The environment's artifact bucket, created (in its region) if missing.
+async fn artifact_bucket(c: &Clients) -> Result<String, BackendError> {
+    let region = c
+        .control
+        .config()
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "us-east-1".into());
+    let bucket = match &c.env.artifact_bucket {
+        Some(b) => b.clone(),
+        None => {
+            let (_, account) = c.identity().await?;
+            format!("agentcore-console-{account}-{region}")
+        }
+    };
+    if c.s3.head_bucket().bucket(&bucket).send().await.is_ok() {
+        return Ok(bucket);
+    }
+    let mut create = c.s3.create_bucket().bucket(&bucket);
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                .build(),
+        );
+    }
+    match create.send().await {
+        Ok(_) => Ok(bucket),
+        Err(e) => {
+            let err = BackendError::sdk("CreateBucket", e);
+            if err.code() == Some("BucketAlreadyOwnedByYou") {
+                Ok(bucket)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// CreateAgentRuntime, or UpdateAgentRuntime carrying the current configuration over (an
+/// update is a full re-specification on AWS).
+async fn submit(
+    c: &Clients,
+    environment: &crate::domain::Environment,
+    req: &DeployRequest,
+    existing: Option<&aws_sdk_bedrockagentcorecontrol::types::AgentRuntime>,
+    artifact: AgentRuntimeArtifact,
+) -> Result<(String, String, String, bool), BackendError> {
+    let Some(rt) = existing else {
+        let role = req
+            .role_arn
+            .clone()
+            .or_else(|| environment.role_arn.clone())
+            .or_else(|| {
+                environment.is_loopback().then(|| {
+                    let account = environment.account_id.as_deref().unwrap_or("123456789012");
+                    format!("arn:aws:iam::{account}:role/AgentCoreRuntimeLocal")
+                })
+            });
+        let role = role.ok_or_else(|| {
+            BackendError::Other("deploy needs an execution role: set role_arn in the environments file or pass --role-arn".into())
+        })?;
+        let mut create = c
+            .control
+            .create_agent_runtime()
+            .agent_runtime_name(&req.runtime)
+            .agent_runtime_artifact(artifact)
+            .role_arn(role)
+            .network_configuration(public_network()?)
+            .protocol_configuration(mcp_protocol()?)
+            .set_description(req.description.clone());
+        for (k, v) in &req.env_vars {
+            create = create.environment_variables(k, v);
+        }
+        let out = create
+            .send()
+            .await
+            .map_err(|e| BackendError::sdk("CreateAgentRuntime", e))?;
+        return Ok((
+            out.agent_runtime_id,
+            out.agent_runtime_arn,
+            out.agent_runtime_version,
+            true,
+        ));
+    };
+    let current = c
+        .control
+        .get_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .send()
+        .await
+        .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+    let mut vars = current.environment_variables().cloned().unwrap_or_default();
+    vars.extend(req.env_vars.iter().cloned());
+    let out = c
+        .control
+        .update_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .agent_runtime_artifact(artifact)
+        .role_arn(
+            req.role_arn
+                .clone()
+                .unwrap_or_else(|| current.role_arn().to_string()),
+        )
+        .set_network_configuration(
+            current
+                .network_configuration()
+                .cloned()
+                .or_else(|| public_network().ok()),
+        )
+        .set_protocol_configuration(current.protocol_configuration().cloned())
+        .set_description(
+            req.description
+                .clone()
+                .or_else(|| current.description().map(str::to_string)),
+        )
+        .set_lifecycle_configuration(current.lifecycle_configuration().cloned())
+        .set_authorizer_configuration(current.authorizer_configuration().cloned())
+        .set_request_header_configuration(current.request_header_configuration().cloned())
+        .set_environment_variables(Some(vars))
+        .send()
+        .await
+        .map_err(|e| BackendError::sdk("UpdateAgentRuntime", e))?;
+    Ok((
+        out.agent_runtime_id,
+        out.agent_runtime_arn,
+        out.agent_runtime_version,
+        false,
+    ))
+}
+
+fn public_network() -> Result<NetworkConfiguration, BackendError> {
+    NetworkConfiguration::builder()
+        .network_mode(NetworkMode::Public)
+        .build()
+        .map_err(|e| BackendError::Other(e.to_string()))
+}
+
+fn mcp_protocol() -> Result<ProtocolConfiguration, BackendError> {
+    ProtocolConfiguration::builder()
+        .server_protocol(ServerProtocol::Mcp)
+        .build()
+        .map_err(|e| BackendError::Other(e.to_string()))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An audit entry for a mutation of `target` in `env`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit_entry<T, E: std::fmt::Display>(
+    c: &Clients,
+    env: &str,
+    action: &str,
+    target: &str,
+    before: Value,
+    after: Value,
+    result: &Result<T, E>,
+    actor: &Actor,
+) -> AuditEntry {
+    AuditEntry {
+        time: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        user: actor.user.clone(),
+        identity: c.identity().await.ok().map(|(arn, _)| arn),
+        env: env.to_string(),
+        action: action.to_string(),
+        target: target.to_string(),
+        before,
+        after,
+        result: match result {
+            Ok(_) => "ok".into(),
+            Err(e) => format!("error: {e}"),
+        },
+        command: actor.command.clone(),
+    }
+}
+
+pub(crate) fn record(audit: &AuditLog, entry: AuditEntry) -> Result<(), BackendError> {
+    audit.append(&entry)
+}

@@ -1,0 +1,205 @@
+//! Package a directory into a deterministic zip for direct code deployment: sorted entries,
+//! fixed timestamps and modes, no VCS directories or caches.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::super::BackendError;
+
+/// AWS limits for direct code deployment.
+pub const MAX_ZIPPED: u64 = 250 * 1024 * 1024;
+pub const MAX_UNZIPPED: u64 = 750 * 1024 * 1024;
+
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    ".idea",
+    ".vscode",
+];
+const SKIP_FILES: &[&str] = &[".DS_Store", "Thumbs.db"];
+const SKIP_SUFFIXES: &[&str] = &[".pyc", ".pyo"];
+
+/// The zip, and what went into it.
+pub struct Package {
+    pub bytes: Vec<u8>,
+    pub files: usize,
+    pub unzipped: u64,
+}
+
+/// Zip `dir`, which must contain `entry_point`, within AWS's size limits.
+pub fn package_dir(dir: &Path, entry_point: &str) -> Result<Package, BackendError> {
+    package_within(dir, entry_point, MAX_ZIPPED, MAX_UNZIPPED)
+}
+
+fn package_within(
+    dir: &Path,
+    entry_point: &str,
+    max_zipped: u64,
+    max_unzipped: u64,
+) -> Result<Package, BackendError> {
+    let fail = |m: String| BackendError::Other(m);
+    if !dir.is_dir() {
+        return Err(fail(format!("{} is not a directory", dir.display())));
+    }
+    if !dir.join(entry_point).is_file() {
+        return Err(fail(format!(
+            "{}: the entry point `{entry_point}` is not in the directory",
+            dir.display()
+        )));
+    }
+    let mut files = vec![];
+    walk(dir, dir, &mut files).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+    files.sort();
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut unzipped = 0u64;
+    for rel in &files {
+        let path = dir.join(rel);
+        let data = std::fs::read(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        unzipped += data.len() as u64;
+        if unzipped > max_unzipped {
+            return Err(fail(format!(
+                "{} holds more than {} MB, AWS's limit for code deployments",
+                dir.display(),
+                max_unzipped / (1024 * 1024)
+            )));
+        }
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        w.start_file(
+            name,
+            opts.unix_permissions(if executable(&path) { 0o755 } else { 0o644 }),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        w.write_all(&data).map_err(|e| fail(e.to_string()))?;
+    }
+    let bytes = w.finish().map_err(|e| fail(e.to_string()))?.into_inner();
+    if bytes.len() as u64 > max_zipped {
+        return Err(fail(format!(
+            "the zip is {} bytes, over AWS's limit of {max_zipped} bytes for code deployments",
+            bytes.len()
+        )));
+    }
+    Ok(Package {
+        bytes,
+        files: files.len(),
+        unzipped,
+    })
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type()?;
+        // Symlinks are skipped: they could point outside the directory.
+        if kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            if !SKIP_DIRS.contains(&name.as_str()) {
+                walk(root, &entry.path(), out)?;
+            }
+        } else if kind.is_file()
+            && !SKIP_FILES.contains(&name.as_str())
+            && !SKIP_SUFFIXES.iter().any(|s| name.ends_with(s))
+        {
+            out.push(
+                entry
+                    .path()
+                    .strip_prefix(root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn executable(_: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_without_caches() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::write(d.join("main.py"), "print('hi')").expect("write");
+        std::fs::create_dir_all(d.join("lib/__pycache__")).expect("mkdir");
+        std::fs::create_dir_all(d.join(".git")).expect("mkdir");
+        std::fs::write(d.join("lib/util.py"), "x = 1").expect("write");
+        std::fs::write(d.join("lib/__pycache__/util.cpython-311.pyc"), "junk").expect("write");
+        std::fs::write(d.join(".git/HEAD"), "ref").expect("write");
+        let a = package_dir(d, "main.py").expect("package");
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        std::fs::write(d.join("main.py"), "print('hi')").expect("touch");
+        let b = package_dir(d, "main.py").expect("package again");
+        assert_eq!(a.bytes, b.bytes, "same tree, same bytes");
+        assert_eq!(a.files, 2);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(a.bytes)).expect("zip");
+        let names: Vec<String> = (0..z.len())
+            .map(|i| {
+                z.by_index(i)
+                    .expect("entry")
+                    .name()
+                    .expect("name")
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["lib/util.py", "main.py"]);
+    }
+
+    #[test]
+    fn size_limits_are_enforced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.py"), "x".repeat(4096)).expect("write");
+        let noise: Vec<u8> = (0..8192u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(dir.path().join("blob.bin"), noise).expect("write");
+        let zipped = package_within(dir.path(), "main.py", 1024, u64::MAX)
+            .err()
+            .expect("zip too big");
+        assert!(zipped.to_string().contains("over AWS's limit"), "{zipped}");
+        let unzipped = package_within(dir.path(), "main.py", u64::MAX, 1024 * 1024 / 512)
+            .err()
+            .expect("too big");
+        assert!(
+            unzipped.to_string().contains("holds more than"),
+            "{unzipped}"
+        );
+        assert!(package_within(dir.path(), "main.py", u64::MAX, u64::MAX).is_ok());
+    }
+
+    #[test]
+    fn the_entry_point_must_exist() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = package_dir(dir.path(), "main.py")
+            .err()
+            .expect("missing entry point");
+        assert!(err.to_string().contains("entry point `main.py`"), "{err}");
+        assert!(package_dir(&dir.path().join("nope"), "main.py").is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! Protected environments refuse mutations unless the caller armed them.
+
+use super::BackendError;
+use crate::domain::Environment;
+
+/// Refuse a mutation of a read-only environment unless `armed`.
+pub fn ensure_writable(env: &Environment, armed: bool, action: &str) -> Result<(), BackendError> {
+    if env.read_only && !armed {
+        return Err(BackendError::ReadOnly {
+            env: env.name.clone(),
+            action: action.to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_needs_arming() {
+        let mut env = Environment {
+            name: "prod".into(),
+            read_only: true,
+            ..Environment::default()
+        };
+        let err = ensure_writable(&env, false, "deploy").expect_err("refused");
+        assert!(
+            err.to_string().contains("read-only") && err.to_string().contains("--arm"),
+            "{err}"
+        );
+        assert!(ensure_writable(&env, true, "deploy").is_ok());
+        env.read_only = false;
+        assert!(ensure_writable(&env, false, "deploy").is_ok());
+    }
+}

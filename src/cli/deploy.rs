@@ -1,0 +1,261 @@
+//! `deploy` and `rollback`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::confirm::{WriteFlags, actor, audit_log, confirm};
+use super::output::{self, OutputFormat};
+use super::{Cli, CliError, Outcome};
+use crate::backend::Backend;
+use crate::backend::deploy::{self, DeployRequest, Source, Stage};
+use crate::config::Config;
+
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// Runtime name (created if it does not exist)
+    pub runtime: String,
+    /// Package this directory (dependencies vendored in it) and upload it
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["image", "s3"])]
+    pub from_dir: Option<PathBuf>,
+    /// Deploy this container image
+    #[arg(long, value_name = "URI", conflicts_with_all = ["from_dir", "s3"])]
+    pub image: Option<String>,
+    /// Deploy this zip already in S3 (s3://bucket/key)
+    #[arg(long, value_name = "S3_URI", conflicts_with_all = ["from_dir", "image"])]
+    pub s3: Option<String>,
+    /// Entry point inside the code (e.g. main.py)
+    #[arg(long, value_name = "FILE", default_value = "main.py")]
+    pub entry_point: String,
+    /// Language runtime of the code
+    #[arg(long, default_value = "PYTHON_3_12", value_parser = ["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"])]
+    pub code_runtime: String,
+    /// Move this endpoint (created if absent) to the new version once it validated
+    #[arg(long, value_name = "NAME")]
+    pub endpoint: Option<String>,
+    /// Execution role [default: role_arn of the environment]
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Environment variable for the runtime (repeatable)
+    #[arg(long = "env-var", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    pub env_vars: Vec<(String, String)>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Seconds to wait for the new version
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// Runtime name or id
+    pub runtime: String,
+    /// The endpoint to move back
+    #[arg(long, value_name = "NAME")]
+    pub endpoint: String,
+    /// Version to go back to [default: the one the endpoint served before]
+    #[arg(long, value_name = "N")]
+    pub to_version: Option<String>,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
+}
+
+fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
+    uri.strip_prefix("s3://")
+        .and_then(|r| r.split_once('/'))
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        .map(|(b, k)| (b.to_string(), k.to_string()))
+        .ok_or_else(|| CliError(format!("`{uri}` is not s3://bucket/key")))
+}
+
+pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Outcome, CliError> {
+    let env = config.one(&cli.envs)?;
+    let source = match (&args.from_dir, &args.image, &args.s3) {
+        (Some(dir), None, None) => Source::Dir {
+            dir: dir.clone(),
+            entry_point: args.entry_point.clone(),
+            language: args.code_runtime.clone(),
+        },
+        (None, Some(uri), None) => Source::Image(uri.clone()),
+        (None, None, Some(s3)) => {
+            let (bucket, key) = parse_s3(s3)?;
+            Source::S3 {
+                bucket,
+                key,
+                entry_point: args.entry_point.clone(),
+                language: args.code_runtime.clone(),
+            }
+        }
+        _ => {
+            return Err(CliError(
+                "say what to deploy: --from-dir DIR, --image URI or --s3 s3://bucket/key".into(),
+            ));
+        }
+    };
+    if let Source::Dir {
+        dir, entry_point, ..
+    } = &source
+        && !dir.join(entry_point).is_file()
+    {
+        return Err(CliError(format!(
+            "{}: the entry point `{entry_point}` is not in the directory",
+            dir.display()
+        )));
+    }
+    let mut plan = vec![];
+    if matches!(source, Source::Dir { .. }) {
+        plan.push("PutObject (zip of the directory, SSE AES256)".to_string());
+    }
+    plan.push(format!(
+        "CreateAgentRuntime or UpdateAgentRuntime {}",
+        args.runtime
+    ));
+    plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
+    if let Some(e) = &args.endpoint {
+        plan.push(format!(
+            "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
+        ));
+    }
+    confirm(&env, &args.write, &plan)?;
+    let req = DeployRequest {
+        runtime: args.runtime.clone(),
+        source,
+        endpoint: args.endpoint.clone(),
+        role_arn: args.role_arn.clone(),
+        env_vars: args.env_vars.clone(),
+        description: args.description.clone(),
+        timeout: Duration::from_secs(args.timeout),
+        armed: args.write.arm,
+    };
+    let name = env.name.clone();
+    let backend = Backend::new(vec![env]);
+    let bar = progress_bar(cli.output);
+    let mut on_stage = |stage: Stage| {
+        let msg = match stage {
+            Stage::Packaged { files, bytes } => format!("packaged {files} files ({bytes} bytes)"),
+            Stage::Uploaded { uri } => format!("uploaded {uri}"),
+            Stage::Submitted { version, created } => {
+                format!(
+                    "{} version {version}",
+                    if created { "created runtime," } else { "new" }
+                )
+            }
+            Stage::Waiting { status } => format!("waiting: {status}"),
+            Stage::Validated { tools } => format!("validated: {tools} tools"),
+            Stage::EndpointMoved { endpoint, version } => {
+                format!("endpoint {endpoint} → {version}")
+            }
+        };
+        if let Some(b) = &bar {
+            b.set_message(msg);
+        }
+    };
+    let result = deploy::deploy(
+        &backend,
+        &name,
+        &req,
+        &actor(),
+        &audit_log()?,
+        &mut on_stage,
+    )
+    .await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let report = result?;
+    if cli.output == OutputFormat::Json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "{} {} version {} in {}: {}{}",
+            if report.created {
+                "created"
+            } else {
+                "deployed"
+            },
+            report.runtime,
+            report.version,
+            report.env,
+            report.status,
+            report
+                .tools
+                .map(|t| format!(", {t} tools"))
+                .unwrap_or_default()
+        );
+        if let Some(m) = &report.endpoint {
+            println!(
+                "endpoint {}: {} → {}",
+                m.endpoint,
+                m.from.as_deref().unwrap_or("(new)"),
+                m.to
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub async fn rollback(
+    config: &Config,
+    cli: &Cli,
+    args: &RollbackArgs,
+) -> Result<Outcome, CliError> {
+    let env = config.one(&cli.envs)?;
+    let target = args.to_version.as_deref().unwrap_or("its previous version");
+    confirm(
+        &env,
+        &args.write,
+        &[format!(
+            "UpdateAgentRuntimeEndpoint {} → {target}",
+            args.endpoint
+        )],
+    )?;
+    let name = env.name.clone();
+    let backend = Backend::new(vec![env]);
+    let moved = deploy::rollback(
+        &backend,
+        &name,
+        &args.runtime,
+        &args.endpoint,
+        args.to_version.as_deref(),
+        args.write.arm,
+        &actor(),
+        &audit_log()?,
+    )
+    .await?;
+    if cli.output == OutputFormat::Json {
+        output::json(&moved)?;
+    } else {
+        println!(
+            "endpoint {}: {} → {}",
+            moved.endpoint,
+            moved.from.as_deref().unwrap_or("-"),
+            moved.to
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A spinner on a terminal for people; nothing for JSON or pipes.
+fn progress_bar(format: OutputFormat) -> Option<ProgressBar> {
+    use std::io::IsTerminal;
+    if format == OutputFormat::Json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(bar)
+}

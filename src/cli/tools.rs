@@ -1,0 +1,178 @@
+//! `tools` and `invoke`: MCP through InvokeAgentRuntime.
+
+use std::time::Duration;
+
+use rmcp::model::{ContentBlock, Tool};
+use serde_json::{Value, json};
+
+use super::output::{self, OutputFormat, Table};
+use super::{Cli, CliError, Outcome};
+use crate::backend::mcp::{HARD_CAP, McpSession};
+use crate::backend::{Backend, runtimes};
+use crate::config::Config;
+use crate::domain::sanitize;
+
+#[derive(Debug, clap::Args)]
+pub struct ToolsArgs {
+    /// Runtime name or id
+    pub runtime: String,
+    /// Endpoint to talk to [default: DEFAULT]
+    #[arg(long, value_name = "ENDPOINT")]
+    pub qualifier: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InvokeArgs {
+    /// Runtime name or id
+    pub runtime: String,
+    /// Tool to call
+    #[arg(long)]
+    pub tool: String,
+    /// Arguments: a JSON object, or @FILE
+    #[arg(long, default_value = "{}")]
+    pub args: String,
+    /// Endpoint to talk to [default: DEFAULT]
+    #[arg(long, value_name = "ENDPOINT")]
+    pub qualifier: Option<String>,
+    /// Give up after this many seconds in all
+    #[arg(long, default_value_t = HARD_CAP.as_secs())]
+    pub timeout: u64,
+}
+
+async fn session<'c>(
+    clients: &'c crate::backend::Clients,
+    runtime: &str,
+    qualifier: Option<&str>,
+) -> Result<McpSession<'c>, CliError> {
+    let rt = runtimes::resolve(clients, runtime).await?;
+    Ok(McpSession::connect(clients, rt.agent_runtime_arn(), qualifier).await?)
+}
+
+pub async fn tools(config: &Config, cli: &Cli, args: &ToolsArgs) -> Result<Outcome, CliError> {
+    let env = config.one(&cli.envs)?;
+    let name = env.name.clone();
+    let backend = Backend::new(vec![env]);
+    let clients = backend.clients(&name).await?;
+    let mut s = session(&clients, &args.runtime, args.qualifier.as_deref()).await?;
+    let tools = s.list_tools().await?;
+    if cli.output == OutputFormat::Json {
+        output::json(&tools)?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = Table::new(vec!["TOOL", "ARGUMENTS", "DESCRIPTION"]);
+    for tool in &tools {
+        t.row(vec![
+            tool.name.to_string(),
+            arguments(tool),
+            tool.description
+                .as_deref()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ]);
+    }
+    t.print();
+    Ok(Outcome::Ok)
+}
+
+/// `a*, b` : the input schema's properties, required ones starred.
+fn arguments(tool: &Tool) -> String {
+    let required: Vec<&str> = tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    tool.input_schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.keys()
+                .map(|k| {
+                    if required.contains(&k.as_str()) {
+                        format!("{k}*")
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+fn parse_args(raw: &str) -> Result<Value, CliError> {
+    let text = match raw.strip_prefix('@') {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| CliError(format!("{path}: {e}")))?
+        }
+        None => raw.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| CliError(format!("--args is not JSON: {e}")))
+}
+
+pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Outcome, CliError> {
+    let arguments = parse_args(&args.args)?;
+    let env = config.one(&cli.envs)?;
+    let name = env.name.clone();
+    let backend = Backend::new(vec![env]);
+    let clients = backend.clients(&name).await?;
+    let s = session(&clients, &args.runtime, args.qualifier.as_deref()).await?;
+    let mut s = s.with_hard_cap(Duration::from_secs(args.timeout));
+    let tools = s.list_tools().await?;
+    let show_progress = cli.output == OutputFormat::Table;
+    let mut on_progress = |p: &rmcp::model::ProgressNotificationParam| {
+        if show_progress {
+            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+            let msg = p
+                .message
+                .as_deref()
+                .map(sanitize::one_line)
+                .unwrap_or_default();
+            eprintln!("progress {}{total} {msg}", p.progress);
+        }
+    };
+    let result = s
+        .call_tool(&tools, &args.tool, arguments, Some(&mut on_progress))
+        .await?;
+    let is_error = result.is_error == Some(true);
+    if cli.output == OutputFormat::Json {
+        output::json(&json!({
+            "tool": args.tool,
+            "isError": is_error,
+            "content": result.content,
+            "structuredContent": result.structured_content,
+            "sessionId": s.session_id(),
+        }))?;
+    } else {
+        for block in &result.content {
+            match block {
+                ContentBlock::Text(t) => println!("{}", sanitize::text(&t.text)),
+                other => println!("[{}]", sanitize::one_line(&content_kind(other))),
+            }
+        }
+        if let Some(sc) = &result.structured_content {
+            println!("{}", sanitize::text(&serde_json::to_string_pretty(sc)?));
+        }
+    }
+    if is_error {
+        return Ok(Outcome::Partial(format!(
+            "the tool `{}` reported an error",
+            args.tool
+        )));
+    }
+    Ok(Outcome::Ok)
+}
+
+fn content_kind(c: &ContentBlock) -> String {
+    match c {
+        ContentBlock::Image(i) => format!("image {} ({} base64 chars)", i.mime_type, i.data.len()),
+        ContentBlock::Audio(a) => format!("audio {} ({} base64 chars)", a.mime_type, a.data.len()),
+        ContentBlock::Resource(_) => "embedded resource".into(),
+        ContentBlock::ResourceLink(r) => format!("resource link {}", r.uri),
+        ContentBlock::Text(_) => "text".into(),
+        _ => "content of a newer kind".into(),
+    }
+}
