@@ -8,6 +8,7 @@ pub mod error;
 pub mod guard;
 pub mod mcp;
 pub mod runtimes;
+pub mod traffic;
 
 use std::collections::HashMap;
 use std::sync::Arc;

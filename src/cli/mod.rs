@@ -8,6 +8,7 @@ mod local;
 mod output;
 mod runtimes;
 mod tools;
+mod traffic;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,11 @@ pub enum Command {
     Deploy(deploy::DeployArgs),
     /// Move an endpoint back to the version it served before (or --to-version N)
     Rollback(deploy::RollbackArgs),
+    /// The canary split: stable/canary endpoints and the gateway's weights
+    Traffic {
+        #[command(subcommand)]
+        command: traffic::TrafficCommand,
+    },
     /// List a runtime's MCP tools
     Tools(tools::ToolsArgs),
     /// Call an MCP tool
@@ -111,6 +117,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
         Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
+        Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
         Command::Audit => audit::run(cli),

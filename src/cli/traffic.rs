@@ -1,0 +1,135 @@
+//! `traffic show|set|promote|abort`: the canary endpoint and the gateway's weighted split.
+
+use clap::Subcommand;
+
+use super::confirm::{WriteFlags, actor, audit_log, confirm};
+use super::output::{self, OutputFormat, Table, or_dash};
+use super::{Cli, CliError, Outcome};
+use crate::backend::Backend;
+use crate::backend::traffic::{self, TrafficView};
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum TrafficCommand {
+    /// Stable and canary endpoints → versions, and the split (target, qualifier, version, weight)
+    Show { runtime: String },
+    /// Pin the canary endpoint to a version and send WEIGHT% of new sessions to it
+    Set {
+        runtime: String,
+        #[arg(long, value_name = "N")]
+        canary_version: String,
+        /// Percent of new sessions for the canary (0-100)
+        #[arg(long, value_name = "W", allow_negative_numbers = true)]
+        weight: i32,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Move the stable endpoint to the canary's version and send 100% to stable
+    Promote {
+        runtime: String,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Send 100% of new sessions to stable
+    Abort {
+        runtime: String,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+}
+
+pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Outcome, CliError> {
+    let env = config.one(&cli.envs)?;
+    let name = env.name.clone();
+    let (stable, canary) = (
+        env.stable_endpoint().to_string(),
+        env.canary_endpoint().to_string(),
+    );
+    let backend = Backend::new(vec![env.clone()]);
+    let view = match cmd {
+        TrafficCommand::Show { runtime } => traffic::show(&backend, &name, runtime).await?,
+        TrafficCommand::Set {
+            runtime,
+            canary_version,
+            weight,
+            write,
+        } => {
+            if !(0..=100).contains(weight) {
+                return Err(CliError(format!("--weight {weight} is outside 0..100")));
+            }
+            confirm(
+                &env,
+                write,
+                &[
+                    format!("UpdateAgentRuntimeEndpoint {canary} → version {canary_version}"),
+                    format!(
+                        "Create/UpdateGatewayRule: {stable} {}% / {canary} {weight}%",
+                        100 - weight
+                    ),
+                ],
+            )?;
+            traffic::set(
+                &backend,
+                &name,
+                runtime,
+                canary_version,
+                *weight,
+                write.arm,
+                &actor(),
+                &audit_log()?,
+            )
+            .await?
+        }
+        TrafficCommand::Promote { runtime, write } => {
+            confirm(
+                &env,
+                write,
+                &[
+                    format!("UpdateAgentRuntimeEndpoint {stable} → the canary's version"),
+                    format!("UpdateGatewayRule: 100% {stable}"),
+                ],
+            )?;
+            traffic::promote(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
+        }
+        TrafficCommand::Abort { runtime, write } => {
+            confirm(&env, write, &[format!("UpdateGatewayRule: 100% {stable}")])?;
+            traffic::abort(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
+        }
+    };
+    if cli.output == OutputFormat::Json {
+        output::json(&view)?;
+    } else {
+        print_view(&view);
+    }
+    Ok(Outcome::Ok)
+}
+
+fn print_view(v: &TrafficView) {
+    let mut t = Table::new(vec!["ENDPOINT", "LIVE", "TARGET", "STATUS"]);
+    for e in [&v.stable, &v.canary] {
+        t.row(vec![
+            e.name.clone(),
+            or_dash(e.live_version.as_deref()),
+            or_dash(e.target_version.as_deref()),
+            or_dash(e.status.as_deref()),
+        ]);
+    }
+    t.print();
+    println!();
+    match &v.gateway {
+        None => println!("no gateway yet: `traffic set` creates one"),
+        Some(g) => {
+            println!("gateway {g} {}", v.gateway_url.as_deref().unwrap_or(""));
+            let mut s = Table::new(vec!["TARGET", "QUALIFIER", "VERSION", "WEIGHT"]);
+            for r in &v.routes {
+                s.row(vec![
+                    r.target.clone(),
+                    r.qualifier.clone(),
+                    or_dash(r.version.as_deref()),
+                    format!("{}%", r.weight),
+                ]);
+            }
+            s.print();
+        }
+    }
+}
