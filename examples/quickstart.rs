@@ -1,25 +1,26 @@
 //! Quick start on a machine with no AWS account: start the local AgentCore on
-//! 127.0.0.1:4590, create runtimes in dev, staging and prod with the official AWS SDK (exactly
-//! as against AWS), print the runtimes matrix with the CLI, and keep serving until Ctrl-C.
+//! 127.0.0.1:4590, deploy an MCP server to dev, staging and prod with the console's own deploy
+//! (the official AWS SDK, exactly as against AWS), print the runtimes matrix with the CLI, and
+//! keep serving until Ctrl-C.
 //!
 //! cargo run --release --example quickstart [-- STATE_DIR]
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use agentcore_console::backend::{Clients, runtimes};
+use agentcore_console::backend::audit::{Actor, AuditLog};
+use agentcore_console::backend::deploy::{self, DeployRequest, Source};
+use agentcore_console::backend::{Backend, runtimes};
 use agentcore_console::config::Config;
 use agentcore_console::emulator;
-use aws_sdk_bedrockagentcorecontrol::types::{
-    AgentRuntimeArtifact, ContainerConfiguration, NetworkConfiguration, NetworkMode,
-};
 use clap::Parser;
 
 const CONFIG: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/environments.local.toml"
 );
-const ROLE: &str = "arn:aws:iam::123456789012:role/AgentCoreRuntime";
+/// The MCP server deployed in the demo environments.
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Per environment: runtimes and their named endpoints.
@@ -47,18 +48,26 @@ async fn main() -> Result<(), Error> {
 
     let config = Config::load(CONFIG.as_ref())?;
     let plan: Plan<'_> = &[
-        ("dev", &[("weather_mcp", &["canary"]), ("docs_mcp", &[])]),
-        ("staging", &[("weather_mcp", &["canary"])]),
+        (
+            "dev",
+            &[
+                ("weather_mcp", &["live", "canary"]),
+                ("docs_mcp", &["live"]),
+            ],
+        ),
+        ("staging", &[("weather_mcp", &["live", "canary"])]),
         (
             "prod",
-            &[("weather_mcp", &["stable", "canary"]), ("billing_mcp", &[])],
+            &[
+                ("weather_mcp", &["live", "canary"]),
+                ("billing_mcp", &["live"]),
+            ],
         ),
     ];
+    let backend = Backend::new(config.environments.clone());
     for (env_name, runtimes_plan) in plan {
-        let env = config.one(&[env_name.to_string()])?;
-        let clients = Clients::build(&env).await;
         for (name, endpoints) in *runtimes_plan {
-            seed(&clients, name, endpoints).await?;
+            seed(&backend, env_name, name, endpoints).await?;
         }
     }
 
@@ -76,62 +85,51 @@ async fn main() -> Result<(), Error> {
     Ok(())
 }
 
-/// Create the runtime with two versions and its named endpoints, unless it already exists.
-async fn seed(c: &Clients, name: &str, endpoints: &[&str]) -> Result<(), Error> {
-    if runtimes::resolve(c, name).await.is_ok() {
+/// Deploy the sample server twice (versions 1 and 2) with the backend's deploy, the same
+/// code path as `agentcore-console deploy`, unless the runtime already exists.
+async fn seed(backend: &Backend, env: &str, name: &str, endpoints: &[&str]) -> Result<(), Error> {
+    let clients = backend.clients(env).await?;
+    if runtimes::resolve(&clients, name).await.is_ok() {
         return Ok(());
     }
-    let image = |v: u32| {
-        AgentRuntimeArtifact::ContainerConfiguration(
-            ContainerConfiguration::builder()
-                .container_uri(format!(
-                    "123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:{v}"
-                ))
-                .build()
-                .expect("uri is set"),
-        )
-    };
-    let network = NetworkConfiguration::builder()
-        .network_mode(NetworkMode::Public)
-        .build()?;
-    let id = c
-        .control
-        .create_agent_runtime()
-        .agent_runtime_name(name)
-        .agent_runtime_artifact(image(1))
-        .role_arn(ROLE)
-        .network_configuration(network.clone())
-        .description(format!("{name} MCP server"))
-        .send()
-        .await?
-        .agent_runtime_id;
-    runtimes::wait_until_settled(c, &id, None, Duration::from_secs(30)).await?;
-    for endpoint in endpoints {
-        c.control
-            .create_agent_runtime_endpoint()
-            .agent_runtime_id(&id)
-            .name(*endpoint)
-            .send()
+    let audit = AuditLog::at(std::env::temp_dir().join("agentcore-console-quickstart-audit.jsonl"));
+    let actor = Actor::new(format!("quickstart seed {env} {name}"));
+    for (i, version) in ["1", "2"].iter().enumerate() {
+        let req = DeployRequest {
+            runtime: name.to_string(),
+            source: Source::Dir {
+                dir: PathBuf::from(SAMPLE),
+                entry_point: "main.py".into(),
+                language: "PYTHON_3_12".into(),
+            },
+            // Version 1 goes to every named endpoint, version 2 only to the canary.
+            endpoint: None,
+            role_arn: None,
+            env_vars: vec![("APP_VERSION".into(), format!("{version}.0.0"))],
+            description: Some(format!("{name} MCP server")),
+            timeout: Duration::from_secs(60),
+            armed: true,
+        };
+        let report = deploy::deploy(backend, env, &req, &actor, &audit, &mut |_| {}).await?;
+        let targets: Vec<&str> = if i == 0 {
+            endpoints.to_vec()
+        } else {
+            endpoints
+                .iter()
+                .copied()
+                .filter(|e| *e == "canary")
+                .collect()
+        };
+        for endpoint in targets {
+            deploy::point(
+                &clients,
+                &report.runtime_id,
+                endpoint,
+                &report.version,
+                Duration::from_secs(60),
+            )
             .await?;
-    }
-    c.control
-        .update_agent_runtime()
-        .agent_runtime_id(&id)
-        .agent_runtime_artifact(image(2))
-        .role_arn(ROLE)
-        .network_configuration(network)
-        .description(format!("{name} MCP server"))
-        .send()
-        .await?;
-    runtimes::wait_until_settled(c, &id, None, Duration::from_secs(30)).await?;
-    if endpoints.contains(&"canary") {
-        c.control
-            .update_agent_runtime_endpoint()
-            .agent_runtime_id(&id)
-            .endpoint_name("canary")
-            .agent_runtime_version("2")
-            .send()
-            .await?;
+        }
     }
     Ok(())
 }
