@@ -20,7 +20,7 @@ const CONFIG: &str = concat!(
     "/assets/environments.local.toml"
 );
 /// The MCP server deployed in the demo environments.
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-mcp-server");
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Per environment: runtimes and their named endpoints.
