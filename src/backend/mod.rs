@@ -9,6 +9,7 @@ pub mod guard;
 pub mod mcp;
 pub mod runtimes;
 pub mod traffic;
+pub mod wait;
 
 use std::collections::HashMap;
 use std::sync::Arc;

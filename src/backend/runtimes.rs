@@ -235,28 +235,30 @@ pub async fn wait_until_settled(
     version: Option<&str>,
     timeout: Duration,
 ) -> Result<Status, BackendError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut delay = Duration::from_millis(50);
-    loop {
-        let got = clients
-            .control
-            .get_agent_runtime()
-            .agent_runtime_id(runtime_id)
-            .set_agent_runtime_version(version.map(str::to_string))
-            .send()
-            .await
-            .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
-        let status = Status::parse(got.status().as_str());
-        if !status.is_transitional() {
-            return Ok(status);
-        }
-        if tokio::time::Instant::now() + delay > deadline {
-            return Err(BackendError::Other(format!(
-                "{runtime_id} is still {status} after {}s",
-                timeout.as_secs()
-            )));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(2));
-    }
+    let last = std::sync::Mutex::new(Status::Creating);
+    super::wait::poll(
+        timeout,
+        || {
+            format!(
+                "{runtime_id} is still {}",
+                last.lock().map(|s| s.to_string()).unwrap_or_default()
+            )
+        },
+        || async {
+            let got = clients
+                .control
+                .get_agent_runtime()
+                .agent_runtime_id(runtime_id)
+                .set_agent_runtime_version(version.map(str::to_string))
+                .send()
+                .await
+                .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+            let status = Status::parse(got.status().as_str());
+            if let Ok(mut l) = last.lock() {
+                *l = status.clone();
+            }
+            Ok((!status.is_transitional()).then_some(status))
+        },
+    )
+    .await
 }

@@ -106,36 +106,29 @@ pub async fn wait_endpoint(
     version: &str,
     timeout: Duration,
 ) -> Result<(), BackendError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut delay = Duration::from_millis(50);
-    loop {
-        let ep = c
-            .control
-            .get_agent_runtime_endpoint()
-            .agent_runtime_id(runtime_id)
-            .endpoint_name(endpoint)
-            .send()
-            .await
-            .map_err(|e| BackendError::sdk("GetAgentRuntimeEndpoint", e))?;
-        let status = Status::parse(ep.status().as_str());
-        if status == Status::Ready && ep.live_version() == Some(version) {
-            return Ok(());
-        }
-        if status.is_failed() {
-            return Err(BackendError::Other(format!(
-                "endpoint {endpoint} is {status}: {}",
-                ep.failure_reason().unwrap_or("no reason given")
-            )));
-        }
-        if tokio::time::Instant::now() + delay > deadline {
-            return Err(BackendError::Other(format!(
-                "endpoint {endpoint} did not serve version {version} within {}s (status {status})",
-                timeout.as_secs()
-            )));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(2));
-    }
+    super::super::wait::poll(
+        timeout,
+        || format!("endpoint {endpoint} does not serve version {version}"),
+        || async {
+            let ep = c
+                .control
+                .get_agent_runtime_endpoint()
+                .agent_runtime_id(runtime_id)
+                .endpoint_name(endpoint)
+                .send()
+                .await
+                .map_err(|e| BackendError::sdk("GetAgentRuntimeEndpoint", e))?;
+            let status = Status::parse(ep.status().as_str());
+            if status.is_failed() {
+                return Err(BackendError::Other(format!(
+                    "endpoint {endpoint} is {status}: {}",
+                    ep.failure_reason().unwrap_or("no reason given")
+                )));
+            }
+            Ok((status == Status::Ready && ep.live_version() == Some(version)).then_some(()))
+        },
+    )
+    .await
 }
 
 /// Move an endpoint back: to `to_version`, or to the version it served before its last

@@ -3,13 +3,14 @@
 
 mod endpoints;
 mod package;
+mod submit;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_sdk_bedrockagentcorecontrol::types::{
     AgentManagedRuntimeType, AgentRuntimeArtifact, Code, CodeConfiguration, ContainerConfiguration,
-    NetworkConfiguration, NetworkMode, ProtocolConfiguration, S3Location, ServerProtocol,
+    S3Location, ServerProtocol,
 };
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, ServerSideEncryption,
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 
 pub use endpoints::{EndpointMove, live_version, point, rollback, wait_endpoint};
 pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
+use submit::submit;
 
 use super::audit::{Actor, AuditLog};
 use super::mcp::McpSession;
@@ -357,112 +359,6 @@ async fn artifact_bucket(c: &Clients) -> Result<String, BackendError> {
             }
         }
     }
-}
-
-/// CreateAgentRuntime, or UpdateAgentRuntime carrying the current configuration over (an
-/// update is a full re-specification on AWS).
-async fn submit(
-    c: &Clients,
-    environment: &crate::domain::Environment,
-    req: &DeployRequest,
-    existing: Option<&aws_sdk_bedrockagentcorecontrol::types::AgentRuntime>,
-    artifact: AgentRuntimeArtifact,
-) -> Result<(String, String, String, bool), BackendError> {
-    let Some(rt) = existing else {
-        let role = req
-            .role_arn
-            .clone()
-            .or_else(|| environment.role_arn.clone())
-            .or_else(|| {
-                environment.is_loopback().then(|| {
-                    let account = environment.account_id.as_deref().unwrap_or("123456789012");
-                    format!("arn:aws:iam::{account}:role/AgentCoreRuntimeLocal")
-                })
-            });
-        let role = role.ok_or_else(|| {
-            BackendError::Other("deploy needs an execution role: set role_arn in the environments file or pass --role-arn".into())
-        })?;
-        let mut create = c
-            .control
-            .create_agent_runtime()
-            .agent_runtime_name(&req.runtime)
-            .agent_runtime_artifact(artifact)
-            .role_arn(role)
-            .network_configuration(public_network()?)
-            .protocol_configuration(mcp_protocol()?)
-            .set_description(req.description.clone());
-        for (k, v) in &req.env_vars {
-            create = create.environment_variables(k, v);
-        }
-        let out = create
-            .send()
-            .await
-            .map_err(|e| BackendError::sdk("CreateAgentRuntime", e))?;
-        return Ok((
-            out.agent_runtime_id,
-            out.agent_runtime_arn,
-            out.agent_runtime_version,
-            true,
-        ));
-    };
-    let current = c
-        .control
-        .get_agent_runtime()
-        .agent_runtime_id(rt.agent_runtime_id())
-        .send()
-        .await
-        .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
-    let mut vars = current.environment_variables().cloned().unwrap_or_default();
-    vars.extend(req.env_vars.iter().cloned());
-    let out = c
-        .control
-        .update_agent_runtime()
-        .agent_runtime_id(rt.agent_runtime_id())
-        .agent_runtime_artifact(artifact)
-        .role_arn(
-            req.role_arn
-                .clone()
-                .unwrap_or_else(|| current.role_arn().to_string()),
-        )
-        .set_network_configuration(
-            current
-                .network_configuration()
-                .cloned()
-                .or_else(|| public_network().ok()),
-        )
-        .set_protocol_configuration(current.protocol_configuration().cloned())
-        .set_description(
-            req.description
-                .clone()
-                .or_else(|| current.description().map(str::to_string)),
-        )
-        .set_lifecycle_configuration(current.lifecycle_configuration().cloned())
-        .set_authorizer_configuration(current.authorizer_configuration().cloned())
-        .set_request_header_configuration(current.request_header_configuration().cloned())
-        .set_environment_variables(Some(vars))
-        .send()
-        .await
-        .map_err(|e| BackendError::sdk("UpdateAgentRuntime", e))?;
-    Ok((
-        out.agent_runtime_id,
-        out.agent_runtime_arn,
-        out.agent_runtime_version,
-        false,
-    ))
-}
-
-fn public_network() -> Result<NetworkConfiguration, BackendError> {
-    NetworkConfiguration::builder()
-        .network_mode(NetworkMode::Public)
-        .build()
-        .map_err(|e| BackendError::Other(e.to_string()))
-}
-
-fn mcp_protocol() -> Result<ProtocolConfiguration, BackendError> {
-    ProtocolConfiguration::builder()
-        .server_protocol(ServerProtocol::Mcp)
-        .build()
-        .map_err(|e| BackendError::Other(e.to_string()))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
