@@ -81,16 +81,35 @@ fn locate(req: &Req, runtime: &str) -> Result<(String, String), AwsError> {
 async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Response<Body>, AwsError> {
     let (partition, id) = locate(req, runtime)?;
     let qualifier = req.query("qualifier").unwrap_or("DEFAULT");
+    proxy(
+        emu,
+        &partition,
+        &id,
+        qualifier,
+        &req.headers,
+        req.body.clone(),
+    )
+    .await
+}
+
+/// Send a payload to the process serving `qualifier` of a runtime and stream its answer back.
+pub async fn proxy(
+    emu: &Arc<Emulator>,
+    partition: &str,
+    id: &str,
+    qualifier: &str,
+    headers: &axum::http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<Response<Body>, AwsError> {
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let (key, spec) = {
         let state = emu.store.read();
         let rt = state
             .partitions
-            .get(&partition)
-            .and_then(|p| p.runtimes.get(&id))
+            .get(partition)
+            .and_then(|p| p.runtimes.get(id))
             .filter(|rt| !rt.deleting)
-            .ok_or_else(|| {
-                AwsError::not_found(format!("Could not find Agent Runtime {runtime}"))
-            })?;
+            .ok_or_else(|| AwsError::not_found(format!("Could not find Agent Runtime {id}")))?;
         let ep = rt.endpoints.get(qualifier).ok_or_else(|| {
             AwsError::not_found(format!(
                 "Could not find endpoint {qualifier} of Agent Runtime {id}"
@@ -111,11 +130,11 @@ async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Respons
             .get(&version)
             .ok_or_else(|| AwsError::internal("live version missing"))?
             .config;
-        let spec = launch_spec(emu, &state, &partition, config).map_err(runtime_client_error)?;
+        let spec = launch_spec(emu, &state, partition, config).map_err(runtime_client_error)?;
         (
             VersionKey {
-                partition,
-                runtime_id: id.clone(),
+                partition: partition.to_string(),
+                runtime_id: id.to_string(),
                 version,
             },
             spec,
@@ -131,19 +150,19 @@ async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Respons
         ))
     })?;
 
-    let session = req.header(SESSION_HEADER).map_or_else(
+    let session = header(SESSION_HEADER).map_or_else(
         || format!("{}-{}", ids::request_id(), ids::suffix(4)),
         str::to_string,
     );
     let mut up = hyper::Request::post(format!("http://127.0.0.1:{port}{path}"));
     for name in PASS_UP {
-        if let Some(v) = req.headers.get(*name) {
+        if let Some(v) = headers.get(*name) {
             up = up.header(*name, v);
         }
     }
     up = up.header(SESSION_HEADER, &session);
     let up = up
-        .body(Body::from(req.body.clone()))
+        .body(Body::from(body))
         .map_err(|e| AwsError::internal(e.to_string()))?;
     let resp = emu
         .runner
@@ -171,18 +190,13 @@ async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Respons
             out = out.header(*name, v);
         }
     }
-    let platform_session = (resp.headers().get("mcp-session-id").is_none()
-        && req.header("mcp-session-id").is_none())
-    .then(ids::request_id);
-    if let Some(s) = platform_session.and_then(|s| HeaderValue::from_str(&s).ok()) {
+    let upstream_session = resp.headers().get("mcp-session-id").is_some();
+    if !upstream_session {
         // The platform gives every MCP conversation a session id, for stickiness.
-        out = out.header("mcp-session-id", s);
-    } else if let Some(v) = req
-        .headers
-        .get("mcp-session-id")
-        .filter(|_| resp.headers().get("mcp-session-id").is_none())
-    {
-        out = out.header("mcp-session-id", v);
+        let s = header("mcp-session-id").map_or_else(ids::request_id, str::to_string);
+        if let Ok(v) = HeaderValue::from_str(&s) {
+            out = out.header("mcp-session-id", v);
+        }
     }
     out = out
         .header(SESSION_HEADER, session)

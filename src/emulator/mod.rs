@@ -6,6 +6,7 @@
 //! backend.
 
 mod control;
+mod gateway;
 mod http;
 mod ids;
 mod invoke;
@@ -77,6 +78,7 @@ pub enum EmulatorError {
 pub struct Emulator {
     store: store::Store,
     runner: Arc<runner::Runner>,
+    sessions: gateway::route::Sessions,
     opts: Options,
 }
 
@@ -103,6 +105,7 @@ pub async fn serve(
             opts.state_dir.join("runtimes"),
             opts.ready_timeout,
         )),
+        sessions: gateway::route::Sessions::default(),
         opts,
     });
     emu.resume();
@@ -172,6 +175,14 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     let (parts, body) = request.into_parts();
     let raw_path = parts.uri.path().to_string();
     let query = parse_query(parts.uri.query());
+    // A gateway's MCP endpoint is addressed by its URL, like AWS's per-gateway host.
+    if let Some(rest) = raw_path.strip_prefix("/_gateway/") {
+        let gateway_id = rest.split('/').next().unwrap_or_default().to_string();
+        return match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(b) => gateway::route::handle(&emu, &gateway_id, parts.headers, b).await,
+            Err(e) => AwsError::validation(e.to_string()).into_response(),
+        };
+    }
     let Some(scope) = sigv4::scope(&parts.headers, &query) else {
         return AwsError::new(
             StatusCode::FORBIDDEN,
@@ -220,7 +231,8 @@ async fn agentcore(emu: &Arc<Emulator>, req: &Req) -> Response<Body> {
     {
         return invoke::handle(emu, req, runtime).await;
     }
-    let outcome = control::dispatch(&mut emu.store.write(), req);
+    let base_url = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+    let outcome = control::dispatch(&mut emu.store.write(), req, &base_url);
     match outcome {
         Err(e) => e.into_response(),
         Ok(out) => {

@@ -27,6 +27,47 @@ pub struct Partition {
     /// clientToken → the first answer, for idempotent retries.
     #[serde(default)]
     pub client_tokens: BTreeMap<String, TokenRec>,
+    #[serde(default)]
+    pub gateways: BTreeMap<String, GatewayRec>,
+}
+
+/// A gateway with its targets and rules (members kept as the API spells them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayRec {
+    pub id: String,
+    pub arn: String,
+    /// Name, description, roleArn, authorizerType, protocolType… as created.
+    pub spec: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default)]
+    pub targets: BTreeMap<String, TargetRec>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleRec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetRec {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub config: Value,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleRec {
+    pub id: String,
+    pub priority: i64,
+    pub conditions: Value,
+    pub actions: Value,
+    pub description: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

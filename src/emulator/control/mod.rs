@@ -1,7 +1,7 @@
 //! The AgentCore control plane (restJson1): runtimes, versions and endpoints.
 
 mod endpoints;
-mod paging;
+pub(crate) mod paging;
 mod runtimes;
 mod shapes;
 pub(crate) mod validate;
@@ -49,7 +49,7 @@ pub struct Ctx<'a> {
 }
 
 /// Route a control-plane request, as AWS does: by method and path, labels decoded.
-pub fn dispatch(state: &mut State, req: &Req) -> Result<Outcome, AwsError> {
+pub fn dispatch(state: &mut State, req: &Req, base_url: &str) -> Result<Outcome, AwsError> {
     let part = state
         .partitions
         .entry(partition_key(&req.scope.account, &req.scope.region))
@@ -59,6 +59,9 @@ pub fn dispatch(state: &mut State, req: &Req) -> Result<Outcome, AwsError> {
         region: &req.scope.region,
         account: &req.scope.account,
     };
+    if req.segments.first().map(String::as_str) == Some("gateways") {
+        return super::gateway::dispatch(&mut ctx, req, base_url);
+    }
     let m = &req.method;
     match (m, req.path().as_slice()) {
         (&Method::PUT, ["runtimes"]) => {
