@@ -219,6 +219,21 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     for _ in 0..20 {
         assert_eq!(new_session(&url).await.0, "weather-stable");
     }
+    // The CLI's MCP client can go through the gateway too (a new session: stable now).
+    let via = json(
+        &w,
+        &[
+            "--env",
+            "dev",
+            "invoke",
+            "weather",
+            "--tool",
+            "version",
+            "--via-gateway",
+        ],
+    )
+    .await;
+    assert_eq!(via["content"][0]["text"], "1");
     // Existing canary sessions keep their target after an abort; new ones do not get it.
     let promoted = json(&w, &["--env", "dev", "traffic", "promote", "weather"]).await;
     assert_eq!(promoted["stable"]["liveVersion"], "2");

@@ -32,8 +32,11 @@ pub struct InvokeArgs {
     #[arg(long, default_value = "{}")]
     pub args: String,
     /// Endpoint to talk to [default: DEFAULT]
-    #[arg(long, value_name = "ENDPOINT")]
+    #[arg(long, value_name = "ENDPOINT", conflicts_with = "via_gateway")]
     pub qualifier: Option<String>,
+    /// Go through the environment's gateway, which routes the session by the canary split
+    #[arg(long)]
+    pub via_gateway: bool,
     /// Give up after this many seconds in all
     #[arg(long, default_value_t = HARD_CAP.as_secs())]
     pub timeout: u64,
@@ -119,7 +122,17 @@ pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Out
     let name = env.name.clone();
     let backend = Backend::new(vec![env]);
     let clients = backend.clients(&name).await?;
-    let s = session(&clients, &args.runtime, args.qualifier.as_deref()).await?;
+    let s = if args.via_gateway {
+        let view = crate::backend::traffic::show(&backend, &name, &args.runtime).await?;
+        let url = view.gateway_url.ok_or_else(|| {
+            CliError(format!(
+                "{name} has no gateway yet: `traffic set` creates it"
+            ))
+        })?;
+        McpSession::connect_gateway(&clients, &url).await?
+    } else {
+        session(&clients, &args.runtime, args.qualifier.as_deref()).await?
+    };
     let mut s = s.with_hard_cap(Duration::from_secs(args.timeout));
     let tools = s.list_tools().await?;
     let show_progress = cli.output == OutputFormat::Table;

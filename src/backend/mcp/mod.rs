@@ -49,11 +49,21 @@ pub enum McpError {
 /// Progress reported by the server during a call.
 pub type OnProgress<'a> = &'a mut (dyn FnMut(&ProgressNotificationParam) + Send);
 
-/// One MCP session with a runtime endpoint.
+/// Where MCP messages go: a runtime endpoint through InvokeAgentRuntime, or a gateway's URL.
+enum Route {
+    Runtime {
+        arn: String,
+        qualifier: Option<String>,
+    },
+    Gateway {
+        url: String,
+    },
+}
+
+/// One MCP session with a runtime endpoint or a gateway.
 pub struct McpSession<'c> {
     clients: &'c Clients,
-    arn: String,
-    qualifier: Option<String>,
+    route: Route,
     session_id: Option<String>,
     runtime_session_id: String,
     protocol: Option<ProtocolVersion>,
@@ -69,10 +79,35 @@ impl<'c> McpSession<'c> {
         arn: &str,
         qualifier: Option<&str>,
     ) -> Result<Self, McpError> {
-        let mut s = Self {
-            clients,
+        let route = Route::Runtime {
             arn: arn.to_string(),
             qualifier: qualifier.map(str::to_string),
+        };
+        Self::open(clients, route).await
+    }
+
+    /// Connect through a gateway's MCP URL, which routes the session to one of its targets.
+    /// Only gateways on loopback (the local AgentCore) are reachable this way for now: AWS
+    /// gateways need SigV4-signed HTTPS, which this client does not send yet.
+    pub async fn connect_gateway(clients: &'c Clients, url: &str) -> Result<Self, McpError> {
+        if !url.starts_with("http://") || !crate::domain::environment::is_loopback_url(url) {
+            return Err(McpError::Protocol(format!(
+                "{url}: only local (http://127.0.0.1) gateways can be called directly; call the runtime instead"
+            )));
+        }
+        Self::open(
+            clients,
+            Route::Gateway {
+                url: url.to_string(),
+            },
+        )
+        .await
+    }
+
+    async fn open(clients: &'c Clients, route: Route) -> Result<Self, McpError> {
+        let mut s = Self {
+            clients,
+            route,
             session_id: None,
             runtime_session_id: format!("agentcore-console-{}", uuid_like()),
             protocol: None,
@@ -215,7 +250,7 @@ impl<'c> McpSession<'c> {
         })?
     }
 
-    /// POST one message through InvokeAgentRuntime.
+    /// POST one message through InvokeAgentRuntime (or to the gateway).
     async fn send(
         &mut self,
         method: &str,
@@ -223,12 +258,19 @@ impl<'c> McpSession<'c> {
         body: Value,
     ) -> Result<(String, ByteStream), McpError> {
         let bytes = serde_json::to_vec(&body).map_err(|e| McpError::Protocol(e.to_string()))?;
+        let (arn, qualifier) = match &self.route {
+            Route::Runtime { arn, qualifier } => (arn.clone(), qualifier.clone()),
+            Route::Gateway { url } => {
+                let url = url.clone();
+                return self.send_gateway(&url, bytes).await;
+            }
+        };
         let out = self
             .clients
             .data
             .invoke_agent_runtime()
-            .agent_runtime_arn(&self.arn)
-            .set_qualifier(self.qualifier.clone())
+            .agent_runtime_arn(arn)
+            .set_qualifier(qualifier)
             .content_type("application/json")
             .accept("application/json, text/event-stream")
             .set_mcp_session_id(self.session_id.clone())
@@ -246,6 +288,63 @@ impl<'c> McpSession<'c> {
             self.session_id = Some(s.to_string());
         }
         Ok((out.content_type().to_string(), out.response))
+    }
+}
+
+impl McpSession<'_> {
+    /// POST one message to a (loopback) gateway URL.
+    async fn send_gateway(
+        &mut self,
+        url: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(String, ByteStream), McpError> {
+        use http_body_util::BodyExt;
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(hyper_util::client::legacy::connect::HttpConnector::new());
+        let mut req = hyper::Request::post(url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream");
+        if let Some(s) = &self.session_id {
+            req = req.header("mcp-session-id", s);
+        }
+        if let Some(p) = &self.protocol {
+            req = req.header("mcp-protocol-version", p.to_string());
+        }
+        let req = req
+            .body(http_body_util::Full::new(bytes::Bytes::from(bytes)))
+            .map_err(|e| McpError::Protocol(e.to_string()))?;
+        let resp = client
+            .request(req)
+            .await
+            .map_err(|e| McpError::Protocol(format!("cannot reach the gateway {url}: {e}")))?;
+        let header = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        if let Some(s) = header("mcp-session-id") {
+            self.session_id = Some(s);
+        }
+        let content_type = header("content-type").unwrap_or_default();
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            let body = resp
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            return Err(McpError::Protocol(format!(
+                "the gateway answered HTTP {status}: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            )));
+        }
+        Ok((content_type, ByteStream::from_body_1_x(resp.into_body())))
     }
 }
 
