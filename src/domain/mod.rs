@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod environment;
+pub mod filter_pattern;
 pub mod runtime;
 pub mod sanitize;
 
