@@ -1,0 +1,297 @@
+//! CloudWatch Logs filter patterns: the syntax FilterLogEvents, Live Tail and metric filters
+//! share. Three forms: terms (`ERROR ?WARN -health "two words"`), JSON
+//! (`{ $.level = "ERROR" && $.latency > 100 }`) and space-delimited (`[ip, ..., status = 5*]`).
+//! Matching is case-sensitive, as on AWS.
+
+mod eval;
+mod parser;
+
+use serde_json::Value;
+
+use eval::{bind, eval_fields, eval_json, split_fields, split_top};
+use parser::Parser;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterPattern {
+    All,
+    Terms {
+        all: Vec<String>,
+        any: Vec<String>,
+        none: Vec<String>,
+    },
+    Json(Expr),
+    Delimited {
+        fields: Vec<Field>,
+        cond: Option<Expr>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Named(String),
+    Ellipsis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp { sel: String, op: Op, val: Lit },
+    IsNull(String),
+    NotExists(String),
+    Exists(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    Null,
+}
+
+/// A pattern that does not parse, with why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid filter pattern: {0}")]
+pub struct PatternError(pub String);
+
+impl FilterPattern {
+    pub fn parse(text: &str) -> Result<Self, PatternError> {
+        let t = text.trim();
+        if t.is_empty() || t == "\"\"" {
+            return Ok(Self::All);
+        }
+        if let Some(inner) = t.strip_prefix('{') {
+            let inner = inner
+                .strip_suffix('}')
+                .ok_or_else(|| PatternError("a JSON pattern must end with }".into()))?;
+            let mut p = Parser::new(inner);
+            let e = p.expr()?;
+            p.end()?;
+            return Ok(Self::Json(e));
+        }
+        if let Some(inner) = t.strip_prefix('[') {
+            return parse_delimited(inner);
+        }
+        parse_terms(t)
+    }
+
+    pub fn matches(&self, message: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Terms { all, any, none } => {
+                all.iter().all(|t| message.contains(t.as_str()))
+                    && (any.is_empty() || any.iter().any(|t| message.contains(t.as_str())))
+                    && !none.iter().any(|t| message.contains(t.as_str()))
+            }
+            Self::Json(e) => {
+                serde_json::from_str::<Value>(message.trim()).is_ok_and(|v| eval_json(e, &v))
+            }
+            Self::Delimited { fields, cond } => match bind(fields, &split_fields(message)) {
+                Some(bound) => cond.as_ref().is_none_or(|c| eval_fields(c, &bound)),
+                None => false,
+            },
+        }
+    }
+}
+
+fn parse_terms(t: &str) -> Result<FilterPattern, PatternError> {
+    let (mut all, mut any, mut none) = (vec![], vec![], vec![]);
+    let mut chars = t.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let prefix = if c == '?' || c == '-' {
+            chars.next();
+            Some(c)
+        } else {
+            None
+        };
+        let term = if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut s = String::new();
+            loop {
+                match chars.next() {
+                    Some('\\') => s.extend(chars.next()),
+                    Some('"') => break,
+                    Some(ch) => s.push(ch),
+                    None => return Err(PatternError("unterminated quoted term".into())),
+                }
+            }
+            s
+        } else {
+            let mut s = String::new();
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() {
+                    break;
+                }
+                s.push(ch);
+                chars.next();
+            }
+            s
+        };
+        if term.is_empty() {
+            return Err(PatternError(format!(
+                "`{}` with no term after it",
+                prefix.unwrap_or(' ')
+            )));
+        }
+        match prefix {
+            Some('?') => any.push(term),
+            Some('-') => none.push(term),
+            _ => all.push(term),
+        }
+    }
+    Ok(FilterPattern::Terms { all, any, none })
+}
+
+fn parse_delimited(inner: &str) -> Result<FilterPattern, PatternError> {
+    let body = inner
+        .strip_suffix(']')
+        .ok_or_else(|| PatternError("a space-delimited pattern must end with ]".into()))?;
+    let mut fields = vec![];
+    let mut conds: Vec<Expr> = vec![];
+    for part in split_top(body, ',') {
+        let part = part.trim();
+        if part == "..." {
+            fields.push(Field::Ellipsis);
+            continue;
+        }
+        let name: String = part
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            return Err(PatternError(format!("bad field `{part}`")));
+        }
+        let rest = part[name.len()..].trim();
+        if !rest.is_empty() {
+            let mut p = Parser::new(part);
+            p.field_mode = true;
+            conds.push(p.expr()?);
+            p.end()?;
+        }
+        fields.push(Field::Named(name));
+    }
+    let cond = conds
+        .into_iter()
+        .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)));
+    Ok(FilterPattern::Delimited { fields, cond })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON_EVENT: &str = r#"{"level":"ERROR","latency":250,"user":{"id":"u-1","admin":false},"tags":["a","b"],"gone":null,"message":"request failed"}"#;
+    const ACCESS: &str =
+        r#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534"#;
+
+    #[test]
+    fn documented_cases() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("", "anything", true),
+            ("ERROR", "[ERROR] Caught IllegalArgumentException", true),
+            ("ERROR", "[INFO] fine", false),
+            ("error", "[ERROR] case matters", false),
+            (
+                "ERROR Exception",
+                "[ERROR] Caught IllegalArgumentException",
+                true,
+            ),
+            ("ERROR Exception", "[ERROR] nothing else", false),
+            ("\"boom 2\"", "it went boom 2 times", true),
+            ("\"boom 2\"", "boom 3", false),
+            ("?ERROR ?WARN", "[WARN] disk", true),
+            ("?ERROR ?WARN", "[INFO] disk", false),
+            ("ERROR -Exiting", "[ERROR] Exiting now", false),
+            ("ERROR -Exiting", "[ERROR] Retrying", true),
+            ("{ $.level = \"ERROR\" }", JSON_EVENT, true),
+            ("{ $.level = \"INFO\" }", JSON_EVENT, false),
+            ("{ $.level = \"ERR*\" }", JSON_EVENT, true),
+            ("{ $.level != \"INFO\" }", JSON_EVENT, true),
+            ("{ $.latency > 100 }", JSON_EVENT, true),
+            ("{ $.latency <= 100 }", JSON_EVENT, false),
+            (
+                "{ $.level = \"ERROR\" && $.latency >= 250 }",
+                JSON_EVENT,
+                true,
+            ),
+            (
+                "{ ($.level = \"INFO\") || ($.user.id = \"u-1\") }",
+                JSON_EVENT,
+                true,
+            ),
+            ("{ $.user.admin IS FALSE }", JSON_EVENT, true),
+            ("{ $.tags[1] = \"b\" }", JSON_EVENT, true),
+            ("{ $.gone IS NULL }", JSON_EVENT, true),
+            ("{ $.missing NOT EXISTS }", JSON_EVENT, true),
+            ("{ $.level NOT EXISTS }", JSON_EVENT, false),
+            ("{ $.level = \"ERROR\" }", "not json at all", false),
+            (
+                "[ip, id, user, timestamp, request, status_code, size]",
+                ACCESS,
+                true,
+            ),
+            (
+                "[ip, id, user, timestamp, request, status_code = 404, size]",
+                ACCESS,
+                true,
+            ),
+            (
+                "[ip, id, user, timestamp, request, status_code = 4*, size]",
+                ACCESS,
+                true,
+            ),
+            (
+                "[ip, id, user, timestamp, request, status_code = 5*, size]",
+                ACCESS,
+                false,
+            ),
+            ("[..., status_code = 404, size > 1000]", ACCESS, true),
+            ("[ip = 127.0.0.1, ...]", ACCESS, true),
+            ("[ip, user = frank, ...]", ACCESS, false),
+            ("[a, b]", ACCESS, false),
+            (
+                "[..., status_code = 400 || status_code = 404, size]",
+                ACCESS,
+                true,
+            ),
+        ];
+        for (pattern, event, expected) in cases {
+            let p = FilterPattern::parse(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+            assert_eq!(
+                p.matches(event),
+                *expected,
+                "pattern {pattern:?} on {event:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_patterns_are_errors() {
+        for bad in [
+            "{ $.level = \"ERROR\"",
+            "{ level = 1 }",
+            "[a, b",
+            "\"unterminated",
+            "{ $.a = }",
+            "{ $.a ~ 1 }",
+            "? ERROR",
+        ] {
+            assert!(FilterPattern::parse(bad).is_err(), "{bad} should not parse");
+        }
+    }
+}
