@@ -11,6 +11,7 @@ mod http;
 mod ids;
 mod invoke;
 mod lifecycle;
+mod logs;
 mod runner;
 mod s3;
 mod s3_body;
@@ -79,6 +80,7 @@ pub struct Emulator {
     store: store::Store,
     runner: Arc<runner::Runner>,
     sessions: gateway::route::Sessions,
+    logs: std::sync::Mutex<logs::store::LogStore>,
     opts: Options,
 }
 
@@ -106,8 +108,15 @@ pub async fn serve(
             opts.ready_timeout,
         )),
         sessions: gateway::route::Sessions::default(),
+        logs: std::sync::Mutex::new(logs::store::LogStore::default()),
         opts,
     });
+    let weak = Arc::downgrade(&emu);
+    emu.runner.set_sink(Arc::new(move |key, instance, line| {
+        if let Some(emu) = weak.upgrade() {
+            emu.record_line(key, instance, line);
+        }
+    }));
     emu.resume();
     let app = axum::Router::new()
         .fallback(handle)
@@ -132,6 +141,42 @@ impl Emulator {
             tokio::time::sleep(emu.opts.settle_delay).await;
             lifecycle::settle(&emu, &partition, &runtime_id).await;
         });
+    }
+
+    /// A line a server wrote: an event in the log group of every endpoint it serves, in the
+    /// stream of this instance, named as AgentCore names them.
+    fn record_line(&self, key: &runner::VersionKey, instance: &str, line: &str) {
+        let endpoints: Vec<String> = {
+            let state = self.store.read();
+            let Some(rt) = state
+                .partitions
+                .get(&key.partition)
+                .and_then(|p| p.runtimes.get(&key.runtime_id))
+            else {
+                return;
+            };
+            rt.endpoints
+                .values()
+                .filter(|e| e.live_version == Some(key.version) || e.target_version == key.version)
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let stream = format!(
+            "{:04}/{:02}/{:02}/[runtime-logs]{instance}",
+            now.year(),
+            u8::from(now.month()),
+            now.day()
+        );
+        let ts = logs::store::now_ms();
+        let mut store = self
+            .logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for ep in endpoints {
+            let group = format!("/aws/bedrock-agentcore/runtimes/{}-{ep}", key.runtime_id);
+            store.append(&key.partition, &group, &stream, ts, line);
+        }
     }
 
     /// After a start: bring back the servers endpoints point at, and finish what was in flight.
@@ -215,6 +260,13 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
         "bedrock-agentcore" => agentcore(&emu, &req).await,
         "s3" => s3::handle(&emu, req, &raw_path).await,
         "sts" => sts::handle(&req),
+        "logs" => logs::handle(
+            &mut emu
+                .logs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            &req,
+        ),
         other => AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnrecognizedClientException",

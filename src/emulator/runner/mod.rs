@@ -68,8 +68,12 @@ struct Proc {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// Where each line a server writes goes: (version, instance id, line).
+pub type LineSink = Arc<dyn Fn(&VersionKey, &str, &str) + Send + Sync>;
+
 pub struct Runner {
     root: PathBuf,
+    sink: std::sync::OnceLock<LineSink>,
     procs: Mutex<HashMap<VersionKey, Proc>>,
     ready_timeout: Duration,
     http: probe::HttpClient,
@@ -79,10 +83,16 @@ impl Runner {
     pub fn new(root: PathBuf, ready_timeout: Duration) -> Self {
         Self {
             root,
+            sink: std::sync::OnceLock::new(),
             procs: Mutex::new(HashMap::new()),
             ready_timeout,
             http: probe::client(),
         }
+    }
+
+    /// Send every output line to `sink` (set once, at start).
+    pub fn set_sink(&self, sink: LineSink) {
+        let _ = self.sink.set(sink);
     }
 
     pub fn http(&self) -> &probe::HttpClient {
@@ -198,7 +208,12 @@ impl Runner {
         let mut ever_ready = false;
         loop {
             let output = Arc::new(Mutex::new(VecDeque::new()));
-            let child = spawn(&program, &args, &dir, &spec, port, &output);
+            // Each start is a new instance with its own log stream, as on AgentCore.
+            let tap = self
+                .sink
+                .get()
+                .map(|s| (Arc::clone(s), key.clone(), instance_id()));
+            let child = spawn(&program, &args, &dir, &spec, port, &output, tap);
             let mut child = match child {
                 Ok(c) => c,
                 Err(e) => {
@@ -355,6 +370,7 @@ fn spawn(
     spec: &LaunchSpec,
     port: u16,
     output: &Arc<Mutex<VecDeque<String>>>,
+    tap: Option<(LineSink, VersionKey, String)>,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
     let mut args = args.to_vec();
@@ -392,10 +408,10 @@ fn spawn(
         .env("HOST", "127.0.0.1");
     let mut child = cmd.spawn()?;
     if let Some(out) = child.stdout.take() {
-        collect(out, Arc::clone(output));
+        collect(out, Arc::clone(output), tap.clone());
     }
     if let Some(err) = child.stderr.take() {
-        collect(err, Arc::clone(output));
+        collect(err, Arc::clone(output), tap);
     }
     Ok(child)
 }
@@ -403,10 +419,14 @@ fn spawn(
 fn collect(
     stream: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     into: Arc<Mutex<VecDeque<String>>>,
+    tap: Option<(LineSink, VersionKey, String)>,
 ) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
+            if let Some((sink, key, instance)) = &tap {
+                sink(key, instance, &line);
+            }
             let mut buf = into
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -433,6 +453,20 @@ fn tail(output: &Arc<Mutex<VecDeque<String>>>) -> String {
 async fn kill(child: &mut Child) {
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+}
+
+fn instance_id() -> String {
+    let hex: String = (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn free_port() -> std::io::Result<u16> {
