@@ -6,6 +6,7 @@ pub mod clients;
 pub mod deploy;
 pub mod error;
 pub mod guard;
+pub mod logs;
 pub mod mcp;
 pub mod runtimes;
 pub mod traffic;

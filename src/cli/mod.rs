@@ -5,6 +5,7 @@ mod confirm;
 mod deploy;
 mod envs;
 mod local;
+mod logs;
 mod output;
 mod runtimes;
 mod tools;
@@ -61,6 +62,8 @@ pub enum Command {
     Tools(tools::ToolsArgs),
     /// Call an MCP tool
     Invoke(tools::InvokeArgs),
+    /// Runtime logs, several runtimes and environments interleaved by time
+    Logs(logs::LogsArgs),
     /// The audit log of changes made with this console
     Audit,
     /// The local AgentCore (the embedded AWS-compatible server)
@@ -121,6 +124,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
         Command::Audit => audit::run(cli),
+        Command::Logs(args) => logs::run(&load(cli)?, cli, args).await,
     }
 }
 

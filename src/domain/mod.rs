@@ -5,6 +5,7 @@ pub mod environment;
 pub mod filter_pattern;
 pub mod runtime;
 pub mod sanitize;
+pub mod since;
 
 pub use environment::Environment;
 pub use runtime::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};

@@ -1,0 +1,113 @@
+//! `logs`: runtime logs across runtimes and environments, interleaved by time.
+
+use std::time::Duration;
+
+use super::output::OutputFormat;
+use super::{Cli, CliError, Outcome};
+use crate::backend::Backend;
+use crate::backend::logs::{self, LogLine, LogQuery};
+use crate::config::Config;
+use crate::domain::sanitize;
+use crate::domain::since::parse_time;
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// Runtime names or ids
+    #[arg(required = true)]
+    pub runtimes: Vec<String>,
+    /// Keep printing new events (polls FilterLogEvents, de-duplicating by event id)
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Start: a duration ago (15m, 2h30m, 1d) or an RFC 3339 time [default: 10m]
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End: a duration ago or an RFC 3339 time [default: now]
+    #[arg(long)]
+    pub until: Option<String>,
+    /// CloudWatch filter pattern, applied by the service
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Regular expression, applied here to each message
+    #[arg(long)]
+    pub grep: Option<String>,
+    /// Pretty-print messages that are JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome, CliError> {
+    let envs = config.select(&cli.envs)?;
+    let now = time::OffsetDateTime::now_utc();
+    let start = parse_time(args.since.as_deref().unwrap_or("10m"), now).map_err(CliError)?;
+    let end = args
+        .until
+        .as_deref()
+        .map(|u| parse_time(u, now))
+        .transpose()
+        .map_err(CliError)?;
+    if end.is_some_and(|e| e < start) {
+        return Err(CliError("--until is before --since".into()));
+    }
+    let grep = args
+        .grep
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .map_err(|e| CliError(format!("--grep: {e}")))?;
+    let targets = envs
+        .iter()
+        .flat_map(|e| {
+            args.runtimes
+                .iter()
+                .map(move |r| (e.name.clone(), r.clone()))
+        })
+        .collect();
+    let query = LogQuery {
+        targets,
+        start: Some(start),
+        end,
+        filter: args.filter.clone(),
+    };
+    let backend = Backend::new(envs);
+    let json_out = cli.output == OutputFormat::Json;
+    let print = |line: &LogLine| {
+        if grep.as_ref().is_some_and(|g| !g.is_match(&line.message)) {
+            return true;
+        }
+        if json_out {
+            println!("{}", serde_json::to_string(line).unwrap_or_default());
+        } else {
+            println!("{}", render(line, args.json));
+        }
+        true
+    };
+    if args.follow {
+        logs::follow(&backend, &query, Duration::from_secs(1), print).await?;
+    } else {
+        for line in logs::history(&backend, &query).await? {
+            print(&line);
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `TIME env/runtime message`, sanitised; JSON messages pretty-printed with --json.
+fn render(line: &LogLine, pretty_json: bool) -> String {
+    let time =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(line.timestamp) * 1_000_000)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| line.timestamp.to_string());
+    let message = if pretty_json {
+        serde_json::from_str::<serde_json::Value>(&line.message)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .map_or_else(|| sanitize::one_line(&line.message), |p| sanitize::text(&p))
+    } else {
+        sanitize::one_line(&line.message)
+    };
+    format!("{time} {}/{} {message}", line.env, line.runtime)
+}
