@@ -257,3 +257,105 @@ async fn put_log_events_and_pagination() {
     assert_eq!(either.events().len(), 1);
     local.stop().await;
 }
+
+#[tokio::test]
+async fn live_tail_streams_new_matching_events() {
+    use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    c.logs
+        .create_log_group()
+        .log_group_name("/live")
+        .send()
+        .await
+        .expect("group");
+    c.logs
+        .create_log_stream()
+        .log_group_name("/live")
+        .log_stream_name("s")
+        .send()
+        .await
+        .expect("stream");
+    let arn = "arn:aws:logs:us-west-2:123456789012:log-group:/live";
+    let mut tail = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        c.logs
+            .start_live_tail()
+            .log_group_identifiers(arn)
+            .log_event_filter_pattern("ERROR")
+            .send(),
+    )
+    .await
+    .expect("send returns")
+    .expect("start live tail through the stream- host prefix");
+    let first = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tail.response_stream.recv(),
+    )
+    .await
+    .expect("first frame in time")
+    .expect("frame")
+    .expect("event");
+    assert!(
+        matches!(first, StartLiveTailResponseStream::SessionStart(_)),
+        "{first:?}"
+    );
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let ev = |t: i64, m: &str| {
+        InputLogEvent::builder()
+            .timestamp(t)
+            .message(m)
+            .build()
+            .expect("event")
+    };
+    c.logs
+        .put_log_events()
+        .log_group_name("/live")
+        .log_stream_name("s")
+        .log_events(ev(now, "ERROR one"))
+        .log_events(ev(now + 1, "INFO skipped"))
+        .log_events(ev(now + 2, "ERROR two"))
+        .send()
+        .await
+        .expect("put");
+    let mut got = vec![];
+    for _ in 0..5 {
+        match tail
+            .response_stream
+            .recv()
+            .await
+            .expect("frame")
+            .expect("event")
+        {
+            StartLiveTailResponseStream::SessionUpdate(u) => {
+                assert_eq!(u.session_metadata().map(|m| m.sampled()), Some(false));
+                got.extend(
+                    u.session_results()
+                        .iter()
+                        .filter_map(|r| r.message().map(str::to_string)),
+                );
+                if got.len() >= 2 {
+                    break;
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(got, ["ERROR one", "ERROR two"]);
+    let missing = c
+        .logs
+        .start_live_tail()
+        .log_group_identifiers("arn:aws:logs:us-west-2:123456789012:log-group:/none")
+        .send()
+        .await
+        .expect_err("no group");
+    assert!(
+        format!(
+            "{}",
+            aws_smithy_types::error::display::DisplayErrorContext(&missing)
+        )
+        .contains("ResourceNotFoundException")
+    );
+    local.stop().await;
+}

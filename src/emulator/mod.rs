@@ -81,6 +81,8 @@ pub struct Emulator {
     runner: Arc<runner::Runner>,
     sessions: gateway::route::Sessions,
     logs: std::sync::Mutex<logs::store::LogStore>,
+    /// Flips to true when the server shuts down, ending long-lived streams.
+    closing: tokio::sync::watch::Sender<bool>,
     opts: Options,
 }
 
@@ -109,6 +111,7 @@ pub async fn serve(
         )),
         sessions: gateway::route::Sessions::default(),
         logs: std::sync::Mutex::new(logs::store::LogStore::default()),
+        closing: tokio::sync::watch::channel(false).0,
         opts,
     });
     let weak = Arc::downgrade(&emu);
@@ -122,7 +125,13 @@ pub async fn serve(
         .fallback(handle)
         .with_state(Arc::clone(&emu));
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown({
+            let emu = Arc::clone(&emu);
+            async move {
+                shutdown.await;
+                emu.closing.send_replace(true);
+            }
+        })
         .await
         .map_err(EmulatorError::Serve);
     emu.runner.stop_all().await;
@@ -141,6 +150,12 @@ impl Emulator {
             tokio::time::sleep(emu.opts.settle_delay).await;
             lifecycle::settle(&emu, &partition, &runtime_id).await;
         });
+    }
+
+    fn logs(&self) -> std::sync::MutexGuard<'_, logs::store::LogStore> {
+        self.logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A line a server wrote: an event in the log group of every endpoint it serves, in the
@@ -169,10 +184,7 @@ impl Emulator {
             now.day()
         );
         let ts = logs::store::now_ms();
-        let mut store = self
-            .logs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut store = self.logs();
         for ep in endpoints {
             let group = format!("/aws/bedrock-agentcore/runtimes/{}-{ep}", key.runtime_id);
             store.append(&key.partition, &group, &stream, ts, line);
@@ -260,13 +272,10 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
         "bedrock-agentcore" => agentcore(&emu, &req).await,
         "s3" => s3::handle(&emu, req, &raw_path).await,
         "sts" => sts::handle(&req),
-        "logs" => logs::handle(
-            &mut emu
-                .logs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            &req,
-        ),
+        "logs" if req.header("x-amz-target") == Some("Logs_20140328.StartLiveTail") => {
+            logs::live_tail::start(&emu, &req).unwrap_or_else(AwsError::into_response)
+        }
+        "logs" => logs::handle(&mut emu.logs(), &req),
         other => AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnrecognizedClientException",

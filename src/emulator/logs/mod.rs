@@ -2,6 +2,7 @@
 //! DescribeLogGroups/Streams, GetLogEvents, FilterLogEvents with real filter patterns,
 //! CreateLogGroup/Stream and PutLogEvents.
 
+pub mod live_tail;
 pub mod store;
 
 use axum::body::Body;
@@ -13,7 +14,7 @@ use super::http::{AwsError, Req};
 use super::state::partition_key;
 use crate::domain::filter_pattern::FilterPattern;
 
-fn err(code: &'static str, message: impl Into<String>) -> AwsError {
+pub(crate) fn err(code: &'static str, message: impl Into<String>) -> AwsError {
     AwsError::new(StatusCode::BAD_REQUEST, code, message)
 }
 

@@ -11,6 +11,8 @@ pub struct Event {
     pub ingestion_time: i64,
     pub message: String,
     pub id: String,
+    /// Arrival order across the whole store, for Live Tail cursors.
+    pub seq: u64,
 }
 
 #[derive(Debug, Default)]
@@ -38,6 +40,11 @@ pub fn now_ms() -> i64 {
 }
 
 impl LogStore {
+    /// The newest sequence number handed out.
+    pub fn cursor(&self) -> u64 {
+        self.seq
+    }
+
     pub fn group_mut(&mut self, partition: &str, group: &str) -> &mut Group {
         self.groups
             .entry((partition.to_string(), group.to_string()))
@@ -57,6 +64,7 @@ impl LogStore {
         message: &str,
     ) {
         self.seq += 1;
+        let seq = self.seq;
         let now = now_ms();
         // Event ids sort by time, then arrival: 56 digits, like AWS's.
         let id = format!("{:020}{:036}", timestamp.max(0), self.seq);
@@ -79,6 +87,7 @@ impl LogStore {
             ingestion_time: now,
             message: message.to_string(),
             id,
+            seq,
         });
     }
 }
