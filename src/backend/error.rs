@@ -68,6 +68,15 @@ impl BackendError {
         }
     }
 
+    /// `Ok(None)` for a ResourceNotFoundException, the other errors as they are.
+    pub fn absent_as_none<T>(result: Result<T, Self>) -> Result<Option<T>, Self> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The AWS error code, for service errors.
     pub fn code(&self) -> Option<&str> {
         match self {

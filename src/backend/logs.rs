@@ -106,15 +106,10 @@ pub async fn filter_group(
             .set_next_token(token.clone())
             .send()
             .await;
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => {
-                let err = BackendError::sdk("FilterLogEvents", e);
-                if err.code() == Some("ResourceNotFoundException") {
-                    return Ok(out);
-                }
-                return Err(err);
-            }
+        // A group with no events yet does not exist: nothing to read.
+        let page = page.map_err(|e| BackendError::sdk("FilterLogEvents", e));
+        let Some(page) = BackendError::absent_as_none(page)? else {
+            return Ok(out);
         };
         out.extend(page.events().iter().map(|e| LogLine {
             timestamp: e.timestamp().unwrap_or_default(),

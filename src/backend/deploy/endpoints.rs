@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use aws_sdk_bedrockagentcorecontrol::operation::get_agent_runtime_endpoint::GetAgentRuntimeEndpointOutput;
 use serde_json::json;
 
 use super::super::audit::{Actor, AuditLog};
@@ -20,30 +21,32 @@ pub struct EndpointMove {
     pub created: bool,
 }
 
-/// The live version of an endpoint, or None if the endpoint does not exist.
-pub async fn live_version(
+/// GetAgentRuntimeEndpoint, or None if the endpoint does not exist.
+async fn get_endpoint(
     c: &Clients,
     runtime_id: &str,
     endpoint: &str,
-) -> Result<Option<String>, BackendError> {
-    match c
+) -> Result<Option<GetAgentRuntimeEndpointOutput>, BackendError> {
+    let got = c
         .control
         .get_agent_runtime_endpoint()
         .agent_runtime_id(runtime_id)
         .endpoint_name(endpoint)
         .send()
         .await
-    {
-        Ok(ep) => Ok(ep.live_version().map(str::to_string)),
-        Err(e) => {
-            let err = BackendError::sdk("GetAgentRuntimeEndpoint", e);
-            if err.code() == Some("ResourceNotFoundException") {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
+        .map_err(|e| BackendError::sdk("GetAgentRuntimeEndpoint", e));
+    BackendError::absent_as_none(got)
+}
+
+/// The live version of an endpoint, or None if the endpoint does not exist.
+pub async fn live_version(
+    c: &Clients,
+    runtime_id: &str,
+    endpoint: &str,
+) -> Result<Option<String>, BackendError> {
+    Ok(get_endpoint(c, runtime_id, endpoint)
+        .await?
+        .and_then(|ep| ep.live_version().map(str::to_string)))
 }
 
 /// Point `endpoint` (created if absent) at `version` and wait until it serves it.
@@ -54,15 +57,8 @@ pub async fn point(
     version: &str,
     timeout: Duration,
 ) -> Result<EndpointMove, BackendError> {
-    let exists = c
-        .control
-        .get_agent_runtime_endpoint()
-        .agent_runtime_id(runtime_id)
-        .endpoint_name(endpoint)
-        .send()
-        .await;
-    let (from, created) = match exists {
-        Ok(ep) => {
+    let (from, created) = match get_endpoint(c, runtime_id, endpoint).await? {
+        Some(ep) => {
             c.control
                 .update_agent_runtime_endpoint()
                 .agent_runtime_id(runtime_id)
@@ -73,11 +69,7 @@ pub async fn point(
                 .map_err(|e| BackendError::sdk("UpdateAgentRuntimeEndpoint", e))?;
             (ep.live_version().map(str::to_string), false)
         }
-        Err(e) => {
-            let err = BackendError::sdk("GetAgentRuntimeEndpoint", e);
-            if err.code() != Some("ResourceNotFoundException") {
-                return Err(err);
-            }
+        None => {
             c.control
                 .create_agent_runtime_endpoint()
                 .agent_runtime_id(runtime_id)

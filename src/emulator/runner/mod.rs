@@ -212,7 +212,7 @@ impl Runner {
             let tap = self
                 .sink
                 .get()
-                .map(|s| (Arc::clone(s), key.clone(), instance_id()));
+                .map(|s| (Arc::clone(s), key.clone(), super::ids::request_id()));
             let child = spawn(&program, &args, &dir, &spec, port, &output, tap);
             let mut child = match child {
                 Ok(c) => c,
@@ -453,20 +453,6 @@ fn tail(output: &Arc<Mutex<VecDeque<String>>>) -> String {
 async fn kill(child: &mut Child) {
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-}
-
-fn instance_id() -> String {
-    let hex: String = (0..32)
-        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 fn free_port() -> std::io::Result<u16> {
