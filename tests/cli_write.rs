@@ -1,74 +1,12 @@
 //! The write path from the built binary: deploy, tools, invoke, rollback, guard, audit, and
 //! bad input that must change nothing.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/emulator.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-use serde_json::Value;
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_agentcore-console");
-const FIXTURE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");
-
-struct World {
-    _dir: tempfile::TempDir,
-    config: PathBuf,
-    state: PathBuf,
-    local: Local,
-}
-
-async fn world() -> World {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(&dir.path().join("local")).await;
-    let config = dir.path().join("envs.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[environments.dev]\nendpoint_url = \"{0}\"\nregion = \"us-west-2\"\n[environments.prod]\nendpoint_url = \"{0}\"\nregion = \"us-east-1\"\n",
-            local.url
-        ),
-    )
-    .expect("config");
-    let state = dir.path().join("console-state");
-    World {
-        _dir: dir,
-        config,
-        state,
-        local,
-    }
-}
-
-/// Run the binary off the async runtime; returns (exit ok, stdout, stderr).
-async fn run(w: &World, args: &[&str]) -> (bool, String, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--config")
-        .arg(&w.config)
-        .env("AGENTCORE_CONSOLE_STATE_DIR", &w.state)
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run"))
-        .await
-        .expect("join");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-async fn ok(w: &World, args: &[&str]) -> String {
-    let (success, stdout, stderr) = run(w, args).await;
-    assert!(success, "{args:?} failed: {stderr}");
-    stdout
-}
-
-async fn json(w: &World, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--output", "json"]);
-    serde_json::from_str(&ok(w, &all).await).expect("json")
-}
+use cli::{FIXTURE_DIR, World, json, run, world};
 
 async fn tool_version(w: &World, env: &str, qualifier: &str) -> String {
     let v = json(
@@ -101,14 +39,6 @@ fn deploy_args<'a>(env: &'a str, version_var: &'a str) -> Vec<&'a str> {
         "--env-var",
         version_var,
     ]
-}
-
-fn audit(state: &Path) -> Vec<Value> {
-    std::fs::read_to_string(state.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit line"))
-        .collect()
 }
 
 #[tokio::test]
@@ -172,7 +102,7 @@ async fn deploy_call_update_and_roll_back() {
     .await;
     assert_eq!(forward["to"], "2");
 
-    let entries = audit(&w.state);
+    let entries = cli::audit(&w);
     let actions: Vec<&str> = entries
         .iter()
         .filter_map(|e| e["action"].as_str())
@@ -221,7 +151,7 @@ async fn protected_environments_refuse_writes_unless_armed() {
         Some(0),
         "nothing was created"
     );
-    assert!(audit(&w.state).is_empty());
+    assert!(cli::audit(&w).is_empty());
 
     let mut armed = deploy_args("prod", "APP_VERSION=1");
     armed.push("--arm");
@@ -242,7 +172,7 @@ async fn protected_environments_refuse_writes_unless_armed() {
     )
     .await;
     assert!(!success && stderr.contains("read-only"), "{stderr}");
-    assert_eq!(audit(&w.state).len(), 1);
+    assert_eq!(cli::audit(&w).len(), 1);
     w.local.stop().await;
 }
 
@@ -369,7 +299,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         !success && stderr.contains("unknown tool `absent`"),
         "{stderr}"
     );
-    let results: Vec<String> = audit(&w.state)
+    let results: Vec<String> = cli::audit(&w)
         .iter()
         .filter_map(|e| e["result"].as_str().map(str::to_string))
         .collect();

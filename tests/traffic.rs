@@ -1,68 +1,22 @@
 //! The canary split end to end: `traffic set/show/abort/promote` from the binary, and the
 //! local gateway routing sessions by weight with stickiness.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/emulator.rs"]
 mod support;
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
+use cli::{FIXTURE_DIR, World, json, run};
 use serde_json::Value;
 use support::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_agentcore-console");
-const FIXTURE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
 const CALL: &str =
     r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"version","arguments":{}}}"#;
 
-struct World {
-    _dir: tempfile::TempDir,
-    config: PathBuf,
-    state: PathBuf,
-    local: Local,
-}
-
-async fn run(w: &World, args: &[&str]) -> (bool, String, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--config")
-        .arg(&w.config)
-        .env("AGENTCORE_CONSOLE_STATE_DIR", &w.state)
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run"))
-        .await
-        .expect("join");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-async fn json(w: &World, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--output", "json"]);
-    let (ok, out, err) = run(w, &all).await;
-    assert!(ok, "{args:?}: {err}");
-    serde_json::from_str(&out).expect("json")
-}
-
 /// dev with `weather` v1 on `live` and a v2.
 async fn world() -> World {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(&dir.path().join("local")).await;
-    let config = dir.path().join("envs.toml");
-    std::fs::write(
-        &config,
-        format!("[environments.dev]\nendpoint_url = \"{0}\"\nregion = \"us-west-2\"\n[environments.prod]\nendpoint_url = \"{0}\"\n", local.url),
-    )
-    .expect("config");
-    let w = World {
-        state: dir.path().join("state"),
-        _dir: dir,
-        config,
-        local,
-    };
+    let w = cli::world().await;
     for (v, endpoint) in [("APP_VERSION=1", Some("live")), ("APP_VERSION=2", None)] {
         let mut args = vec![
             "--env",
@@ -243,15 +197,9 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
         ("weather-stable".to_string(), "2".to_string())
     );
 
-    let actions: Vec<String> = std::fs::read_to_string(w.state.join("audit.jsonl"))
-        .expect("audit")
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).expect("line")["action"]
-                .as_str()
-                .expect("action")
-                .to_string()
-        })
+    let actions: Vec<String> = cli::audit(&w)
+        .iter()
+        .map(|e| e["action"].as_str().expect("action").to_string())
         .collect();
     assert_eq!(
         &actions[2..],

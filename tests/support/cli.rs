@@ -1,0 +1,78 @@
+//! Running the built binary against an in-process local AgentCore, for CLI tests.
+//! Needs `support` (tests/support/emulator.rs) declared beside it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use crate::support::{Local, start};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_agentcore-console");
+pub const FIXTURE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");
+
+/// A local AgentCore, an environments file with `dev` (us-west-2) and `prod` (us-east-1,
+/// read-only by name) on it, and a console state dir for the audit log.
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub state: PathBuf,
+    pub local: Local,
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(&dir.path().join("local")).await;
+    let config = dir.path().join("envs.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.dev]\nendpoint_url = \"{0}\"\nregion = \"us-west-2\"\n[environments.prod]\nendpoint_url = \"{0}\"\nregion = \"us-east-1\"\n",
+            local.url
+        ),
+    )
+    .expect("config");
+    let state = dir.path().join("console-state");
+    World {
+        _dir: dir,
+        config,
+        state,
+        local,
+    }
+}
+
+/// Run the binary off the async runtime; returns (exit ok, stdout, stderr).
+pub async fn run(w: &World, args: &[&str]) -> (bool, String, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--config")
+        .arg(&w.config)
+        .env("AGENTCORE_CONSOLE_STATE_DIR", &w.state)
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run"))
+        .await
+        .expect("join");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Run with `--output json`, which must succeed, and parse stdout.
+pub async fn json(w: &World, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--output", "json"]);
+    let (ok, out, err) = run(w, &all).await;
+    assert!(ok, "{args:?} failed: {err}");
+    serde_json::from_str(&out).expect("json")
+}
+
+/// The audit log's entries.
+pub fn audit(w: &World) -> Vec<Value> {
+    std::fs::read_to_string(w.state.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit line"))
+        .collect()
+}
