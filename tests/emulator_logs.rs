@@ -359,3 +359,88 @@ async fn live_tail_streams_new_matching_events() {
     );
     local.stop().await;
 }
+
+#[tokio::test]
+async fn logs_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    c.logs
+        .create_log_group()
+        .log_group_name("/kept")
+        .send()
+        .await
+        .expect("group");
+    c.logs
+        .create_log_stream()
+        .log_group_name("/kept")
+        .log_stream_name("s")
+        .send()
+        .await
+        .expect("stream");
+    c.logs
+        .create_log_stream()
+        .log_group_name("/kept")
+        .log_stream_name("empty")
+        .send()
+        .await
+        .expect("stream");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    c.logs
+        .put_log_events()
+        .log_group_name("/kept")
+        .log_stream_name("s")
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now)
+                .message("before the restart")
+                .build()
+                .expect("event"),
+        )
+        .send()
+        .await
+        .expect("put");
+    local.stop().await;
+
+    let again = start(dir.path()).await;
+    let c = clients(&again.url, "us-west-2").await;
+    let streams = c
+        .logs
+        .describe_log_streams()
+        .log_group_name("/kept")
+        .send()
+        .await
+        .expect("streams");
+    assert_eq!(
+        streams
+            .log_streams()
+            .iter()
+            .filter_map(|s| s.log_stream_name())
+            .collect::<Vec<_>>(),
+        ["empty", "s"]
+    );
+    let found = c
+        .logs
+        .filter_log_events()
+        .log_group_name("/kept")
+        .send()
+        .await
+        .expect("filter");
+    assert_eq!(
+        found
+            .events()
+            .iter()
+            .filter_map(|e| e.message())
+            .collect::<Vec<_>>(),
+        ["before the restart"]
+    );
+    let dup = c
+        .logs
+        .create_log_group()
+        .log_group_name("/kept")
+        .send()
+        .await
+        .expect_err("still there");
+    assert_eq!(status_and_code(&dup).1, "ResourceAlreadyExistsException");
+    again.stop().await;
+}

@@ -110,7 +110,14 @@ pub async fn serve(
             opts.ready_timeout,
         )),
         sessions: gateway::route::Sessions::default(),
-        logs: std::sync::Mutex::new(logs::store::LogStore::default()),
+        logs: std::sync::Mutex::new(logs::store::LogStore::open(&opts.state_dir).map_err(
+            |source| {
+                EmulatorError::Store(StoreError::Io {
+                    path: opts.state_dir.join("logs.jsonl"),
+                    source,
+                })
+            },
+        )?),
         closing: tokio::sync::watch::channel(false).0,
         opts,
     });

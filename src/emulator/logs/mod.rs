@@ -82,13 +82,8 @@ fn dispatch(
                     "The specified log stream already exists",
                 ));
             }
-            g.streams.insert(
-                name,
-                store::Stream {
-                    creation_time: now_ms(),
-                    ..Default::default()
-                },
-            );
+            let group = group_name(b)?;
+            store.create_stream(partition, &group, &name);
             Ok(json!({}))
         }
         "PutLogEvents" => put_events(store, partition, b),

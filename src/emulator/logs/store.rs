@@ -1,6 +1,38 @@
-//! Log groups, streams and events, in memory and bounded per stream.
+//! Log groups, streams and events: in memory and bounded per stream, with an append-only
+//! journal in the state dir so they survive a restart (compacted at start when it grows).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A journal bigger than this at start is rewritten from what the store keeps.
+const COMPACT_AT: u64 = 256 * 1024 * 1024;
+
+/// One journal line.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "k")]
+enum Record {
+    #[serde(rename = "g")]
+    Group { p: String, g: String, t: i64 },
+    #[serde(rename = "s")]
+    Stream {
+        p: String,
+        g: String,
+        s: String,
+        t: i64,
+    },
+    #[serde(rename = "e")]
+    Event {
+        p: String,
+        g: String,
+        s: String,
+        t: i64,
+        i: i64,
+        m: String,
+    },
+}
 
 /// Events kept per stream; older ones are dropped, as retention would.
 pub const MAX_EVENTS_PER_STREAM: usize = 100_000;
@@ -33,6 +65,7 @@ pub struct Group {
 pub struct LogStore {
     pub groups: BTreeMap<(String, String), Group>,
     seq: u64,
+    journal: Option<std::fs::File>,
 }
 
 pub fn now_ms() -> i64 {
@@ -45,13 +78,138 @@ impl LogStore {
         self.seq
     }
 
+    /// Load the journal in `dir` (if any) and keep appending to it.
+    pub fn open(dir: &Path) -> std::io::Result<Self> {
+        let path = dir.join("logs.jsonl");
+        let mut store = Self::default();
+        let mut size = 0;
+        if let Ok(f) = std::fs::File::open(&path) {
+            size = f.metadata()?.len();
+            for line in std::io::BufReader::new(f).lines() {
+                // A torn last line (a crash mid-write) is skipped, not fatal.
+                if let Ok(rec) = serde_json::from_str::<Record>(&line?) {
+                    store.apply(rec);
+                }
+            }
+        }
+        if size > COMPACT_AT {
+            store.compact(dir)?;
+        }
+        store.journal = Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?,
+        );
+        Ok(store)
+    }
+
+    fn compact(&self, dir: &Path) -> std::io::Result<()> {
+        let mut out = Vec::new();
+        for ((p, g), group) in &self.groups {
+            let rec = Record::Group {
+                p: p.clone(),
+                g: g.clone(),
+                t: group.creation_time,
+            };
+            serde_json::to_writer(&mut out, &rec)?;
+            out.push(b'\n');
+            for (sname, stream) in &group.streams {
+                let rec = Record::Stream {
+                    p: p.clone(),
+                    g: g.clone(),
+                    s: sname.clone(),
+                    t: stream.creation_time,
+                };
+                serde_json::to_writer(&mut out, &rec)?;
+                out.push(b'\n');
+                for e in &stream.events {
+                    let rec = Record::Event {
+                        p: p.clone(),
+                        g: g.clone(),
+                        s: sname.clone(),
+                        t: e.timestamp,
+                        i: e.ingestion_time,
+                        m: e.message.clone(),
+                    };
+                    serde_json::to_writer(&mut out, &rec)?;
+                    out.push(b'\n');
+                }
+            }
+        }
+        crate::emulator::store::atomic_write(dir, "logs.jsonl", &out)
+    }
+
+    fn write(&mut self, rec: &Record) {
+        if let Some(f) = self.journal.as_mut()
+            && let Ok(mut line) = serde_json::to_vec(rec)
+        {
+            line.push(b'\n');
+            if let Err(e) = f.write_all(&line) {
+                tracing::warn!(error = %e, "cannot journal a log event");
+            }
+        }
+    }
+
+    fn apply(&mut self, rec: Record) {
+        match rec {
+            Record::Group { p, g, t } => {
+                self.groups.entry((p, g)).or_insert_with(|| Group {
+                    creation_time: t,
+                    streams: BTreeMap::new(),
+                });
+            }
+            Record::Stream { p, g, s, t } => {
+                let group = self.groups.entry((p, g)).or_insert_with(|| Group {
+                    creation_time: t,
+                    streams: BTreeMap::new(),
+                });
+                group.streams.entry(s).or_insert_with(|| Stream {
+                    creation_time: t,
+                    ..Stream::default()
+                });
+            }
+            Record::Event { p, g, s, t, i, m } => self.insert(&p, &g, &s, t, i, m),
+        }
+    }
+
+    /// The group, created (and journaled) on first use.
     pub fn group_mut(&mut self, partition: &str, group: &str) -> &mut Group {
-        self.groups
-            .entry((partition.to_string(), group.to_string()))
-            .or_insert_with(|| Group {
-                creation_time: now_ms(),
-                streams: BTreeMap::new(),
-            })
+        let key = (partition.to_string(), group.to_string());
+        if !self.groups.contains_key(&key) {
+            let t = now_ms();
+            self.write(&Record::Group {
+                p: key.0.clone(),
+                g: key.1.clone(),
+                t,
+            });
+            self.groups.insert(
+                key.clone(),
+                Group {
+                    creation_time: t,
+                    streams: BTreeMap::new(),
+                },
+            );
+        }
+        self.groups.entry(key).or_default()
+    }
+
+    /// Create a stream in an existing group (journaled).
+    pub fn create_stream(&mut self, partition: &str, group: &str, stream: &str) {
+        let t = now_ms();
+        self.write(&Record::Stream {
+            p: partition.to_string(),
+            g: group.to_string(),
+            s: stream.to_string(),
+            t,
+        });
+        self.group_mut(partition, group).streams.insert(
+            stream.to_string(),
+            Stream {
+                creation_time: t,
+                ..Stream::default()
+            },
+        );
     }
 
     /// Append one event (creating group and stream on first use).
@@ -63,29 +221,63 @@ impl LogStore {
         timestamp: i64,
         message: &str,
     ) {
+        let now = now_ms();
+        self.group_mut(partition, group);
+        self.write(&Record::Event {
+            p: partition.to_string(),
+            g: group.to_string(),
+            s: stream.to_string(),
+            t: timestamp,
+            i: now,
+            m: message.to_string(),
+        });
+        self.insert(
+            partition,
+            group,
+            stream,
+            timestamp,
+            now,
+            message.to_string(),
+        );
+    }
+
+    fn insert(
+        &mut self,
+        partition: &str,
+        group: &str,
+        stream: &str,
+        timestamp: i64,
+        ingestion: i64,
+        message: String,
+    ) {
         self.seq += 1;
         let seq = self.seq;
-        let now = now_ms();
         // Event ids sort by time, then arrival: 56 digits, like AWS's.
-        let id = format!("{:020}{:036}", timestamp.max(0), self.seq);
-        let g = self.group_mut(partition, group);
+        let id = format!("{:020}{:036}", timestamp.max(0), seq);
+        let g = self
+            .groups
+            .entry((partition.to_string(), group.to_string()))
+            .or_insert_with(|| Group {
+                creation_time: ingestion,
+                streams: BTreeMap::new(),
+            });
         let s = g
             .streams
             .entry(stream.to_string())
             .or_insert_with(|| Stream {
-                creation_time: now,
+                creation_time: ingestion,
                 ..Stream::default()
             });
-        if s.events.len() == MAX_EVENTS_PER_STREAM {
-            if let Some(old) = s.events.pop_front() {
-                s.stored_bytes = s.stored_bytes.saturating_sub(old.message.len() as u64);
-            }
+        if s.events.len() == MAX_EVENTS_PER_STREAM
+            && let Some(old) = s.events.pop_front()
+        {
+            s.stored_bytes = s.stored_bytes.saturating_sub(old.message.len() as u64);
         }
         s.stored_bytes += message.len() as u64;
         s.events.push_back(Event {
             timestamp,
-            ingestion_time: now,
-            message: message.to_string(),
+            ingestion_time: ingestion,
+            message,
             id,
             seq,
         });
