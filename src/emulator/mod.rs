@@ -142,6 +142,7 @@ pub async fn serve(
         .await
         .map_err(EmulatorError::Serve);
     emu.runner.stop_all().await;
+    emu.store.close().await;
     served
 }
 

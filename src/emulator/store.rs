@@ -17,6 +17,11 @@ pub struct Store {
     /// Generation counter, bumped on every mutation; the writer skips stale snapshots.
     generation: Mutex<u64>,
     written: tokio::sync::Mutex<u64>,
+    /// Set at shutdown: tasks still running then must not overwrite what a later server writes.
+    closed: std::sync::atomic::AtomicBool,
+    /// An exclusive lock on `<state-dir>/.lock`, held while serving: two servers on one state
+    /// dir would overwrite each other's state.
+    lock: Mutex<Option<std::fs::File>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +31,8 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: another local AgentCore is serving this state dir", path.display())]
+    Locked { path: PathBuf },
     #[error("{}: corrupt state ({source}); move it aside to start empty", path.display())]
     Corrupt {
         path: PathBuf,
@@ -41,6 +48,17 @@ impl Store {
             move |source| StoreError::Io { path, source }
         };
         std::fs::create_dir_all(dir.join("objects")).map_err(io(dir))?;
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    path: dir.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        }
         let file = dir.join(STATE_FILE);
         let state = match std::fs::read(&file) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
@@ -55,7 +73,19 @@ impl Store {
             dir: dir.to_path_buf(),
             generation: Mutex::new(0),
             written: tokio::sync::Mutex::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            lock: Mutex::new(Some(lock)),
         })
+    }
+
+    /// At shutdown: wait for a write in flight, refuse later ones, and release the state dir.
+    pub async fn close(&self) {
+        let _written = self.written.lock().await;
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
     }
 
     pub fn dir(&self) -> &Path {
@@ -87,7 +117,7 @@ impl Store {
             (*g, serde_json::to_vec_pretty(&*state).unwrap_or_default())
         };
         let mut written = self.written.lock().await;
-        if *written >= gen_now {
+        if *written >= gen_now || self.closed.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(());
         }
         let dir = self.dir.clone();
@@ -147,10 +177,33 @@ mod tests {
         let again = Store::open(dir.path()).expect("reopen");
         assert!(again.read().buckets.contains_key("b"));
         assert!(again.read().partitions.contains_key("1/r"));
+        drop(again);
         std::fs::write(dir.path().join(STATE_FILE), b"{not json").expect("corrupt");
         let err = Store::open(dir.path())
             .err()
             .expect("corrupt state is an error");
         assert!(err.to_string().contains("state.json"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn one_server_per_state_dir_and_nothing_written_after_close() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = Store::open(dir.path()).expect("open");
+        let err = Store::open(dir.path()).err().expect("second open refused");
+        assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+        first.close().await;
+        // A task of the stopped server that still holds it writes nothing...
+        first
+            .write()
+            .partitions
+            .entry(partition_key("1", "late"))
+            .or_default();
+        first
+            .persist()
+            .await
+            .expect("persist after close is a no-op");
+        // ...and the state dir is free for the next server.
+        let second = Store::open(dir.path()).expect("open after close");
+        assert!(!second.read().partitions.contains_key("1/late"));
     }
 }
