@@ -1,12 +1,17 @@
 //! `logs` from the binary, and the backend's follower, against what runtimes really wrote.
 
+#[path = "support/faults.rs"]
+mod faults;
 #[path = "support/emulator.rs"]
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use agentcore_console::backend::Backend;
-use agentcore_console::backend::logs::{LogQuery, follow};
+use agentcore_console::backend::logs::{
+    FollowOptions, LogQuery, Notice, NoticeKind, TailEvent, TailStats, follow,
+};
 use assert_cmd::Command;
 use aws_sdk_bedrockagentcore::primitives::Blob;
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
@@ -166,65 +171,238 @@ async fn logs_prints_history_filtered_and_as_json() {
     local.stop().await;
 }
 
-#[tokio::test]
-async fn the_follower_delivers_new_events_once() {
-    let (_dir, local, _config, id) = chatty().await;
-    let backend = Backend::new(vec![env("dev", &local.url, "us-west-2", None)]);
-    let c = clients(&local.url, "us-west-2").await;
-    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+async fn put(c: &agentcore_console::backend::Clients, group: &str, stream: &str, msgs: &[String]) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let events = msgs.iter().enumerate().map(|(i, m)| {
+        InputLogEvent::builder()
+            .timestamp(now + i as i64)
+            .message(m)
+            .build()
+            .expect("event")
+    });
+    c.logs
+        .put_log_events()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .set_log_events(Some(events.collect()))
+        .send()
+        .await
+        .expect("put");
+}
+
+async fn new_stream(c: &agentcore_console::backend::Clients, group: &str, stream: &str) {
     c.logs
         .create_log_stream()
-        .log_group_name(&group)
-        .log_stream_name("manual")
+        .log_group_name(group)
+        .log_stream_name(stream)
         .send()
         .await
         .expect("stream");
-    let writer = {
-        let c = c.clone();
-        let group = group.clone();
-        tokio::spawn(async move {
-            for i in 0..5 {
-                let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 + i;
-                c.logs
-                    .put_log_events()
-                    .log_group_name(&group)
-                    .log_stream_name("manual")
-                    .log_events(
-                        InputLogEvent::builder()
-                            .timestamp(now)
-                            .message(format!("tick {i}"))
-                            .build()
-                            .expect("event"),
-                    )
-                    .send()
-                    .await
-                    .expect("put");
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-        })
-    };
+}
+
+fn ticks(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("tick {i}")).collect()
+}
+
+fn since_a_minute_ago() -> Option<i64> {
+    Some(time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 60_000)
+}
+
+/// Follow `tick` events until `want` arrive (or 30 s pass); the messages, notices, stats.
+async fn follow_ticks(
+    url: &str,
+    opts: FollowOptions,
+    want: usize,
+    mut on_line: impl FnMut(usize) + Send,
+) -> (Vec<String>, Vec<Notice>, TailStats) {
+    let backend = Arc::new(Backend::new(vec![env("dev", url, "us-west-2", None)]));
     let query = LogQuery {
         targets: vec![("dev".into(), "chatty".into())],
-        start: Some(time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 60_000),
+        start: since_a_minute_ago(),
         end: None,
         filter: Some("tick".into()),
     };
-    let mut got = vec![];
-    tokio::time::timeout(
-        Duration::from_secs(20),
-        follow(&backend, &query, Duration::from_millis(200), |line| {
-            got.push(line.message.clone());
-            got.len() < 5
+    let (mut got, mut notices) = (vec![], vec![]);
+    let stats = tokio::time::timeout(
+        Duration::from_secs(30),
+        follow(backend, &query, opts, |event, _| {
+            match event {
+                TailEvent::Line(l) => {
+                    got.push(l.message.clone());
+                    on_line(got.len());
+                }
+                TailEvent::Notice(n) => notices.push(n.clone()),
+            }
+            got.len() < want
         }),
     )
     .await
-    .expect("five ticks arrive")
+    .unwrap_or_else(|_| panic!("{want} events in time; got {got:?}, notices {notices:?}"))
     .expect("follow");
+    (got, notices, stats)
+}
+
+/// History before the follower starts, live events after: each exactly once, in order.
+async fn follower_hands_over_from_history_to_live(live_tail: bool) {
+    let (_dir, local, _config, id) = chatty().await;
+    let c = clients(&local.url, "us-west-2").await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    new_stream(&c, &group, "manual").await;
+    put(&c, &group, "manual", &ticks(0..2)).await;
+    let writer = {
+        let (c, group) = (c.clone(), group.clone());
+        tokio::spawn(async move {
+            for i in 2..5 {
+                tokio::time::sleep(Duration::from_millis(700)).await;
+                put(&c, &group, "manual", &ticks(i..i + 1)).await;
+            }
+        })
+    };
+    let opts = FollowOptions {
+        live_tail,
+        poll_every: Duration::from_millis(200),
+        ..FollowOptions::default()
+    };
+    let (got, notices, stats) = follow_ticks(&local.url, opts, 5, |_| {}).await;
     writer.await.expect("writer");
-    assert_eq!(
-        got,
-        ["tick 0", "tick 1", "tick 2", "tick 3", "tick 4"],
-        "each event exactly once, in order"
+    assert_eq!(got, ticks(0..5), "each event exactly once, in order");
+    assert_eq!(stats.delivered, 5);
+    let polling = notices.iter().any(|n| n.kind == NoticeKind::Mode);
+    assert_eq!(polling, !live_tail, "{notices:?}");
+    local.stop().await;
+}
+
+#[tokio::test]
+async fn the_live_tail_follower_delivers_each_event_once() {
+    follower_hands_over_from_history_to_live(true).await;
+}
+
+#[tokio::test]
+async fn the_polling_follower_delivers_each_event_once() {
+    follower_hands_over_from_history_to_live(false).await;
+}
+
+#[tokio::test]
+async fn a_restart_of_the_service_mid_tail_loses_and_repeats_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut local = faults::Restartable::start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    let id = create(&c, "chatty").await;
+    settled(&c, &id).await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    for _ in 0..100 {
+        // The group exists once the server has written its first line.
+        if c.logs
+            .describe_log_streams()
+            .log_group_name(&group)
+            .send()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    new_stream(&c, &group, "manual").await;
+    put(&c, &group, "manual", &ticks(0..3)).await;
+    let (restart_tx, mut restart_rx) = tokio::sync::mpsc::unbounded_channel();
+    let url = local.url.clone();
+    let follower = tokio::spawn(async move {
+        follow_ticks(&url, FollowOptions::default(), 5, move |n| {
+            if n == 3 {
+                let _ = restart_tx.send(());
+            }
+        })
+        .await
+    });
+    restart_rx
+        .recv()
+        .await
+        .expect("three events before the restart");
+    local.restart().await;
+    put(&c, &group, "manual", &ticks(3..5)).await;
+    let (got, notices, stats) = follower.await.expect("follower");
+    assert_eq!(got, ticks(0..5), "no gap and no repeat across the restart");
+    assert!(stats.reconnects >= 1, "{stats:?}");
+    assert!(
+        stats.deduplicated >= 3,
+        "the backfill re-read what was shown: {stats:?}"
     );
+    assert!(
+        notices.iter().any(|n| n.kind == NoticeKind::Reconnect),
+        "{notices:?}"
+    );
+    local.stop().await;
+}
+
+#[tokio::test]
+async fn throttling_backs_off_says_so_and_loses_nothing() {
+    let (_dir, local, _config, id) = chatty().await;
+    let c = clients(&local.url, "us-west-2").await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    new_stream(&c, &group, "manual").await;
+    put(&c, &group, "manual", &ticks(0..3)).await;
+    // More throttles in a row than the SDK retries: the follower itself must back off.
+    let proxy = faults::throttling_proxy(&local.url, "Logs_20140328.FilterLogEvents", 5).await;
+    let opts = FollowOptions {
+        live_tail: false,
+        poll_every: Duration::from_millis(200),
+        ..FollowOptions::default()
+    };
+    let (got, notices, stats) = follow_ticks(&proxy, opts, 3, |_| {}).await;
+    assert_eq!(got, ticks(0..3));
+    assert!(stats.throttled >= 1, "{stats:?}");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::Throttled && n.text.contains("retrying")),
+        "{notices:?}"
+    );
+    local.stop().await;
+}
+
+#[tokio::test]
+async fn logs_follow_from_the_binary_prints_new_events_as_they_come() {
+    use std::io::BufRead;
+    let (_dir, local, config, id) = chatty().await;
+    let c = clients(&local.url, "us-west-2").await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    new_stream(&c, &group, "manual").await;
+    let mut child = std::process::Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "logs", "chatty", "-f", "--filter", "tick", "--output", "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        (0..3)
+            .map(|_| lines.next().expect("a line").expect("utf-8"))
+            .collect::<Vec<_>>()
+    });
+    for i in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        put(&c, &group, "manual", &ticks(i..i + 1)).await;
+    }
+    let lines = tokio::time::timeout(Duration::from_secs(30), reader)
+        .await
+        .expect("three lines in time")
+        .expect("reader");
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let messages: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            assert_eq!(v["logGroup"], group.as_str());
+            v["message"].as_str().expect("message").to_string()
+        })
+        .collect();
+    assert_eq!(messages, ticks(0..3));
     local.stop().await;
 }

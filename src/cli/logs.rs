@@ -1,11 +1,11 @@
 //! `logs`: runtime logs across runtimes and environments, interleaved by time.
 
-use std::time::Duration;
+use std::io::Write;
 
 use super::output::OutputFormat;
 use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
-use crate::backend::logs::{self, LogLine, LogQuery};
+use crate::backend::logs::{self, FollowOptions, LogLine, LogQuery, TailEvent, TailStats};
 use crate::config::Config;
 use crate::domain::sanitize;
 use crate::domain::since::parse_time;
@@ -15,9 +15,13 @@ pub struct LogsArgs {
     /// Runtime names or ids
     #[arg(required = true)]
     pub runtimes: Vec<String>,
-    /// Keep printing new events (polls FilterLogEvents, de-duplicating by event id)
+    /// Keep printing new events: Live Tail, or polling where it is unavailable; each event
+    /// once across reconnects; notices and a summary on stderr
     #[arg(long, short = 'f')]
     pub follow: bool,
+    /// With -f: poll FilterLogEvents every second instead of using Live Tail
+    #[arg(long, requires = "follow")]
+    pub poll: bool,
     /// Start: a duration ago (15m, 2h30m, 1d) or an RFC 3339 time [default: 10m]
     #[arg(long)]
     pub since: Option<String>,
@@ -68,26 +72,55 @@ pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome,
         end,
         filter: args.filter.clone(),
     };
-    let backend = Backend::new(envs);
+    let backend = std::sync::Arc::new(Backend::new(envs));
     let json_out = cli.output == OutputFormat::Json;
-    let print = |line: &LogLine| {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut print = |line: &LogLine| -> bool {
         if grep.as_ref().is_some_and(|g| !g.is_match(&line.message)) {
             return true;
         }
-        if json_out {
-            println!("{}", serde_json::to_string(line).unwrap_or_default());
+        let text = if json_out {
+            serde_json::to_string(line).unwrap_or_default()
         } else {
-            println!("{}", render(line, args.json));
-        }
-        true
+            render(line, args.json)
+        };
+        // A closed pipe (`| head`) ends the output quietly.
+        // Followed lines show at once; history is written in blocks.
+        writeln!(out, "{text}").is_ok() && (!args.follow || out.flush().is_ok())
     };
-    if args.follow {
-        logs::follow(&backend, &query, Duration::from_secs(1), print).await?;
-    } else {
-        for line in logs::history(&backend, &query).await? {
-            print(&line);
-        }
+    if !args.follow {
+        logs::history_each(&backend, &query, |l| print(&l)).await?;
+        let _ = out.flush();
+        return Ok(Outcome::Ok);
     }
+    let opts = FollowOptions {
+        live_tail: !args.poll,
+        ..FollowOptions::default()
+    };
+    let mut last = TailStats::default();
+    let followed = logs::follow(backend, &query, opts, |event, stats| {
+        last = stats.clone();
+        match event {
+            TailEvent::Line(line) => print(line),
+            TailEvent::Notice(n) => {
+                eprintln!("[{}/{}] {}", n.env, n.runtime, sanitize::one_line(&n.text));
+                true
+            }
+        }
+    });
+    tokio::select! {
+        r = followed => { r?; }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    eprintln!(
+        "followed: {} events, {} de-duplicated, {} sampled updates, {} throttled, {} reconnects, lag {} ms",
+        last.delivered,
+        last.deduplicated,
+        last.sampled_updates,
+        last.throttled,
+        last.reconnects,
+        last.lag_ms
+    );
     Ok(Outcome::Ok)
 }
 

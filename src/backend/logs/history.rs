@@ -1,0 +1,143 @@
+//! History: FilterLogEvents over every log group of the targets, page by page, merged by
+//! time as it goes, so the first events print before the last page is fetched and memory
+//! holds one page per group.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::{LogLine, Source};
+use crate::backend::{BackendError, Clients};
+
+/// One log group read page by page.
+pub struct GroupReader {
+    clients: Arc<Clients>,
+    env: String,
+    runtime: String,
+    group: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    filter: Option<String>,
+    token: Option<String>,
+    buf: VecDeque<LogLine>,
+    done: bool,
+}
+
+impl GroupReader {
+    pub fn new(
+        src: &Source,
+        group: &str,
+        range: (Option<i64>, Option<i64>),
+        filter: Option<&str>,
+    ) -> Self {
+        Self {
+            clients: Arc::clone(&src.clients),
+            env: src.env.clone(),
+            runtime: src.runtime.clone(),
+            group: group.to_string(),
+            start: range.0,
+            end: range.1,
+            filter: filter.map(str::to_string),
+            token: None,
+            buf: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// The next event, fetching pages as needed (pages may be empty while a token remains).
+    async fn peek(&mut self) -> Result<Option<&LogLine>, BackendError> {
+        while self.buf.is_empty() && !self.done {
+            self.fetch().await?;
+        }
+        Ok(self.buf.front())
+    }
+
+    async fn fetch(&mut self) -> Result<(), BackendError> {
+        let page = self
+            .clients
+            .logs
+            .filter_log_events()
+            .log_group_name(&self.group)
+            .set_start_time(self.start)
+            .set_end_time(self.end)
+            .set_filter_pattern(self.filter.clone())
+            .set_next_token(self.token.clone())
+            .send()
+            .await
+            .map_err(|e| BackendError::sdk("FilterLogEvents", e));
+        // A group with no events yet does not exist: nothing to read.
+        let Some(page) = BackendError::absent_as_none(page)? else {
+            self.done = true;
+            return Ok(());
+        };
+        self.buf.extend(page.events().iter().map(|e| LogLine {
+            timestamp: e.timestamp().unwrap_or_default(),
+            ingestion_time: e.ingestion_time().unwrap_or_default(),
+            log_group: self.group.clone(),
+            log_stream: e.log_stream_name().unwrap_or_default().to_string(),
+            event_id: e.event_id().map(str::to_string),
+            message: e.message().unwrap_or_default().to_string(),
+            env: self.env.clone(),
+            runtime: self.runtime.clone(),
+        }));
+        match page.next_token() {
+            Some(t) if Some(t) != self.token.as_deref() => self.token = Some(t.to_string()),
+            _ => self.done = true,
+        }
+        Ok(())
+    }
+}
+
+/// Merge readers by (timestamp, environment, group, event id), calling `emit` for each event
+/// in order; stops early when `emit` returns false. Returns whether it ran to the end.
+pub async fn merge(
+    mut readers: Vec<GroupReader>,
+    mut emit: impl FnMut(LogLine) -> bool,
+) -> Result<bool, BackendError> {
+    loop {
+        // Fill every head first: a borrow of one head must not outlive the next fetch.
+        for r in &mut readers {
+            r.peek().await?;
+        }
+        let best = readers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.buf.front().map(|l| (i, l)))
+            .min_by(|(_, a), (_, b)| order(a).cmp(&order(b)))
+            .map(|(i, _)| i);
+        let Some(i) = best else {
+            return Ok(true);
+        };
+        if let Some(line) = readers[i].buf.pop_front()
+            && !emit(line)
+        {
+            return Ok(false);
+        }
+    }
+}
+
+fn order(l: &LogLine) -> (i64, &str, &str, &str) {
+    (
+        l.timestamp,
+        &l.env,
+        &l.log_group,
+        l.event_id.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Every event of `sources` in the range matching `filter`, in time order, through `emit`.
+pub async fn each(
+    sources: &[Source],
+    range: (Option<i64>, Option<i64>),
+    filter: Option<&str>,
+    emit: impl FnMut(LogLine) -> bool,
+) -> Result<bool, BackendError> {
+    let readers = sources
+        .iter()
+        .flat_map(|s| {
+            s.groups
+                .iter()
+                .map(move |g| GroupReader::new(s, g, range, filter))
+        })
+        .collect();
+    merge(readers, emit).await
+}

@@ -1,0 +1,141 @@
+//! Runtime logs: history through FilterLogEvents across runtimes and environments, merged by
+//! time; and a follower that uses Live Tail, falls back to polling, and de-duplicates across
+//! reconnects and the history → live hand-over.
+
+mod dedup;
+mod follow;
+mod history;
+mod live;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use follow::{FollowOptions, Notice, NoticeKind, TailEvent, TailStats, follow, spawn_follow};
+
+use super::runtimes::{list_endpoints, resolve};
+use super::{Backend, BackendError, Clients};
+use crate::domain::runtime::log_group_name;
+
+/// One log event, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    pub timestamp: i64,
+    pub ingestion_time: i64,
+    pub log_group: String,
+    pub log_stream: String,
+    /// FilterLogEvents gives every event an id; Live Tail gives none.
+    pub event_id: Option<String>,
+    pub message: String,
+    pub env: String,
+    pub runtime: String,
+}
+
+/// What to read: runtimes (by env), a time range in ms, a filter pattern.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub targets: Vec<(String, String)>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub filter: Option<String>,
+}
+
+/// One runtime in one environment, and its log groups.
+#[derive(Clone)]
+pub struct Source {
+    pub env: String,
+    pub runtime: String,
+    pub runtime_id: String,
+    pub clients: Arc<Clients>,
+    pub groups: Vec<String>,
+}
+
+/// The log groups of a runtime: one per endpoint.
+pub async fn groups(c: &Clients, runtime: &str) -> Result<(String, Vec<String>), BackendError> {
+    let rt = resolve(c, runtime).await?;
+    let id = rt.agent_runtime_id().to_string();
+    let endpoints = list_endpoints(c, &id).await?;
+    Ok((
+        rt.agent_runtime_name().to_string(),
+        endpoints
+            .iter()
+            .map(|e| log_group_name(&id, &e.name))
+            .collect(),
+    ))
+}
+
+impl Source {
+    async fn resolve(backend: &Backend, env: &str, runtime: &str) -> Result<Self, BackendError> {
+        let clients = backend.clients(env).await?;
+        let rt = resolve(&clients, runtime).await?;
+        let mut src = Self {
+            env: env.to_string(),
+            runtime: rt.agent_runtime_name().to_string(),
+            runtime_id: rt.agent_runtime_id().to_string(),
+            clients,
+            groups: vec![],
+        };
+        src.refresh().await?;
+        Ok(src)
+    }
+
+    /// Re-read the endpoints: a new endpoint brings a new log group.
+    async fn refresh(&mut self) -> Result<(), BackendError> {
+        let endpoints = list_endpoints(&self.clients, &self.runtime_id).await?;
+        self.groups = endpoints
+            .iter()
+            .map(|e| log_group_name(&self.runtime_id, &e.name))
+            .collect();
+        Ok(())
+    }
+}
+
+/// The targets that exist; a runtime need not exist in every environment asked about, but
+/// one that exists nowhere is an error.
+pub async fn sources(backend: &Backend, q: &LogQuery) -> Result<Vec<Source>, BackendError> {
+    if let (Some(s), Some(e)) = (q.start, q.end)
+        && e < s
+    {
+        return Err(BackendError::Other("--until is before --since".into()));
+    }
+    let mut out = vec![];
+    for (env, runtime) in &q.targets {
+        match Source::resolve(backend, env, runtime).await {
+            Ok(s) => out.push(s),
+            Err(BackendError::RuntimeNotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if out.is_empty() && !q.targets.is_empty() {
+        let names: Vec<String> = q.targets.iter().map(|(e, r)| format!("{e}/{r}")).collect();
+        return Err(BackendError::Other(format!(
+            "no such runtime: {}",
+            names.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+/// Every matching event in the range, oldest first, across all targets, through `emit`
+/// as pages arrive (stops when `emit` returns false).
+pub async fn history_each(
+    backend: &Backend,
+    q: &LogQuery,
+    emit: impl FnMut(LogLine) -> bool,
+) -> Result<(), BackendError> {
+    let sources = sources(backend, q).await?;
+    history::each(&sources, (q.start, q.end), q.filter.as_deref(), emit).await?;
+    Ok(())
+}
+
+/// Every matching event in the range, oldest first, collected.
+pub async fn history(backend: &Backend, q: &LogQuery) -> Result<Vec<LogLine>, BackendError> {
+    let mut all = vec![];
+    history_each(backend, q, |l| {
+        all.push(l);
+        true
+    })
+    .await?;
+    Ok(all)
+}
