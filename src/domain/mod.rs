@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod environment;
 pub mod filter_pattern;
+pub mod metrics;
 pub mod runtime;
 pub mod sanitize;
 pub mod since;
