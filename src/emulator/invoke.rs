@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, Response, StatusCode};
 use http_body_util::BodyExt;
 
 use super::Emulator;
+use super::cloudwatch::record::{self, Meter};
 use super::http::{AwsError, Req};
 use super::ids;
 use super::lifecycle::launch_spec;
@@ -92,8 +93,39 @@ async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Respons
     .await
 }
 
-/// Send a payload to the process serving `qualifier` of a runtime and stream its answer back.
+/// Send a payload to the process serving `qualifier` of a runtime and stream its answer back,
+/// publishing AgentCore's runtime metrics for it when the runtime is known.
 pub async fn proxy(
+    emu: &Arc<Emulator>,
+    partition: &str,
+    id: &str,
+    qualifier: &str,
+    headers: &axum::http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<Response<Body>, AwsError> {
+    let target = record::target(&emu.store.read(), partition, id, qualifier);
+    let Some(target) = target else {
+        return forward(emu, partition, id, qualifier, headers, body).await;
+    };
+    let meter = Meter::begin(&emu.cloudwatch, target, headers);
+    if !meter.admit() {
+        meter.failed(StatusCode::TOO_MANY_REQUESTS.as_u16());
+        return Err(AwsError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ThrottlingException",
+            "Rate exceeded: too many invocations per second for this endpoint",
+        ));
+    }
+    match forward(emu, partition, id, qualifier, headers, body).await {
+        Ok(resp) => Ok(meter.stream(resp)),
+        Err(e) => {
+            meter.failed(e.status.as_u16());
+            Err(e)
+        }
+    }
+}
+
+async fn forward(
     emu: &Arc<Emulator>,
     partition: &str,
     id: &str,

@@ -5,6 +5,7 @@
 //! persisted in the state dir. Reached only over HTTP, like AWS: it shares no code with the
 //! backend.
 
+mod cloudwatch;
 mod control;
 mod gateway;
 mod http;
@@ -48,6 +49,9 @@ pub struct Options {
     pub settle_delay: Duration,
     /// How long a new server has to answer on its protocol path before its version fails.
     pub ready_timeout: Duration,
+    /// Invocations per second each runtime endpoint accepts before ThrottlingException (429),
+    /// like AWS's InvokeAgentRuntime quota (25 TPS); None means no limit.
+    pub invoke_tps: Option<u32>,
 }
 
 impl Options {
@@ -56,6 +60,7 @@ impl Options {
             state_dir: state_dir.into(),
             settle_delay: Duration::from_millis(500),
             ready_timeout: Duration::from_secs(30),
+            invoke_tps: None,
         }
     }
 }
@@ -81,6 +86,7 @@ pub struct Emulator {
     runner: Arc<runner::Runner>,
     sessions: gateway::route::Sessions,
     logs: std::sync::Mutex<logs::store::LogStore>,
+    cloudwatch: Arc<cloudwatch::CloudWatch>,
     /// Flips to true when the server shuts down, ending long-lived streams.
     closing: tokio::sync::watch::Sender<bool>,
     opts: Options,
@@ -118,9 +124,18 @@ pub async fn serve(
                 })
             },
         )?),
+        cloudwatch: Arc::new(
+            cloudwatch::CloudWatch::open(&opts.state_dir, opts.invoke_tps).map_err(|source| {
+                EmulatorError::Store(StoreError::Io {
+                    path: opts.state_dir.clone(),
+                    source,
+                })
+            })?,
+        ),
         closing: tokio::sync::watch::channel(false).0,
         opts,
     });
+    emu.cloudwatch.spawn_ticker(emu.closing.subscribe());
     let weak = Arc::downgrade(&emu);
     emu.runner.set_sink(Arc::new(move |key, instance, line| {
         if let Some(emu) = weak.upgrade() {
@@ -284,6 +299,7 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
             logs::live_tail::start(&emu, &req).unwrap_or_else(AwsError::into_response)
         }
         "logs" => logs::handle(&mut emu.logs(), &req),
+        "monitoring" => emu.cloudwatch.handle(&req),
         other => AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnrecognizedClientException",
