@@ -167,6 +167,29 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
 
     let shown = json(&w, &["--env", "dev", "traffic", "show", "weather"]).await;
     assert_eq!(shown["routes"][1]["weight"], 25);
+    // What really happened, from the metrics the gateway's invocations recorded.
+    let observed = &shown["observed"];
+    assert!(observed["error"].is_null(), "{observed}");
+    let leg = |i: usize, k: &str| observed["legs"][i][k].as_f64().unwrap_or(-1.0);
+    assert_eq!(observed["legs"][1]["qualifier"], "canary");
+    assert_eq!(leg(1, "sessions"), f64::from(canary), "{observed}");
+    let on_canary = opened
+        .iter()
+        .take(8)
+        .filter(|(t, _)| t == "weather-canary")
+        .count();
+    assert_eq!(
+        leg(1, "invocations"),
+        f64::from(canary) + 5.0 * on_canary as f64,
+        "{observed}"
+    );
+    let share = leg(1, "sessionShare");
+    assert!((10.0..=40.0).contains(&share), "{observed}");
+    let (ok, table, err) = run(&w, &["--env", "dev", "traffic", "show", "weather"]).await;
+    assert!(
+        ok && table.contains("observed over the last 15 min"),
+        "{table}{err}"
+    );
 
     let aborted = json(&w, &["--env", "dev", "traffic", "abort", "weather"]).await;
     assert_eq!(aborted["routes"].as_array().map(Vec::len), Some(1));

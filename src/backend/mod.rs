@@ -8,6 +8,7 @@ pub mod error;
 pub mod guard;
 pub mod logs;
 pub mod mcp;
+pub mod metrics;
 pub mod runtimes;
 pub mod traffic;
 pub mod wait;

@@ -6,6 +6,7 @@ mod deploy;
 mod envs;
 mod local;
 mod logs;
+mod metrics;
 mod output;
 mod runtimes;
 mod tools;
@@ -64,6 +65,8 @@ pub enum Command {
     Invoke(tools::InvokeArgs),
     /// Runtime logs, several runtimes and environments interleaved by time
     Logs(logs::LogsArgs),
+    /// Invocations, errors, throttles and latency per endpoint (CloudWatch)
+    Metrics(metrics::MetricsArgs),
     /// The audit log of changes made with this console
     Audit,
     /// The local AgentCore (the embedded AWS-compatible server)
@@ -125,6 +128,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
         Command::Audit => audit::run(cli),
         Command::Logs(args) => logs::run(&load(cli)?, cli, args).await,
+        Command::Metrics(args) => metrics::run(&load(cli)?, cli, args).await,
     }
 }
 

@@ -38,6 +38,9 @@ pub enum TrafficCommand {
     },
 }
 
+/// The window `show` reports the observed share over.
+const OBSERVED_MINUTES: i64 = 15;
+
 pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
     let name = env.name.clone();
@@ -47,7 +50,10 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
     );
     let backend = Backend::new(vec![env.clone()]);
     let view = match cmd {
-        TrafficCommand::Show { runtime } => traffic::show(&backend, &name, runtime).await?,
+        TrafficCommand::Show { runtime } => {
+            let view = traffic::show(&backend, &name, runtime).await?;
+            traffic::observe(&backend, view, OBSERVED_MINUTES).await
+        }
         TrafficCommand::Set {
             runtime,
             canary_version,
@@ -130,6 +136,41 @@ fn print_view(v: &TrafficView) {
                 ]);
             }
             s.print();
+        }
+    }
+    if let Some(o) = &v.observed {
+        println!();
+        match &o.error {
+            Some(e) => println!("observed share: unavailable ({e})"),
+            None => {
+                println!(
+                    "observed over the last {} min (CloudWatch):",
+                    o.window_minutes
+                );
+                let mut t = Table::new(vec![
+                    "QUALIFIER",
+                    "VERSION",
+                    "SESSIONS",
+                    "SHARE",
+                    "INVOCATIONS",
+                    "SHARE",
+                    "ERROR %",
+                ]);
+                let pct = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}%"));
+                for l in &o.legs {
+                    t.row(vec![
+                        l.qualifier.clone(),
+                        or_dash(l.version.as_deref()),
+                        format!("{:.0}", l.sessions),
+                        pct(l.session_share),
+                        format!("{:.0}", l.invocations),
+                        pct(l.invocation_share),
+                        l.error_rate
+                            .map_or_else(|| "-".into(), |v| format!("{v:.1}")),
+                    ]);
+                }
+                t.print();
+            }
         }
     }
 }

@@ -9,6 +9,13 @@ pub fn parse_time(text: &str, now: OffsetDateTime) -> Result<i64, String> {
     if let Ok(at) = OffsetDateTime::parse(t, &Rfc3339) {
         return Ok((at.unix_timestamp_nanos() / 1_000_000) as i64);
     }
+    let secs = parse_duration(t).map_err(|_| bad(t))?;
+    Ok((now.unix_timestamp_nanos() / 1_000_000) as i64 - secs * 1000)
+}
+
+/// Seconds in a duration like `90s`, `15m`, `2h30m`, `1d`, `1w`.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
     let mut total = 0i64;
     let mut num = String::new();
     for c in t.chars() {
@@ -16,7 +23,7 @@ pub fn parse_time(text: &str, now: OffsetDateTime) -> Result<i64, String> {
             num.push(c);
             continue;
         }
-        let n: i64 = num.parse().map_err(|_| bad(t))?;
+        let n: i64 = num.parse().map_err(|_| bad_duration(t))?;
         num.clear();
         let unit = match c {
             's' => 1,
@@ -24,14 +31,21 @@ pub fn parse_time(text: &str, now: OffsetDateTime) -> Result<i64, String> {
             'h' => 3600,
             'd' => 86_400,
             'w' => 604_800,
-            _ => return Err(bad(t)),
+            _ => return Err(bad_duration(t)),
         };
-        total += n * unit;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| bad_duration(t))?;
     }
     if !num.is_empty() || total == 0 {
-        return Err(bad(t));
+        return Err(bad_duration(t));
     }
-    Ok((now.unix_timestamp_nanos() / 1_000_000) as i64 - total * 1000)
+    Ok(total)
+}
+
+fn bad_duration(t: &str) -> String {
+    format!("`{t}` is not a duration: use 90s, 15m, 2h30m, 1d")
 }
 
 fn bad(t: &str) -> String {
@@ -56,5 +70,7 @@ mod tests {
         for bad in ["", "15", "m", "5x", "yesterday"] {
             assert!(parse_time(bad, now).is_err(), "{bad}");
         }
+        assert_eq!(parse_duration("1h5m"), Ok(3900));
+        assert!(parse_duration("99999999999999w").is_err());
     }
 }

@@ -51,6 +51,82 @@ pub struct TrafficView {
     pub canary: EndpointVersion,
     /// Empty when no rule routes this runtime yet.
     pub routes: Vec<Route>,
+    /// What the traffic really did, from CloudWatch (filled by [`observe`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+}
+
+/// The share of traffic each leg really got over a recent window.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observed {
+    pub window_minutes: i64,
+    pub legs: Vec<ObservedLeg>,
+    /// Why the metrics could not be read; the rest of the view stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedLeg {
+    pub qualifier: String,
+    pub version: Option<String>,
+    pub sessions: f64,
+    pub invocations: f64,
+    /// Percent of the new sessions of both legs (what the weights split).
+    pub session_share: Option<f64>,
+    pub invocation_share: Option<f64>,
+    pub error_rate: Option<f64>,
+}
+
+/// Add the observed share of each leg over the last `minutes` to a view.
+pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> TrafficView {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let window = super::metrics::Window {
+        start: now - minutes * 60,
+        end: now,
+        period: 60,
+    };
+    let target = [(view.env.clone(), view.runtime.clone())];
+    let fetched = super::metrics::fetch(backend, &target, window).await;
+    let mut observed = Observed {
+        window_minutes: minutes,
+        legs: vec![],
+        error: None,
+    };
+    match fetched {
+        Err(e) => observed.error = Some(e.to_string()),
+        Ok(all) => {
+            let m = all.first();
+            let legs: Vec<_> = [&view.stable, &view.canary]
+                .into_iter()
+                .map(|ep| {
+                    let t = m
+                        .and_then(|m| m.endpoint(&ep.name))
+                        .map(|e| e.totals.clone());
+                    (ep, t.unwrap_or_default())
+                })
+                .collect();
+            let sessions: f64 = legs.iter().map(|(_, t)| t.sessions).sum();
+            let invocations: f64 = legs.iter().map(|(_, t)| t.invocations).sum();
+            let share = |part: f64, all: f64| (all > 0.0).then(|| 100.0 * part / all);
+            observed.legs = legs
+                .into_iter()
+                .map(|(ep, t)| ObservedLeg {
+                    qualifier: ep.name.clone(),
+                    version: ep.live_version.clone(),
+                    sessions: t.sessions,
+                    invocations: t.invocations,
+                    session_share: share(t.sessions, sessions),
+                    invocation_share: share(t.invocations, invocations),
+                    error_rate: t.error_rate,
+                })
+                .collect();
+        }
+    }
+    view.observed = Some(observed);
+    view
 }
 
 /// Endpoints → versions and the gateway split of one runtime.
@@ -84,6 +160,7 @@ pub async fn show(
         stable,
         canary,
         routes: vec![],
+        observed: None,
     };
     let Some((gw_id, gw_url)) = find_gateway(&c, &gateway_name(&environment)).await? else {
         return Ok(view);
