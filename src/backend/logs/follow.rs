@@ -199,9 +199,19 @@ async fn drive(mut src: Source, q: LogQuery, opts: FollowOptions, tx: mpsc::Send
                 d.backoff = 0;
                 tokio::time::sleep(opts.poll_every).await;
             }
-            Ok(Round::Ended(why)) => {
-                d.notice(NoticeKind::Reconnect, format!("{why}; reconnecting"))
-                    .await;
+            Ok(Round::Ended { why, lasted }) => {
+                // A session that ends at once (a service that answers with a snapshot, or
+                // keeps refusing) must not be reopened in a tight loop.
+                if lasted < SHORT_SESSION {
+                    let wait = d.next_backoff().max(opts.poll_every);
+                    let text = format!("{why}; reconnecting in {:.1}s", wait.as_secs_f32());
+                    d.notice(NoticeKind::Reconnect, text).await;
+                    tokio::time::sleep(wait).await;
+                } else {
+                    d.backoff = 0;
+                    d.notice(NoticeKind::Reconnect, format!("{why}; reconnecting"))
+                        .await;
+                }
             }
             Err(e) if is_throttle(&e) => {
                 let wait = d.next_backoff();
@@ -242,9 +252,15 @@ async fn drive(mut src: Source, q: LogQuery, opts: FollowOptions, tx: mpsc::Send
 
 enum Round {
     Polled,
-    /// The live session ended, for this reason.
-    Ended(String),
+    /// The live session ended, for this reason, after this long.
+    Ended {
+        why: String,
+        lasted: Duration,
+    },
 }
+
+/// A Live Tail session shorter than this is retried with backoff.
+const SHORT_SESSION: Duration = Duration::from_secs(10);
 
 struct Driver<'a> {
     src: &'a mut Source,
@@ -311,17 +327,14 @@ impl Driver<'_> {
         filter: Option<&str>,
         opts: &FollowOptions,
     ) -> Result<Round, BackendError> {
-        self.src.refresh().await?;
-        let groups = existing_groups(self.src).await?;
+        let groups = self.tailable().await?;
         if groups.is_empty() || groups.len() > MAX_GROUPS {
             // Nothing to tail yet (no output so far), or more than one session can hold.
             self.poll_round(filter).await?;
             return Ok(Round::Polled);
         }
         let mut session = LiveSession::start(self.src, &groups, filter).await?;
-        if self.backoff > 0 || self.newest.is_some() {
-            self.backoff = 0;
-        }
+        let began = std::time::Instant::now();
         // Started before the backfill, so nothing falls between the two; the overlap is
         // removed by de-duplication.
         self.poll_round(filter).await?;
@@ -340,26 +353,38 @@ impl Driver<'_> {
                             self.newest = self.newest.max(Some(n));
                         }
                         if !u.lines.is_empty() && self.tx.send(Msg::Lines(pass, u.lines)).await.is_err() {
-                            break Round::Ended("stopped".into());
+                            break "stopped".to_string();
                         }
                     }
-                    Ok(None) => break Round::Ended("Live Tail session ended".into()),
+                    Ok(None) => break "Live Tail session ended".to_string(),
                     Err(BackendError::Service { code, message, .. }) if code.contains("Timeout") => {
-                        break Round::Ended(format!("Live Tail session ended ({message})"));
+                        break format!("Live Tail session ended ({message})");
                     }
-                    Err(e) => break Round::Ended(format!("Live Tail stream dropped ({e})")),
+                    Err(e) => break format!("Live Tail stream dropped ({e})"),
                 },
                 () = &mut refresh => {
-                    let now = existing_groups(self.src).await?;
+                    let now = self.tailable().await?;
                     if now.len() != groups.len() {
-                        break Round::Ended("a new log group appeared".into());
+                        break "a new log group appeared".to_string();
                     }
                     refresh.as_mut().reset(tokio::time::Instant::now() + opts.refresh_every);
                 }
             }
         };
         let _ = self.tx.send(Msg::End(pass)).await;
-        Ok(round)
+        Ok(Round::Ended {
+            why: round,
+            lasted: began.elapsed(),
+        })
+    }
+
+    /// The log groups of the runtime's current endpoints that exist (name, ARN), as history
+    /// and polling read them.
+    async fn tailable(&mut self) -> Result<Vec<(String, String)>, BackendError> {
+        self.src.refresh().await?;
+        let mut groups = existing_groups(self.src).await?;
+        groups.retain(|(name, _)| self.src.groups.contains(name));
+        Ok(groups)
     }
 }
 

@@ -366,7 +366,7 @@ fn filter_events(
         for e in s
             .events
             .iter()
-            .filter(|e| e.timestamp >= start && e.timestamp < end && pattern.matches(&e.message))
+            .filter(|e| e.timestamp >= start && e.timestamp <= end && pattern.matches(&e.message))
         {
             items.push((e.id.clone(), json!({ "logStreamName": sname, "timestamp": e.timestamp, "message": e.message, "ingestionTime": e.ingestion_time, "eventId": e.id })));
         }
