@@ -352,7 +352,7 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = dir.path().join("state");
     let spawn_state = state.clone();
-    let spawn = move || {
+    let spawn = move |extra: &'static [&'static str]| {
         let state = spawn_state.clone();
         let mut child = StdCommand::new(BIN)
             .args([
@@ -365,6 +365,7 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
                 "--state-dir",
             ])
             .arg(&state)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -375,7 +376,8 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
             .expect("first line");
         (child, line.trim().to_string())
     };
-    let (mut child, url) = tokio::task::spawn_blocking(spawn.clone())
+    let first = spawn.clone();
+    let (mut child, url) = tokio::task::spawn_blocking(move || first(&[]))
         .await
         .expect("join");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
@@ -384,7 +386,8 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
     settled(&c, &id).await;
     terminate(&mut child);
 
-    let (mut child, url) = tokio::task::spawn_blocking(spawn.clone())
+    // Again, with AWS's invocation quota scaled down to one call per second.
+    let (mut child, url) = tokio::task::spawn_blocking(move || spawn(&["--invoke-tps", "1"]))
         .await
         .expect("join");
     let config = dir.path().join("envs.toml");
@@ -397,6 +400,37 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
         .await
         .success()
         .stdout(predicate::str::contains(id.as_str()).and(predicate::str::contains("READY")));
+    let c = Clients::build(&env("dev", &url, "us-west-2", None)).await;
+    let arn = format!(
+        "arn:aws:bedrock-agentcore:us-west-2:{}:runtime/{id}",
+        agentcore_console::emulator::DEFAULT_ACCOUNT
+    );
+    let invoke = || {
+        c.data
+            .invoke_agent_runtime()
+            .agent_runtime_arn(&arn)
+            .content_type("application/json")
+            .payload(aws_sdk_bedrockagentcore::primitives::Blob::new(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+            ))
+            .send()
+    };
+    // The SDK retries throttling with backoff, so some calls get through after all; every
+    // throttle met on the way is in the metrics.
+    for _ in 0..4 {
+        if let Err(e) = invoke().await {
+            assert_eq!(status_and_code(&e).1, "ThrottlingException", "{e:?}");
+        }
+    }
+    let out = run(&config, &["metrics", "survivor", "--output", "json"])
+        .await
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let m: Value = serde_json::from_slice(&out).expect("json");
+    let throttles = m[0]["endpoints"][0]["totals"]["throttles"].as_f64();
+    assert!(throttles.is_some_and(|t| t >= 1.0), "{m}");
     terminate(&mut child);
 
     Command::new(BIN)

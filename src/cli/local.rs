@@ -26,6 +26,10 @@ pub enum LocalCommand {
         /// How long CREATING/UPDATING/DELETING last before they settle, in milliseconds
         #[arg(long, default_value_t = 500, value_name = "MS")]
         settle_ms: u64,
+        /// Invocations per second each runtime endpoint takes before ThrottlingException, as
+        /// AWS's quota (25) would [default: no limit]
+        #[arg(long, value_name = "N")]
+        invoke_tps: Option<u32>,
     },
 }
 
@@ -35,6 +39,7 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
             addr,
             state_dir,
             settle_ms,
+            invoke_tps,
         } => {
             let state_dir = match state_dir {
                 Some(d) => d.clone(),
@@ -53,6 +58,7 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
             );
             let mut opts = emulator::Options::new(state_dir);
             opts.settle_delay = Duration::from_millis(*settle_ms);
+            opts.invoke_tps = *invoke_tps;
             emulator::serve(listener, opts, shutdown_signal()).await?;
             Ok(Outcome::Ok)
         }
