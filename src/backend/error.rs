@@ -37,6 +37,15 @@ impl BackendError {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        if let Some(cause) = credentials_cause(&err) {
+            return Self::Transport {
+                operation,
+                message: format!(
+                    "no usable AWS credentials ({cause}); check the environment's `profile` \
+                     (run `aws sso login --profile …` for SSO), or AWS_* variables"
+                ),
+            };
+        }
         match &err {
             SdkError::ServiceError(se) => {
                 let e = se.err();
@@ -86,6 +95,20 @@ impl BackendError {
     }
 }
 
+/// What went wrong loading credentials, when that is why the request was never sent.
+fn credentials_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some()
+        {
+            return Some(innermost(e));
+        }
+        source = e.source();
+    }
+    None
+}
+
 /// The most specific cause (e.g. `Connection refused (os error 111)`), without the layers of
 /// client plumbing above it.
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
@@ -108,4 +131,21 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::provider::error::CredentialsError;
+
+    #[test]
+    fn missing_credentials_say_so_not_cannot_connect() {
+        let err: SdkError<aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError, ()> =
+            SdkError::construction_failure(CredentialsError::not_loaded(
+                "profile `doesnotexist` is not in ~/.aws/config",
+            ));
+        let e = BackendError::sdk("GetCallerIdentity", err).to_string();
+        assert!(e.contains("no usable AWS credentials"), "{e}");
+        assert!(e.contains("doesnotexist"), "{e}");
+    }
 }

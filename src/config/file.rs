@@ -31,7 +31,15 @@ type Entry<'a, 'i> = (
 pub(crate) fn parse(text: &str) -> Result<Vec<Environment>, Located> {
     let doc = DeTable::parse(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        Located::at(text, offset, None, first_line(e.message()))
+        let mut message = first_line(e.message());
+        // toml says "duplicate key" without naming it: name it, as every other error does.
+        if let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+            && message.starts_with("duplicate key")
+            && !key.is_empty()
+        {
+            message = format!("duplicate key `{key}`");
+        }
+        Located::at(text, offset, None, message)
     })?;
     let err = |span: Range<usize>, key: &str, msg: String| {
         Located::at(text, span.start, Some(key.to_string()), msg)
@@ -221,6 +229,12 @@ mod tests {
 
     fn parse_err(text: &str) -> Located {
         parse(text).expect_err("should fail")
+    }
+
+    #[test]
+    fn a_duplicate_environment_is_named() {
+        let e = parse_err("[environments.e1]\nregion = \"a\"\n[environments.e1]\n");
+        assert_eq!((e.line, e.message.as_str()), (3, "duplicate key `e1`"));
     }
 
     #[test]
