@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = agentcore_console::cli::Cli::parse();
-    init_logging();
+    init_logging(cli.opens_tui());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -22,16 +22,37 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, level from `AGENTCORE_CONSOLE_LOG` (default `warn`). The SDK's
 /// wire-level targets are capped so request headers (signatures, tokens) are never logged.
-fn init_logging() {
+/// While the TUI owns the terminal they go to `console.log` in the state dir instead.
+fn init_logging(tui: bool) {
     use tracing_subscriber::EnvFilter;
     let base = std::env::var("AGENTCORE_CONSOLE_LOG").unwrap_or_else(|_| "warn".into());
     let filter = EnvFilter::try_new(format!(
         "{base},aws_sigv4=warn,aws_smithy_runtime=info,aws_smithy_http_client=info,hyper=info,h2=info"
     ))
     .unwrap_or_else(|_| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    if tui {
+        let file = agentcore_console::backend::audit::AuditLog::default_location()
+            .ok()
+            .map(|a| a.path().with_file_name("console.log"))
+            .and_then(|p| {
+                std::fs::create_dir_all(p.parent()?).ok()?;
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .ok()
+            });
+        match file {
+            Some(f) => builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(f))
+                .init(),
+            None => builder.with_writer(std::io::sink).init(),
+        }
+    } else {
+        builder.with_writer(std::io::stderr).init();
+    }
 }

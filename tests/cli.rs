@@ -7,6 +7,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -370,24 +371,27 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        // Guarded from here: a failing assertion below must not leak the server.
+        let served = Served(Some(child));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
+        BufReader::new(stdout)
             .read_line(&mut line)
             .expect("first line");
-        (child, line.trim().to_string())
+        (served, line.trim().to_string())
     };
     let first = spawn.clone();
-    let (mut child, url) = tokio::task::spawn_blocking(move || first(&[]))
+    let (served, url) = tokio::task::spawn_blocking(move || first(&[]))
         .await
         .expect("join");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let c = Clients::build(&env("dev", &url, "us-west-2", None)).await;
     let id = create(&c, "survivor").await;
     settled(&c, &id).await;
-    terminate(&mut child);
+    served.terminate();
 
     // Again, with AWS's invocation quota scaled down to one call per second.
-    let (mut child, url) = tokio::task::spawn_blocking(move || spawn(&["--invoke-tps", "1"]))
+    let (served, url) = tokio::task::spawn_blocking(move || spawn(&["--invoke-tps", "1"]))
         .await
         .expect("join");
     let config = dir.path().join("envs.toml");
@@ -431,7 +435,7 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
     let m: Value = serde_json::from_slice(&out).expect("json");
     let throttles = m[0]["endpoints"][0]["totals"]["throttles"].as_f64();
     assert!(throttles.is_some_and(|t| t >= 1.0), "{m}");
-    terminate(&mut child);
+    served.terminate();
 
     Command::new(BIN)
         .args(["local", "serve", "--addr", "0.0.0.0:0", "--state-dir"])
@@ -441,13 +445,59 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
         .stderr(predicate::str::contains("loopback only"));
 }
 
-/// SIGTERM, and the server must shut down cleanly (stopping the servers it runs).
-fn terminate(child: &mut std::process::Child) {
-    let status = StdCommand::new("kill")
+/// A `local serve` child, stopped however the test ends. SIGTERM makes it shut down as on
+/// Ctrl-C: it stops the servers it runs, then exits. A SIGKILL would orphan them: each runs
+/// in its own process group, and only a graceful shutdown kills them. So SIGKILL is the last
+/// resort, after a bounded wait.
+struct Served(Option<std::process::Child>);
+
+impl Served {
+    /// SIGTERM now, and it must shut down cleanly.
+    fn terminate(mut self) {
+        let mut child = self.0.take().expect("running");
+        let exit = sigterm_and_wait(&mut child, Duration::from_secs(30));
+        let exit = exit.unwrap_or_else(|| {
+            kill_and_reap(&mut child);
+            panic!("local serve did not exit within 30s of SIGTERM")
+        });
+        assert!(exit.success(), "local serve exited with {exit}");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take()
+            && sigterm_and_wait(&mut child, Duration::from_secs(15)).is_none()
+        {
+            kill_and_reap(&mut child);
+        }
+    }
+}
+
+/// SIGTERM, then wait (bounded) for the exit.
+fn sigterm_and_wait(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    if let Ok(Some(exit)) = child.try_wait() {
+        return Some(exit);
+    }
+    let _ = StdCommand::new("kill")
         .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let exit = child.wait().expect("wait");
-    assert!(exit.success(), "local serve exited with {exit}");
+        .status();
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(exit)) => return Some(exit),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn kill_and_reap(child: &mut std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }

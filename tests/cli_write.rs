@@ -3,8 +3,12 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "cli_write/inputs.rs"]
+mod inputs;
 #[path = "support/emulator.rs"]
 mod support;
+#[path = "cli_write/validation.rs"]
+mod validation;
 
 use cli::{FIXTURE_DIR, World, json, run, world};
 

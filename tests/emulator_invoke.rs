@@ -1,5 +1,7 @@
 //! Runtimes that run: real server processes behind InvokeAgentRuntime.
 
+#[path = "emulator_invoke/supervision.rs"]
+mod supervision;
 #[path = "support/emulator.rs"]
 mod support;
 
@@ -19,6 +21,27 @@ async fn arn(c: &Clients, id: &str) -> String {
         .await
         .expect("get")
         .agent_runtime_arn
+}
+
+/// InvokeAgentRuntime with an MCP `initialize`, failing with (HTTP status, error code,
+/// message).
+async fn invoke_err(c: &Clients, arn: &str) -> (u16, String, String) {
+    let err = c
+        .data
+        .invoke_agent_runtime()
+        .agent_runtime_arn(arn)
+        .content_type("application/json")
+        .payload(Blob::new(INIT))
+        .send()
+        .await
+        .expect_err("the invocation must fail");
+    let (status, code) = status_and_code(&err);
+    let message = err
+        .as_service_error()
+        .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::message)
+        .unwrap_or_default()
+        .to_string();
+    (status, code, message)
 }
 
 /// Invoke with an MCP `initialize` and return the server's reported version.
@@ -179,6 +202,40 @@ async fn a_server_that_exits_or_never_answers_fails_its_version_with_the_reason(
     assert_eq!(v2.status().as_str(), "UPDATE_FAILED");
     let arn = arn(&c, &good).await;
     assert_eq!(server_version(&c, &arn, None).await.as_deref(), Ok("1"));
+    local.stop().await;
+}
+
+#[tokio::test]
+async fn invoking_a_runtime_that_is_not_ready_or_failed_says_so() {
+    // Still CREATING: a conflict that retrying resolves.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let slow = start_with(dir.path(), Duration::from_secs(3600)).await;
+    let c = clients(&slow.url, "us-west-2").await;
+    let id = create(&c, "unsettled").await;
+    let (status, code, message) = invoke_err(&c, &arn(&c, &id).await).await;
+    assert_eq!((status, code.as_str()), (409, "RetryableConflictException"));
+    assert!(message.contains("CREATING"), "{message}");
+    slow.stop().await;
+
+    // CREATE_FAILED: retrying will not help; the error says it failed, and why.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start_opts(
+        dir.path(),
+        Duration::from_millis(20),
+        Duration::from_secs(5),
+    )
+    .await;
+    let c = clients(&local.url, "us-west-2").await;
+    let id = create_with(&c, "broken", &[("FIXTURE_MODE", "exit")]).await;
+    settled(&c, &id).await;
+    let (status, code, message) = invoke_err(&c, &arn(&c, &id).await).await;
+    assert_eq!((status, code.as_str()), (424, "RuntimeClientError"));
+    assert!(
+        message.contains("CREATE_FAILED")
+            && message.contains("exited")
+            && message.contains("fixture: exiting as asked"),
+        "{message}"
+    );
     local.stop().await;
 }
 

@@ -1,141 +1,36 @@
 //! The canary split end to end: `traffic set/show/abort/promote` from the binary, and the
-//! local gateway routing sessions by weight with stickiness.
+//! local gateway routing sessions by weight with stickiness, one rule per runtime.
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/faults.rs"]
+mod faults;
+#[path = "support/sessions.rs"]
+mod sessions;
 #[path = "support/emulator.rs"]
 mod support;
 
-use cli::{FIXTURE_DIR, World, json, run};
+use cli::{World, json, run};
 use serde_json::Value;
-use support::*;
-
-const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
-const CALL: &str =
-    r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"version","arguments":{}}}"#;
+use sessions::{call, deploy, new_session, pairs, post, sessions_on, set, weights};
 
 /// dev with `weather` v1 on `live` and a v2.
 async fn world() -> World {
     let w = cli::world().await;
-    for (v, endpoint) in [("APP_VERSION=1", Some("live")), ("APP_VERSION=2", None)] {
-        let mut args = vec![
-            "--env",
-            "dev",
-            "deploy",
-            "weather",
-            "--from-dir",
-            FIXTURE_DIR,
-            "--env-var",
-            v,
-        ];
-        if let Some(e) = endpoint {
-            args.extend(["--endpoint", e]);
-        }
-        json(&w, &args).await;
-    }
+    deploy(&w, "weather", "1", Some("live")).await;
+    deploy(&w, "weather", "2", None).await;
     w
-}
-
-/// A new session through the gateway: (target, session id, server version).
-async fn new_session(url: &str) -> (String, String) {
-    let (base, path) = split(url);
-    let (status, resp) = raw(
-        &base,
-        "POST",
-        &path,
-        &[
-            ("content-type", "application/json"),
-            ("accept", "application/json, text/event-stream"),
-        ],
-        INIT,
-    )
-    .await;
-    assert_eq!(status, 200, "{resp}");
-    (
-        header(&resp, "x-agentcore-local-target"),
-        header(&resp, "mcp-session-id"),
-    )
-}
-
-/// A follow-up call in a session: (target, the version that answered).
-async fn call(url: &str, session: &str) -> (String, String) {
-    let (base, path) = split(url);
-    let (status, resp) = raw(
-        &base,
-        "POST",
-        &path,
-        &[
-            ("content-type", "application/json"),
-            ("mcp-session-id", session),
-        ],
-        CALL,
-    )
-    .await;
-    assert_eq!(status, 200, "{resp}");
-    let body = resp.split("\r\n\r\n").nth(1).expect("body");
-    let v: Value = serde_json::from_str(body).expect("json");
-    (
-        header(&resp, "x-agentcore-local-target"),
-        v["result"]["content"][0]["text"]
-            .as_str()
-            .expect("text")
-            .to_string(),
-    )
-}
-
-fn split(url: &str) -> (String, String) {
-    let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest.split_once('/').expect("path");
-    (format!("http://{host}"), format!("/{path}"))
-}
-
-fn header(resp: &str, name: &str) -> String {
-    resp.lines()
-        .find_map(|l| {
-            l.split_once(':')
-                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| panic!("no {name} header in {resp}"))
 }
 
 #[tokio::test]
 async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     let w = world().await;
-    let view = json(
-        &w,
-        &[
-            "--env",
-            "dev",
-            "traffic",
-            "set",
-            "weather",
-            "--canary-version",
-            "2",
-            "--weight",
-            "25",
-        ],
-    )
-    .await;
+    let view = set(&w, "weather", "2", "25").await;
     assert_eq!(view["canary"]["liveVersion"], "2");
     assert_eq!(view["stable"]["liveVersion"], "1");
-    let weights: Vec<(String, i64)> = view["routes"]
-        .as_array()
-        .expect("routes")
-        .iter()
-        .map(|r| {
-            (
-                r["target"].as_str().expect("t").to_string(),
-                r["weight"].as_i64().expect("w"),
-            )
-        })
-        .collect();
     assert_eq!(
-        weights,
-        [
-            ("weather-stable".to_string(), 75),
-            ("weather-canary".to_string(), 25)
-        ]
+        weights(&view),
+        pairs(&[("weather-stable", 75), ("weather-canary", 25)])
     );
     let url = view["gatewayUrl"]
         .as_str()
@@ -146,7 +41,7 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     let mut canary = 0;
     let mut opened = vec![];
     for _ in 0..sessions {
-        let (target, session) = new_session(&url).await;
+        let (target, session, _) = new_session(&url).await;
         if target == "weather-canary" {
             canary += 1;
         }
@@ -214,7 +109,7 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     // Existing canary sessions keep their target after an abort; new ones do not get it.
     let promoted = json(&w, &["--env", "dev", "traffic", "promote", "weather"]).await;
     assert_eq!(promoted["stable"]["liveVersion"], "2");
-    let (_, session) = new_session(&url).await;
+    let (_, session, _) = new_session(&url).await;
     assert_eq!(
         call(&url, &session).await,
         ("weather-stable".to_string(), "2".to_string())
@@ -234,21 +129,7 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
 #[tokio::test]
 async fn bad_traffic_input_changes_nothing() {
     let w = world().await;
-    json(
-        &w,
-        &[
-            "--env",
-            "dev",
-            "traffic",
-            "set",
-            "weather",
-            "--canary-version",
-            "2",
-            "--weight",
-            "10",
-        ],
-    )
-    .await;
+    set(&w, "weather", "2", "10").await;
     for (args, expect) in [
         (
             vec!["--weight", "150", "--canary-version", "2"],
@@ -289,5 +170,303 @@ async fn bad_traffic_input_changes_nothing() {
     let view = json(&w, &["--env", "dev", "traffic", "show", "weather"]).await;
     assert_eq!(view["routes"][1]["weight"], 10, "the split is unchanged");
     assert_eq!(view["canary"]["liveVersion"], "2");
+    // Without a stable endpoint there is nothing to split against: refused before the canary
+    // endpoint moves.
+    deploy(&w, "solo", "1", None).await;
+    let (ok, _, err) = run(
+        &w,
+        &[
+            "--env",
+            "dev",
+            "traffic",
+            "set",
+            "solo",
+            "--canary-version",
+            "1",
+            "--weight",
+            "5",
+        ],
+    )
+    .await;
+    assert!(
+        !ok && err.contains("no `live` endpoint serving a version"),
+        "{err}"
+    );
+    let solo = json(&w, &["--env", "dev", "traffic", "show", "solo"]).await;
+    assert!(solo["canary"]["liveVersion"].is_null(), "{solo}");
+    w.local.stop().await;
+}
+
+#[tokio::test]
+async fn two_runtimes_in_one_environment_each_get_their_own_split() {
+    let w = cli::world().await;
+    for rt in ["alpha", "beta_mcp"] {
+        deploy(&w, rt, &format!("{rt}-1"), Some("live")).await;
+        deploy(&w, rt, &format!("{rt}-2"), None).await;
+    }
+    assert_eq!(
+        set(&w, "alpha", "2", "25").await["canary"]["liveVersion"],
+        "2"
+    );
+    // Before beta has a rule of its own, alpha's does not answer for it.
+    let (ok, _, err) = run(
+        &w,
+        &[
+            "--env",
+            "dev",
+            "invoke",
+            "beta_mcp",
+            "--tool",
+            "version",
+            "--via-gateway",
+        ],
+    )
+    .await;
+    assert!(!ok && err.contains("`beta_mcp` has no split"), "{err}");
+    let beta = set(&w, "beta_mcp", "2", "10").await;
+    assert_eq!(beta["canary"]["liveVersion"], "2");
+    // `show` reads each runtime's own rule.
+    let alpha = json(&w, &["--env", "dev", "traffic", "show", "alpha"]).await;
+    let shown = json(&w, &["--env", "dev", "traffic", "show", "beta_mcp"]).await;
+    assert_eq!(shown["routes"], beta["routes"]);
+    assert_eq!(
+        weights(&alpha),
+        pairs(&[("alpha-stable", 75), ("alpha-canary", 25)])
+    );
+    assert_eq!(
+        weights(&shown),
+        pairs(&[("beta-mcp-stable", 90), ("beta-mcp-canary", 10)])
+    );
+    assert_eq!(alpha["rule"]["matchPaths"], serde_json::json!(["/alpha/*"]));
+    assert_eq!(
+        shown["rule"]["matchPaths"],
+        serde_json::json!(["/beta-mcp/*"])
+    );
+    assert_eq!(
+        (
+            alpha["rule"]["priority"].as_i64(),
+            shown["rule"]["priority"].as_i64()
+        ),
+        (Some(1), Some(2))
+    );
+    let url = |v: &Value| v["gatewayUrl"].as_str().expect("gateway url").to_string();
+    let (alpha_url, beta_url) = (url(&alpha), url(&shown));
+    assert!(alpha_url.ends_with("/alpha/invocations"), "{alpha_url}");
+    assert!(beta_url.ends_with("/beta-mcp/invocations"), "{beta_url}");
+
+    // Each path splits by its own weights, answered only by its own runtime.
+    let n = 300;
+    let a = sessions_on(&alpha_url, "alpha", n).await;
+    let b = sessions_on(&beta_url, "beta_mcp", n).await;
+    // Binomial(300, 0.25): sd 7.5; Binomial(300, 0.10): sd 5.2; ±4 sd.
+    assert!((45..=105).contains(&a), "alpha's canary got {a} of {n}");
+    assert!((10..=51).contains(&b), "beta's canary got {b} of {n}");
+
+    // The CLI's MCP client takes the runtime's own path.
+    let via = json(
+        &w,
+        &[
+            "--env",
+            "dev",
+            "invoke",
+            "beta_mcp",
+            "--tool",
+            "version",
+            "--via-gateway",
+        ],
+    )
+    .await;
+    let text = via["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("beta_mcp-"), "answered by {text}");
+
+    // A path no rule matches gets an error, not another runtime.
+    let root = alpha_url.trim_end_matches("/alpha/invocations");
+    let (status, resp) = post(&format!("{root}/nobody/invocations"), None, sessions::INIT).await;
+    assert_eq!(status, 404, "{resp}");
+    assert!(resp.contains("ResourceNotFoundException"), "{resp}");
+
+    // Aborting one leaves the other's split.
+    let aborted = json(&w, &["--env", "dev", "traffic", "abort", "alpha"]).await;
+    assert_eq!(weights(&aborted), pairs(&[("alpha-stable", 100)]));
+    assert_eq!(
+        aborted["rule"]["priority"], 1,
+        "an update keeps its priority"
+    );
+    let still = json(&w, &["--env", "dev", "traffic", "show", "beta_mcp"]).await;
+    assert_eq!(
+        weights(&still),
+        pairs(&[("beta-mcp-stable", 90), ("beta-mcp-canary", 10)])
+    );
+    assert_eq!(sessions_on(&alpha_url, "alpha", 20).await, 0);
+    assert!(sessions_on(&beta_url, "beta_mcp", 200).await > 0);
+
+    let sets: Vec<(String, Value)> = cli::audit(&w)
+        .into_iter()
+        .filter(|e| e["action"] == "traffic.set")
+        .map(|e| (e["target"].as_str().unwrap_or_default().to_string(), e))
+        .collect();
+    assert_eq!(sets.len(), 2);
+    for (target, e) in &sets {
+        assert_eq!(e["result"], "ok", "{target}: {e}");
+        assert_eq!(e["after"]["endpoint"], "canary", "{e}");
+        assert_eq!(e["after"]["version"], "2", "{e}");
+    }
+    w.local.stop().await;
+}
+
+#[tokio::test]
+async fn rollback_after_a_promote_returns_live_to_what_it_served() {
+    let w = cli::world().await;
+    deploy(&w, "weather", "1", Some("live")).await;
+    deploy(&w, "weather", "2", None).await;
+    deploy(&w, "weather", "3", None).await;
+    set(&w, "weather", "3", "25").await;
+    let promoted = json(&w, &["--env", "dev", "traffic", "promote", "weather"]).await;
+    assert_eq!(promoted["stable"]["liveVersion"], "3");
+    let back = json(
+        &w,
+        &["--env", "dev", "rollback", "weather", "--endpoint", "live"],
+    )
+    .await;
+    assert_eq!(
+        (back["from"].as_str(), back["to"].as_str()),
+        (Some("3"), Some("1")),
+        "{back}"
+    );
+
+    let audit = cli::audit(&w);
+    let entry = |action: &str| {
+        audit
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {audit:?}"))
+    };
+    let moved = |e: &Value| {
+        (
+            e["before"]["endpoint"].clone(),
+            e["before"]["version"].clone(),
+            e["after"]["endpoint"].clone(),
+            e["after"]["version"].clone(),
+        )
+    };
+    use serde_json::json as j;
+    let set_entry = entry("traffic.set");
+    assert_eq!(
+        moved(set_entry),
+        (j!("canary"), j!(null), j!("canary"), j!("3"))
+    );
+    assert_eq!(
+        set_entry["after"]["weights"][1],
+        j!({"target": "weather-canary", "weight": 25})
+    );
+    let promote = entry("traffic.promote");
+    assert_eq!(moved(promote), (j!("live"), j!("1"), j!("live"), j!("3")));
+    assert_eq!(promote["after"]["stable"], "3");
+    assert_eq!(
+        moved(entry("rollback")),
+        (j!("live"), j!("3"), j!("live"), j!("1"))
+    );
+    w.local.stop().await;
+}
+
+#[tokio::test]
+async fn a_rule_write_failing_after_the_endpoint_moved_says_what_changed() {
+    let w = world().await;
+    // A second name for dev, through a proxy that refuses every gateway rule write.
+    let proxy = faults::rejecting_proxy(&w.local.url, |method, path| {
+        matches!(method, "POST" | "PATCH") && path.contains("/rules")
+    })
+    .await;
+    let config = std::fs::read_to_string(&w.config).expect("config");
+    std::fs::write(
+        &w.config,
+        format!(
+            "{config}[environments.flaky]\nendpoint_url = \"{proxy}\"\nregion = \"us-west-2\"\n"
+        ),
+    )
+    .expect("config");
+    let (ok, _, err) = run(
+        &w,
+        &[
+            "--env",
+            "flaky",
+            "traffic",
+            "set",
+            "weather",
+            "--canary-version",
+            "2",
+            "--weight",
+            "25",
+        ],
+    )
+    .await;
+    assert!(!ok, "{err}");
+    assert!(
+        err.contains("endpoint `canary` now serves version 2 (was none)")
+            && err.contains("the split was not changed")
+            && err.contains("rejected by the test proxy"),
+        "{err}"
+    );
+    let last = cli::audit(&w).pop().expect("entry");
+    assert_eq!(last["action"], "traffic.set");
+    assert!(
+        last["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("error: ")),
+        "{last}"
+    );
+    assert_eq!(last["after"]["endpoint"], "canary");
+    assert_eq!(
+        last["after"]["version"], "2",
+        "the move that did happen: {last}"
+    );
+    assert_eq!(last["after"]["weights"], serde_json::json!([]));
+    let view = json(&w, &["--env", "dev", "traffic", "show", "weather"]).await;
+    assert_eq!(view["canary"]["liveVersion"], "2");
+    w.local.stop().await;
+}
+
+#[tokio::test]
+async fn a_catch_all_rule_from_before_the_path_scheme_gets_its_runtimes_path() {
+    let w = cli::world().await;
+    deploy(&w, "alpha", "alpha-1", Some("live")).await;
+    deploy(&w, "beta_mcp", "beta_mcp-1", Some("live")).await;
+    deploy(&w, "beta_mcp", "beta_mcp-2", None).await;
+    let alpha = set(&w, "alpha", "1", "0").await;
+    // What the console wrote before the path scheme: alpha's rule as a catch-all.
+    let c = support::clients(&w.local.url, "us-west-2").await;
+    let gateways = c.control.list_gateways().send().await.expect("gateways");
+    let gw = gateways.items()[0].gateway_id().to_string();
+    let rule = alpha["rule"]["id"].as_str().expect("rule id").to_string();
+    c.control
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&rule)
+        .set_conditions(Some(vec![]))
+        .send()
+        .await
+        .expect("make it a catch-all");
+    let legacy = json(&w, &["--env", "dev", "traffic", "show", "alpha"]).await;
+    assert_eq!(legacy["rule"]["matchPaths"], serde_json::json!([]));
+
+    let beta = set(&w, "beta_mcp", "2", "10").await;
+    let got = c
+        .control
+        .get_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&rule)
+        .send()
+        .await
+        .expect("alpha's rule");
+    let paths: Vec<Vec<String>> = got
+        .conditions()
+        .iter()
+        .filter_map(|c| c.as_match_paths().ok().map(|m| m.any_of().to_vec()))
+        .collect();
+    assert_eq!(paths, [vec!["/alpha/*".to_string()]]);
+    let url = beta["gatewayUrl"].as_str().expect("url");
+    assert!(sessions_on(url, "beta_mcp", 100).await > 0);
+    let alpha = json(&w, &["--env", "dev", "traffic", "show", "alpha"]).await;
+    assert_eq!(weights(&alpha), pairs(&[("alpha-stable", 100)]));
     w.local.stop().await;
 }

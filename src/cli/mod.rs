@@ -2,6 +2,7 @@
 
 mod audit;
 mod confirm;
+mod demo;
 mod deploy;
 mod envs;
 mod local;
@@ -35,12 +36,26 @@ pub struct Cli {
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, env = "AGENTCORE_CONSOLE_OUTPUT")]
     pub output: OutputFormat,
+    /// What to do [default: `ui`]
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Whether this command line opens the TUI (which owns the terminal: no logs on stderr).
+    pub fn opens_tui(&self) -> bool {
+        match &self.command {
+            None | Some(Command::Ui) => true,
+            Some(Command::Demo(args)) => !args.no_ui,
+            Some(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the console (the TUI) on the configured environments; the default
+    Ui,
     /// List the configured environments: region, account, endpoint, protection
     Envs,
     /// Every runtime in every selected environment: status, latest version, endpoints
@@ -69,6 +84,9 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// The audit log of changes made with this console
     Audit,
+    /// Start the local AgentCore with dev, staging and prod seeded, live traffic and a
+    /// canary, and open the console on them (--no-ui: serve headless)
+    Demo(demo::DemoArgs),
     /// The local AgentCore (the embedded AWS-compatible server)
     Local {
         #[command(subcommand)]
@@ -116,8 +134,13 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        return ui(cli).await;
+    };
+    match command {
+        Command::Ui => ui(cli).await,
         Command::Local { command } => local::run(command).await,
+        Command::Demo(args) => demo::run(args).await,
         Command::Envs => envs::run(&load(cli)?, cli),
         Command::Runtimes => runtimes::matrix(&load(cli)?, cli).await,
         Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
@@ -130,6 +153,12 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Logs(args) => logs::run(&load(cli)?, cli, args).await,
         Command::Metrics(args) => metrics::run(&load(cli)?, cli, args).await,
     }
+}
+
+async fn ui(cli: &Cli) -> Result<Outcome, CliError> {
+    let config = load(cli)?;
+    crate::tui::run(config.path, None).await.map_err(CliError)?;
+    Ok(Outcome::Ok)
 }
 
 fn load(cli: &Cli) -> Result<Config, CliError> {

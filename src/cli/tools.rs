@@ -129,6 +129,13 @@ pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Out
                 "{name} has no gateway yet: `traffic set` creates it"
             ))
         })?;
+        // The runtime's path on the gateway is routed only by its own rule.
+        if view.routes.is_empty() {
+            return Err(CliError(format!(
+                "`{}` has no split on {name}'s gateway yet: `traffic set` creates its rule",
+                args.runtime
+            )));
+        }
         McpSession::connect_gateway(&clients, &url).await?
     } else {
         session(&clients, &args.runtime, args.qualifier.as_deref()).await?

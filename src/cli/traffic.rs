@@ -69,7 +69,8 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
                 &[
                     format!("UpdateAgentRuntimeEndpoint {canary} → version {canary_version}"),
                     format!(
-                        "Create/UpdateGatewayRule: {stable} {}% / {canary} {weight}%",
+                        "Create/UpdateGatewayRule (the runtime's rule, matchPaths /<runtime>/*): \
+                         {stable} {}% / {canary} {weight}%",
                         100 - weight
                     ),
                 ],
@@ -126,6 +127,14 @@ fn print_view(v: &TrafficView) {
         None => println!("no gateway yet: `traffic set` creates one"),
         Some(g) => {
             println!("gateway {g} {}", v.gateway_url.as_deref().unwrap_or(""));
+            if let Some(r) = &v.rule {
+                let paths = if r.match_paths.is_empty() {
+                    "every path (a catch-all)".to_string()
+                } else {
+                    r.match_paths.join(" ")
+                };
+                println!("rule {} at priority {}, for {paths}", r.id, r.priority);
+            }
             let mut s = Table::new(vec!["TARGET", "QUALIFIER", "VERSION", "WEIGHT"]);
             for r in &v.routes {
                 s.row(vec![

@@ -147,21 +147,36 @@ async fn forward(
                 "Could not find endpoint {qualifier} of Agent Runtime {id}"
             ))
         })?;
-        let version = ep.live_version.ok_or_else(|| {
-            AwsError::new(
-                StatusCode::CONFLICT,
-                "RetryableConflictException",
-                format!(
-                    "endpoint {qualifier} is {} and serves no version yet",
-                    ep.status
-                ),
-            )
-        })?;
+        let version = match ep.live_version {
+            Some(v) => v,
+            // Failed for good: retrying will not help, so not RetryableConflictException. AWS
+            // reports a server that could not start as RuntimeClientError; so does this.
+            None if ep.status.ends_with("_FAILED") => {
+                return Err(runtime_client_error(format!(
+                    "endpoint {qualifier} of Agent Runtime {id} is {} and serves no version: {}",
+                    ep.status,
+                    ep.failure_reason
+                        .as_deref()
+                        .unwrap_or("no reason was recorded")
+                )));
+            }
+            None => {
+                return Err(AwsError::new(
+                    StatusCode::CONFLICT,
+                    "RetryableConflictException",
+                    format!(
+                        "endpoint {qualifier} is {} and serves no version yet",
+                        ep.status
+                    ),
+                ));
+            }
+        };
         let config = &rt
             .versions
             .get(&version)
             .ok_or_else(|| AwsError::internal("live version missing"))?
             .config;
+        // No disk I/O here, under the state lock: the code is read only if a process starts.
         let spec = launch_spec(emu, &state, partition, config).map_err(runtime_client_error)?;
         (
             VersionKey {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::Emulator;
-use super::runner::{Artifact, LaunchSpec, VersionKey};
+use super::runner::{Artifact, CodeBlob, LaunchSpec, VersionKey};
 use super::state::{RuntimeRec, State, status};
 
 /// Settle one runtime: provision its transitional versions, then move its endpoints.
@@ -148,7 +148,9 @@ fn apply(rt: &mut RuntimeRec, results: &[(u32, Result<(), String>)]) -> bool {
     changed
 }
 
-/// How to start a version, from its configuration and the local S3.
+/// How to start a version, from its configuration and where the local S3 keeps its code.
+/// Called under the state lock, so it reads nothing from disk: the code zip is read only when
+/// a process must start (and an object gone from S3 fails only that start).
 pub fn launch_spec(
     emu: &Emulator,
     state: &State,
@@ -158,18 +160,20 @@ pub fn launch_spec(
     let artifact = Artifact::from_config(config).ok_or("the version has no artifact")?;
     let code = match &artifact {
         Artifact::Code { bucket, key, .. } => {
-            let b = state
+            let file = state
                 .buckets
                 .get(bucket)
-                .ok_or_else(|| format!("S3 bucket '{bucket}' does not exist"))?;
-            let meta = b
-                .objects
-                .get(key)
-                .ok_or_else(|| format!("S3 object s3://{bucket}/{key} does not exist"))?;
-            let path = emu.store.dir().join("objects").join(&meta.blob);
-            Some(bytes::Bytes::from(std::fs::read(&path).map_err(|e| {
-                format!("cannot read s3://{bucket}/{key}: {e}")
-            })?))
+                .ok_or_else(|| format!("S3 bucket '{bucket}' does not exist"))
+                .and_then(|b| {
+                    b.objects
+                        .get(key)
+                        .ok_or_else(|| format!("S3 object s3://{bucket}/{key} does not exist"))
+                })
+                .map(|meta| emu.store.dir().join("objects").join(&meta.blob));
+            Some(CodeBlob {
+                uri: format!("s3://{bucket}/{key}"),
+                file,
+            })
         }
         Artifact::Container { .. } => None,
     };

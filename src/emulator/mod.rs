@@ -255,11 +255,12 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     let (parts, body) = request.into_parts();
     let raw_path = parts.uri.path().to_string();
     let query = parse_query(parts.uri.query());
-    // A gateway's MCP endpoint is addressed by its URL, like AWS's per-gateway host.
+    // A gateway is addressed by its URL, `/_gateway/<id>` standing for AWS's per-gateway host;
+    // what follows is the path its rules match (`/<name>/invocations`).
     if let Some(rest) = raw_path.strip_prefix("/_gateway/") {
-        let gateway_id = rest.split('/').next().unwrap_or_default().to_string();
+        let (gateway_id, path) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
         return match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(b) => gateway::route::handle(&emu, &gateway_id, parts.headers, b).await,
+            Ok(b) => gateway::route::handle(&emu, gateway_id, path, parts.headers, b).await,
             Err(e) => AwsError::validation(e.to_string()).into_response(),
         };
     }

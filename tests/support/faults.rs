@@ -117,3 +117,41 @@ pub async fn throttling_proxy(upstream: &str, target: &'static str, count: usize
     });
     url
 }
+
+/// Forwards everything to `upstream`, except that restJson requests for which
+/// `reject(method, path)` holds get a ValidationException (not retried by the SDKs).
+pub async fn rejecting_proxy(upstream: &str, reject: fn(&str, &str) -> bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let upstream = upstream.to_string();
+    let client: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let (upstream, client) = (upstream.clone(), client.clone());
+        async move {
+            if reject(req.method().as_str(), req.uri().path()) {
+                return Response::builder()
+                    .status(400)
+                    .header("content-type", "application/json")
+                    .header("x-amzn-errortype", "ValidationException")
+                    .body(Body::from(r#"{"message":"rejected by the test proxy"}"#))
+                    .expect("response");
+            }
+            let (mut parts, body) = req.into_parts();
+            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            parts.uri = format!("{upstream}{path}").parse().expect("uri");
+            match client.request(Request::from_parts(parts, body)).await {
+                Ok(resp) => resp.map(Body::new),
+                Err(e) => Response::builder()
+                    .status(502)
+                    .body(Body::from(e.to_string()))
+                    .expect("response"),
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}

@@ -9,7 +9,8 @@ use super::super::audit::{Actor, AuditLog};
 use super::super::runtimes::resolve;
 use super::super::{Backend, BackendError, Clients, guard};
 use super::{audit_entry, record};
-use crate::domain::Status;
+use crate::domain::audit::AuditEntry;
+use crate::domain::{RuntimeVersion, Status};
 
 /// Where an endpoint pointed before and after a move.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -192,28 +193,161 @@ async fn previous_version(
     live: &str,
 ) -> Result<String, BackendError> {
     let entries = audit.read()?;
+    let versions = super::super::runtimes::list_versions(c, rt.agent_runtime_id()).await?;
+    let names = [rt.agent_runtime_name(), rt.agent_runtime_id()];
+    rollback_target(&entries, &versions, env, &names, endpoint, live).ok_or_else(|| {
+        BackendError::Other(format!(
+            "no earlier READY version than {live} to roll back to"
+        ))
+    })
+}
+
+/// Where `rollback` without `--to-version` sends an endpoint serving `live`: the version it
+/// served before its last audited move to `live`, else the newest READY version older than
+/// `live`. Pure, so a screen can show the exact target before asking.
+///
+/// A move is any successful entry whose `after` is `{endpoint, version: live}` and whose
+/// `before.version` differs: `deploy --endpoint`, `rollback`, and the traffic changes that
+/// move an endpoint (`traffic.set` the canary endpoint, `traffic.promote` the stable one),
+/// which record the endpoint beside the split. Entries that left the endpoint where it was
+/// (a `traffic.set` to the version the canary already served) are passed over. A failed
+/// change counts only if it is a traffic change: their `after` is read back from the
+/// endpoints, so a change that failed half-way (the endpoint moved, the rule write failed)
+/// says truthfully where the endpoint went; other entries record what was asked.
+pub fn rollback_target(
+    entries: &[AuditEntry],
+    versions: &[RuntimeVersion],
+    env: &str,
+    runtime: &[&str],
+    endpoint: &str,
+    live: &str,
+) -> Option<String> {
     let from_audit = entries.iter().rev().find_map(|e| {
+        let went_through = e.result == "ok" || e.action.starts_with("traffic.");
         let ours = e.env == env
-            && e.result == "ok"
-            && (e.target == rt.agent_runtime_name() || e.target == rt.agent_runtime_id())
+            && went_through
+            && runtime.contains(&e.target.as_str())
             && e.after["endpoint"] == endpoint
             && e.after["version"] == live;
         ours.then(|| e.before["version"].as_str().map(str::to_string))
             .flatten()
+            .filter(|v| v != live)
     });
-    if let Some(v) = from_audit.filter(|v| v != live) {
-        return Ok(v);
+    if let Some(v) = from_audit {
+        return Some(v);
     }
     let live_n: u64 = live.parse().unwrap_or(0);
-    let versions = super::super::runtimes::list_versions(c, rt.agent_runtime_id()).await?;
     versions
         .iter()
         .filter(|v| v.status == Status::Ready && v.version.parse::<u64>().is_ok_and(|n| n < live_n))
+        .max_by_key(|v| v.version.parse::<u64>().unwrap_or(0))
         .map(|v| v.version.clone())
-        .next()
-        .ok_or_else(|| {
-            BackendError::Other(format!(
-                "no earlier READY version than {live} to roll back to"
-            ))
-        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(v: &str, status: Status) -> RuntimeVersion {
+        RuntimeVersion {
+            version: v.into(),
+            status,
+            description: None,
+            last_updated_at: None,
+        }
+    }
+
+    fn moved(env: &str, from: &str, to: &str) -> AuditEntry {
+        AuditEntry {
+            time: "2026-11-24T00:00:00Z".into(),
+            user: "u".into(),
+            identity: None,
+            env: env.into(),
+            action: "deploy".into(),
+            target: "weather".into(),
+            before: json!({"version": from, "endpoint": "live"}),
+            after: json!({"version": to, "endpoint": "live"}),
+            result: "ok".into(),
+            command: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_audit_trail_wins_then_the_newest_ready_older_version() {
+        let versions = [
+            version("4", Status::Ready),
+            version("3", Status::CreateFailed),
+            version("2", Status::Ready),
+            version("1", Status::Ready),
+        ];
+        let names = ["weather", "weather-abc"];
+        let t = |entries: &[AuditEntry], live: &str| {
+            rollback_target(entries, &versions, "dev", &names, "live", live)
+        };
+        assert_eq!(t(&[], "4").as_deref(), Some("2"), "skips the failed 3");
+        assert_eq!(t(&[moved("dev", "1", "4")], "4").as_deref(), Some("1"));
+        assert_eq!(
+            t(&[moved("prod", "1", "4")], "4").as_deref(),
+            Some("2"),
+            "another environment's trail does not count"
+        );
+        assert_eq!(t(&[], "1"), None, "nothing older");
+    }
+
+    /// What `traffic set/abort/promote` record: the split, and the endpoint they move.
+    fn traffic(action: &str, endpoint: Option<&str>, from: &str, to: &str) -> AuditEntry {
+        let side = |v: &str| {
+            let mut s = json!({"stable": "1", "canary": "3", "weights": []});
+            if let Some(ep) = endpoint {
+                s["endpoint"] = json!(ep);
+                s["version"] = json!(v);
+            }
+            s
+        };
+        AuditEntry {
+            action: action.into(),
+            before: side(from),
+            after: side(to),
+            ..moved("dev", from, to)
+        }
+    }
+
+    #[test]
+    fn traffic_changes_that_move_an_endpoint_are_found() {
+        let versions = [
+            version("3", Status::Ready),
+            version("2", Status::Ready),
+            version("1", Status::Ready),
+        ];
+        let names = ["weather"];
+        let t = |entries: &[AuditEntry], endpoint: &str, live: &str| {
+            rollback_target(entries, &versions, "dev", &names, endpoint, live)
+        };
+        // deploy v1 on live; canary 3 at 25%; the same again; abort; promote.
+        let trail = [
+            moved("dev", "0", "1"),
+            traffic("traffic.set", Some("canary"), "2", "3"),
+            traffic("traffic.set", Some("canary"), "3", "3"),
+            traffic("traffic.abort", None, "", ""),
+            traffic("traffic.promote", Some("live"), "1", "3"),
+        ];
+        assert_eq!(t(&trail, "live", "3").as_deref(), Some("1"), "not 2");
+        assert_eq!(
+            t(&trail, "canary", "3").as_deref(),
+            Some("2"),
+            "the no-op set is passed over"
+        );
+        // A promote that moved live, then failed to write the rule: `after` is read back.
+        let half_done = AuditEntry {
+            result: "error: traffic.promote half done: …".into(),
+            ..traffic("traffic.promote", Some("live"), "1", "3")
+        };
+        assert_eq!(t(&[half_done], "live", "3").as_deref(), Some("1"));
+        // A failed deploy records what it asked for, not where the endpoint went.
+        let failed_deploy = AuditEntry {
+            result: "error: validation failed".into(),
+            ..moved("dev", "1", "3")
+        };
+        assert_eq!(t(&[failed_deploy], "live", "3").as_deref(), Some("2"));
+    }
 }

@@ -17,7 +17,7 @@ use aws_sdk_s3::types::{
 };
 use serde_json::{Value, json};
 
-pub use endpoints::{EndpointMove, live_version, point, rollback, wait_endpoint};
+pub use endpoints::{EndpointMove, live_version, point, rollback, rollback_target, wait_endpoint};
 pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
 use submit::submit;
 
@@ -114,7 +114,7 @@ pub async fn deploy(
         (Some(rt), Some(ep)) => live_version(&c, rt.agent_runtime_id(), ep).await?,
         _ => None,
     };
-    let before_version = endpoint_before.or_else(|| {
+    let before_version = endpoint_before.clone().or_else(|| {
         existing
             .as_ref()
             .map(|r| r.agent_runtime_version().to_string())
@@ -146,8 +146,24 @@ pub async fn deploy(
         version: version.clone(),
         created,
     });
-    let outcome = finish(&c, req, &id, &arn, &version, progress).await;
-    let after = json!({ "version": version, "artifact": artifact_uri, "endpoint": req.endpoint });
+    let mut default_serves = None;
+    let outcome = finish(
+        &c,
+        req,
+        (&id, &arn, &version),
+        endpoint_before.as_deref(),
+        &mut default_serves,
+        progress,
+    )
+    .await;
+    // DEFAULT follows the latest version whatever validation says, as on AWS: record where it
+    // went, so that a failed deploy's entry tells what DEFAULT serves now.
+    let after = json!({
+        "version": version,
+        "artifact": artifact_uri,
+        "endpoint": req.endpoint,
+        "defaultVersion": default_serves,
+    });
     record(
         audit,
         audit_entry(
@@ -177,13 +193,14 @@ pub async fn deploy(
     })
 }
 
-/// Wait for READY, validate with `tools/list`, move the endpoint.
+/// Wait for READY, validate with `tools/list`, move the endpoint. `default_serves` is set once
+/// DEFAULT serves the new version.
 async fn finish(
     c: &Clients,
     req: &DeployRequest,
-    id: &str,
-    arn: &str,
-    version: &str,
+    (id, arn, version): (&str, &str, &str),
+    endpoint_before: Option<&str>,
+    default_serves: &mut Option<String>,
     progress: Progress<'_>,
 ) -> Result<(Option<usize>, Option<EndpointMove>), BackendError> {
     progress(Stage::Waiting {
@@ -211,6 +228,7 @@ async fn finish(
     });
     // DEFAULT follows the latest version; validate through it once it serves this one.
     wait_endpoint(c, id, "DEFAULT", version, req.timeout).await?;
+    *default_serves = Some(version.to_string());
     let mcp = c
         .control
         .get_agent_runtime()
@@ -223,13 +241,18 @@ async fn finish(
                 .map(|p| p.server_protocol() == &ServerProtocol::Mcp)
         });
     let tools = if mcp == Some(true) {
+        let unvalidated = |e: super::mcp::McpError| {
+            BackendError::Other(validation_failed(
+                &e,
+                version,
+                req.endpoint.as_deref(),
+                endpoint_before,
+            ))
+        };
         let mut s = McpSession::connect(c, arn, Some("DEFAULT"))
             .await
-            .map_err(|e| BackendError::Other(format!("validation failed: {e}")))?;
-        let tools = s
-            .list_tools()
-            .await
-            .map_err(|e| BackendError::Other(format!("validation failed: {e}")))?;
+            .map_err(unvalidated)?;
+        let tools = s.list_tools().await.map_err(unvalidated)?;
         progress(Stage::Validated { tools: tools.len() });
         Some(tools.len())
     } else {
@@ -247,6 +270,27 @@ async fn finish(
         None => None,
     };
     Ok((tools, moved))
+}
+
+/// A validation failure, and what it left behind: DEFAULT already serves the version (it
+/// follows the latest, as on AWS, and cannot be pinned back), named endpoints do not.
+fn validation_failed(
+    e: &impl std::fmt::Display,
+    version: &str,
+    endpoint: Option<&str>,
+    endpoint_before: Option<&str>,
+) -> String {
+    let named = match (endpoint, endpoint_before) {
+        (Some(ep), Some(v)) => {
+            format!("named endpoints were not moved (`{ep}` still serves version {v})")
+        }
+        _ => "named endpoints were not moved".into(),
+    };
+    format!(
+        "validation failed: {e}. Version {version} is READY and DEFAULT already serves it \
+         (DEFAULT follows the latest version, as on AWS); {named}. To keep callers off it, point \
+         them at a named endpoint, or deploy a fixed version"
+    )
 }
 
 /// The artifact to deploy, uploading a packaged directory first.

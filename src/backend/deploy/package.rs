@@ -56,6 +56,16 @@ fn package_within(
     let mut files = vec![];
     walk(dir, dir, &mut files).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     files.sort();
+    // What the files say they hold, before reading any of them: a directory far over the
+    // limit is refused at once, without reading gigabytes into memory.
+    let listed: u64 = files
+        .iter()
+        .filter_map(|rel| std::fs::metadata(dir.join(rel)).ok())
+        .map(|m| m.len())
+        .sum();
+    if listed > max_unzipped {
+        return Err(too_big(dir, max_unzipped));
+    }
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
@@ -66,11 +76,7 @@ fn package_within(
         let data = std::fs::read(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
         unzipped += data.len() as u64;
         if unzipped > max_unzipped {
-            return Err(fail(format!(
-                "{} holds more than {} MB, AWS's limit for code deployments",
-                dir.display(),
-                max_unzipped / (1024 * 1024)
-            )));
+            return Err(too_big(dir, max_unzipped));
         }
         let name = rel
             .components()
@@ -96,6 +102,14 @@ fn package_within(
         files: files.len(),
         unzipped,
     })
+}
+
+fn too_big(dir: &Path, max_unzipped: u64) -> BackendError {
+    BackendError::Other(format!(
+        "{} holds more than {} MB, AWS's limit for code deployments",
+        dir.display(),
+        max_unzipped / (1024 * 1024)
+    ))
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

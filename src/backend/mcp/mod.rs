@@ -70,6 +70,7 @@ pub struct McpSession<'c> {
     next_id: i64,
     pub server: Option<InitializeResult>,
     hard_cap: Duration,
+    idle_limit: Duration,
 }
 
 impl<'c> McpSession<'c> {
@@ -114,6 +115,7 @@ impl<'c> McpSession<'c> {
             next_id: 1,
             server: None,
             hard_cap: HARD_CAP,
+            idle_limit: IDLE_LIMIT,
         };
         let params = InitializeRequestParams::new(
             ClientCapabilities::default(),
@@ -145,6 +147,13 @@ impl<'c> McpSession<'c> {
     /// Cap a whole call at `cap` (default [`HARD_CAP`]).
     pub fn with_hard_cap(mut self, cap: Duration) -> Self {
         self.hard_cap = cap;
+        self
+    }
+
+    /// Give up on a call that stays silent (no bytes, no progress) for `idle` (default
+    /// [`IDLE_LIMIT`]).
+    pub fn with_idle_limit(mut self, idle: Duration) -> Self {
+        self.idle_limit = idle;
         self
     }
 
@@ -240,13 +249,16 @@ impl<'c> McpSession<'c> {
         let id = self.next_id;
         self.next_id += 1;
         let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        let cap = self.hard_cap;
+        let (cap, idle) = (self.hard_cap, self.idle_limit);
         let run = async {
-            let (content_type, stream) = self.send(method, name, body).await?;
-            read_response(id, &content_type, stream, &mut on_progress).await
+            // Waiting for the answer to begin is silence too.
+            let (content_type, stream) = tokio::time::timeout(idle, self.send(method, name, body))
+                .await
+                .map_err(|_| silent_for(idle))??;
+            read_response(id, &content_type, stream, idle, &mut on_progress).await
         };
         tokio::time::timeout(cap, run).await.map_err(|_| {
-            McpError::Timeout(format!("{method} took longer than {}s", cap.as_secs()))
+            McpError::Timeout(format!("{method} took longer than {}", human_duration(cap)))
         })?
     }
 
@@ -361,25 +373,21 @@ fn invoke_config() -> aws_sdk_bedrockagentcore::config::Builder {
 }
 
 /// Read the response to request `id`: one JSON document, or an event stream whose events are
-/// progress notifications and, last, the response.
+/// progress notifications and, last, the response. `idle` bounds each wait for bytes.
 async fn read_response(
     id: i64,
     content_type: &str,
     mut stream: ByteStream,
+    idle: Duration,
     on_progress: &mut Option<OnProgress<'_>>,
 ) -> Result<Value, McpError> {
     let is_sse = content_type.starts_with("text/event-stream");
     let mut parser = SseParser::default();
     let mut json_body = vec![];
     loop {
-        let chunk = tokio::time::timeout(IDLE_LIMIT, stream.next())
+        let chunk = tokio::time::timeout(idle, stream.next())
             .await
-            .map_err(|_| {
-                McpError::Timeout(format!(
-                    "the server sent nothing for {}s",
-                    IDLE_LIMIT.as_secs()
-                ))
-            })?;
+            .map_err(|_| silent_for(idle))?;
         let Some(chunk) = chunk else { break };
         let chunk =
             chunk.map_err(|e| McpError::Protocol(format!("the response stream broke: {e}")))?;
@@ -388,24 +396,64 @@ async fn read_response(
             continue;
         }
         for event in parser.feed(&chunk) {
-            if let Some(result) = handle_message(id, &event, on_progress)? {
+            if let Some(result) = handle_event(id, &event, on_progress)? {
                 return Ok(result);
             }
         }
     }
     if is_sse {
-        if let Some(event) = parser.finish()
-            && let Some(result) = handle_message(id, &event, on_progress)?
-        {
-            return Ok(result);
+        for event in parser.finish() {
+            if let Some(result) = handle_event(id, &event, on_progress)? {
+                return Ok(result);
+            }
         }
-        return Err(McpError::Protocol(
-            "the event stream ended without a response".into(),
-        ));
+        // A server that primed the stream may close it and expect the client to resume it
+        // with GET and Last-Event-ID (SEP-1699); InvokeAgentRuntime has no such call.
+        let resumable = parser
+            .last_event_id()
+            .filter(|id| !id.is_empty())
+            .map(|id| {
+                format!(" (after event id `{id}`: resuming a stream is not possible through InvokeAgentRuntime)")
+            })
+            .unwrap_or_default();
+        return Err(McpError::Protocol(format!(
+            "the event stream ended without a response{resumable}"
+        )));
     }
     let text = String::from_utf8_lossy(&json_body);
     handle_message(id, &text, on_progress)?
         .ok_or_else(|| McpError::Protocol("the response did not answer the request".into()))
+}
+
+/// One event of a stream: events with empty data (SEP-1699 priming events, keep-alives) carry
+/// no message and are skipped.
+fn handle_event(
+    id: i64,
+    data: &str,
+    on_progress: &mut Option<OnProgress<'_>>,
+) -> Result<Option<Value>, McpError> {
+    if data.trim().is_empty() {
+        return Ok(None);
+    }
+    handle_message(id, data, on_progress)
+}
+
+fn silent_for(idle: Duration) -> McpError {
+    McpError::Timeout(format!(
+        "the server sent nothing for {}",
+        human_duration(idle)
+    ))
+}
+
+/// `120s`, `1.5s`, `250ms`.
+fn human_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
 }
 
 /// A response to `id` (Some), or a notification handled along the way (None).

@@ -40,6 +40,13 @@ impl Window {
         Ok(())
     }
 
+    /// `end` rounded up to a period boundary: the period under way is included, with what
+    /// it has so far (an invocation a moment ago is not left out).
+    pub fn end_aligned(&self) -> i64 {
+        let p = i64::from(self.period);
+        self.end.div_euclid(p) * p + if self.end.rem_euclid(p) == 0 { 0 } else { p }
+    }
+
     /// The period-aligned timestamps the series are reported on.
     pub fn grid(&self) -> Vec<i64> {
         let p = i64::from(self.period);
@@ -114,6 +121,9 @@ mod tests {
             period: 60,
         };
         assert_eq!(w.grid(), [120, 180, 240]);
+        assert_eq!(w.end_aligned(), 300);
+        let mid = Window { end: 301, ..w };
+        assert_eq!((mid.grid().len(), mid.end_aligned()), (4, 360));
         assert!(w.validate().is_ok());
     }
 

@@ -57,8 +57,10 @@ async fn fetch_env(
 ) -> Result<Vec<RuntimeMetrics>, BackendError> {
     let c = backend.clients(env).await?;
     let runtimes = list_all(&c).await?;
+    // Owned runtimes: a stream closure over borrowed ones makes the future `Send` for one
+    // lifetime only, and then it cannot run in a spawned task.
     let found: Vec<_> = runtimes
-        .iter()
+        .into_iter()
         .filter(|r| {
             wanted
                 .iter()
@@ -200,7 +202,7 @@ async fn get_metric_data(
             .get_metric_data()
             .set_metric_data_queries(Some(queries.clone()))
             .start_time(DateTime::from_secs(window.start.div_euclid(p) * p))
-            .end_time(DateTime::from_secs(window.end))
+            .end_time(DateTime::from_secs(window.end_aligned()))
             .scan_by(ScanBy::TimestampAscending)
             .set_next_token(token.clone())
             .send()

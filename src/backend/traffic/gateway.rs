@@ -1,23 +1,30 @@
 //! The gateway side of the split: the environment's gateway, a runtime's two targets, and the
-//! rule that routes between them.
+//! runtime's own rule that routes between them (path scheme and priorities: [`super::rules`]).
+//!
+//! A change is made in two steps so that nothing moves before everything that can be checked
+//! was: [`prepare`] finds or creates the gateway and the targets whose endpoints exist and
+//! builds the rule; [`apply`] (after any endpoint move) creates the last target and writes
+//! the rule.
 
 use std::time::Duration;
 
 use aws_sdk_bedrockagentcorecontrol::types::{
-    Action, AuthorizerType, HttpTargetConfiguration, RouteToTargetAction,
-    RuntimeTargetConfiguration, StaticRoute, TargetConfiguration, TargetTrafficSplitEntry,
-    WeightedRoute,
+    Action, AgentRuntime, AuthorizerType, Condition, HttpTargetConfiguration, MatchPaths,
+    RouteToTargetAction, RuntimeTargetConfiguration, StaticRoute, TargetConfiguration,
+    TargetTrafficSplitEntry, WeightedRoute,
 };
 
+use super::rules::{
+    RuleInfo, free_priority, legacy_catch_alls, marker, own_rule, path_pattern, slug,
+};
+use crate::backend::deploy::live_version;
 use crate::backend::{BackendError, Clients};
 use crate::domain::Environment;
 
 const DEFAULT_GATEWAY: &str = "agentcore-console-gw";
 const WAIT: Duration = Duration::from_secs(120);
-
-pub fn slug(runtime: &str) -> String {
-    runtime.replace('_', "-")
-}
+/// Attempts at a new rule's priority when another writer takes it first.
+const PRIORITY_ATTEMPTS: usize = 3;
 
 pub fn gateway_name(env: &Environment) -> String {
     env.gateway
@@ -25,33 +32,41 @@ pub fn gateway_name(env: &Environment) -> String {
         .unwrap_or_else(|| DEFAULT_GATEWAY.to_string())
 }
 
-/// Make the gateway, both targets and the rule exist and route `stable`/`canary` percent.
-pub async fn route(
+/// A checked split change, ready to write.
+pub struct Plan {
+    gw: String,
+    runtime: String,
+    arn: String,
+    canary_endpoint: String,
+    canary_target: String,
+    /// The canary target is still to create (its endpoint did not exist yet).
+    canary_pending: bool,
+    action: Action,
+}
+
+/// Check and make ready everything a split of `stable`/`canary` percent needs, changing
+/// nothing that routes: the stable endpoint serves a version; the gateway exists (created if
+/// absent), and so do the stable target and, if its endpoint exists, the canary target.
+pub async fn prepare(
     c: &Clients,
     env: &Environment,
-    rt: &aws_sdk_bedrockagentcorecontrol::types::AgentRuntime,
+    rt: &AgentRuntime,
     stable: i32,
     canary: i32,
-) -> Result<(), BackendError> {
-    let gw = ensure_gateway(c, env).await?;
-    let base = slug(rt.agent_runtime_name());
+) -> Result<Plan, BackendError> {
+    let name = rt.agent_runtime_name();
+    if live_version(c, rt.agent_runtime_id(), env.stable_endpoint())
+        .await?
+        .is_none()
+    {
+        return Err(BackendError::Other(format!(
+            "runtime `{name}` has no `{}` endpoint serving a version for the stable side of the              split: deploy with `--endpoint {}` first",
+            env.stable_endpoint(),
+            env.stable_endpoint()
+        )));
+    }
+    let base = slug(name);
     let (stable_t, canary_t) = (format!("{base}-stable"), format!("{base}-canary"));
-    ensure_target(
-        c,
-        &gw,
-        &stable_t,
-        rt.agent_runtime_arn(),
-        env.stable_endpoint(),
-    )
-    .await?;
-    ensure_target(
-        c,
-        &gw,
-        &canary_t,
-        rt.agent_runtime_arn(),
-        env.canary_endpoint(),
-    )
-    .await?;
     let action = if canary == 0 || stable == 0 {
         let target = if canary == 0 { &stable_t } else { &canary_t };
         let r = StaticRoute::builder()
@@ -75,41 +90,93 @@ pub async fn route(
             .map_err(build)?;
         RouteToTargetAction::WeightedRoute(split)
     };
-    let action = Action::RouteToTarget(action);
-    let marker = format!(
-        "agentcore-console canary split for {}",
-        rt.agent_runtime_name()
-    );
-    let existing = list_rules(c, &gw)
+    let gw = ensure_gateway(c, env).await?;
+    let arn = rt.agent_runtime_arn();
+    ensure_target(c, &gw, &stable_t, arn, env.stable_endpoint()).await?;
+    let canary_exists = crate::backend::runtimes::list_endpoints(c, rt.agent_runtime_id())
         .await?
-        .into_iter()
-        .find(|r| r.description() == Some(marker.as_str()));
-    match existing {
-        Some(rule) => {
+        .iter()
+        .any(|e| e.name == env.canary_endpoint());
+    if canary_exists {
+        ensure_target(c, &gw, &canary_t, arn, env.canary_endpoint()).await?;
+    }
+    Ok(Plan {
+        gw,
+        runtime: name.to_string(),
+        arn: arn.to_string(),
+        canary_endpoint: env.canary_endpoint().to_string(),
+        canary_target: canary_t,
+        canary_pending: !canary_exists,
+        action: Action::RouteToTarget(action),
+    })
+}
+
+/// Write the runtime's rule: update its own (keeping its priority) or create one at the lowest
+/// free priority, with the runtime's path condition. The console's catch-all rules for other
+/// runtimes from before the path scheme get their own path condition first.
+pub async fn apply(c: &Clients, plan: &Plan) -> Result<(), BackendError> {
+    let gw = &plan.gw;
+    if plan.canary_pending {
+        ensure_target(c, gw, &plan.canary_target, &plan.arn, &plan.canary_endpoint).await?;
+    }
+    for attempt in 1..=PRIORITY_ATTEMPTS {
+        let rules: Vec<RuleInfo> = list_rules(c, gw)
+            .await?
+            .iter()
+            .map(RuleInfo::from)
+            .collect();
+        for (legacy, runtime) in legacy_catch_alls(&rules, &plan.runtime) {
+            tracing::info!(rule = %legacy.id, %runtime, "giving a catch-all canary rule its runtime's path");
             c.control
                 .update_gateway_rule()
-                .gateway_identifier(&gw)
-                .rule_id(rule.rule_id())
-                .priority(rule.priority())
-                .actions(action)
-                .description(marker)
+                .gateway_identifier(gw)
+                .rule_id(&legacy.id)
+                .conditions(paths(&runtime)?)
                 .send()
                 .await
                 .map_err(|e| BackendError::sdk("UpdateGatewayRule", e))?;
         }
-        None => {
+        let condition = paths(&plan.runtime)?;
+        if let Some(rule) = own_rule(&rules, &plan.runtime) {
             c.control
-                .create_gateway_rule()
-                .gateway_identifier(&gw)
-                .priority(1)
-                .actions(action)
-                .description(marker)
+                .update_gateway_rule()
+                .gateway_identifier(gw)
+                .rule_id(&rule.id)
+                .priority(rule.priority)
+                .conditions(condition)
+                .actions(plan.action.clone())
+                .description(marker(&plan.runtime))
                 .send()
                 .await
-                .map_err(|e| BackendError::sdk("CreateGatewayRule", e))?;
+                .map_err(|e| BackendError::sdk("UpdateGatewayRule", e))?;
+            return Ok(());
+        }
+        let created = c
+            .control
+            .create_gateway_rule()
+            .gateway_identifier(gw)
+            .priority(free_priority(&rules))
+            .conditions(condition)
+            .actions(plan.action.clone())
+            .description(marker(&plan.runtime))
+            .send()
+            .await
+            .map_err(|e| BackendError::sdk("CreateGatewayRule", e));
+        match created {
+            Err(e) if e.code() == Some("ConflictException") && attempt < PRIORITY_ATTEMPTS => {}
+            other => return other.map(|_| ()),
         }
     }
     Ok(())
+}
+
+/// The condition of a runtime's rule: requests below its path.
+fn paths(runtime: &str) -> Result<Condition, BackendError> {
+    let m = MatchPaths::builder()
+        .any_of(path_pattern(runtime))
+        .build()
+        .map_err(build)?;
+    Ok(Condition::MatchPaths(m))
 }
 
 fn build(e: aws_smithy_types::error::operation::BuildError) -> BackendError {
@@ -230,7 +297,7 @@ async fn ensure_target(
     .await
 }
 
-async fn list_rules(
+pub(super) async fn list_rules(
     c: &Clients,
     gw: &str,
 ) -> Result<Vec<aws_sdk_bedrockagentcorecontrol::types::GatewayRuleDetail>, BackendError> {
@@ -246,30 +313,6 @@ async fn list_rules(
         out.push(r.map_err(|e| BackendError::sdk("ListGatewayRules", e))?);
     }
     Ok(out)
-}
-
-/// Target name → weight of the first rule that routes to targets.
-pub async fn rule_weights(c: &Clients, gw: &str) -> Result<Vec<(String, i32)>, BackendError> {
-    let mut rules = list_rules(c, gw).await?;
-    rules.sort_by_key(|r| r.priority());
-    for rule in rules {
-        for action in rule.actions() {
-            match action {
-                Action::RouteToTarget(RouteToTargetAction::WeightedRoute(w)) => {
-                    return Ok(w
-                        .traffic_split()
-                        .iter()
-                        .map(|e| (e.target_name().to_string(), e.weight()))
-                        .collect());
-                }
-                Action::RouteToTarget(RouteToTargetAction::StaticRoute(s)) => {
-                    return Ok(vec![(s.target_name().to_string(), 100)]);
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(vec![])
 }
 
 /// Wait until a gateway resource is READY.

@@ -2,22 +2,34 @@
 //! routes new sessions between their targets by weight (AgentCore's native canary).
 //!
 //! One gateway per environment (`gateway` in the environments file, else
-//! `agentcore-console-gw`), two HTTP targets per runtime (`<runtime>-stable`,
-//! `<runtime>-canary`), and one catch-all rule per gateway carrying the split, as AWS's
-//! preview canary shapes it: a canary split is per gateway.
+//! `agentcore-console-gw`), two HTTP targets per runtime (`<slug>-stable`, `<slug>-canary`),
+//! and one rule per runtime carrying its split, matching the runtime's own path: clients call
+//! `<gatewayUrl>/<slug>/invocations` ([`rules`] has the path scheme and the priorities).
+//!
+//! Audit: `traffic.set` moves the canary endpoint and `traffic.promote` the stable one, so
+//! their entries carry `before`/`after` as `{endpoint, version}` (what `rollback` reads)
+//! beside the split `{stable, canary, weights}`; a change that failed half-way records in
+//! `after` what did change, and says so in its error.
 
 use std::time::Duration;
 
 mod gateway;
+mod observe;
+pub mod rules;
+mod splits;
 
 use serde::Serialize;
 use serde_json::json;
 
-use self::gateway::{find_gateway, gateway_name, route, rule_weights, slug};
+use self::gateway::{apply, find_gateway, gateway_name, list_rules, prepare};
+pub use self::observe::observe;
+use self::rules::{RuleInfo, invocation_url, routing_rule, slug};
+pub use self::splits::{Split, splits};
 use super::audit::{Actor, AuditLog};
 use super::deploy::{audit_entry, point, record};
 use super::runtimes::{list_endpoints, resolve};
 use super::{Backend, BackendError, Clients, guard};
+use crate::domain::Status;
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -46,14 +58,29 @@ pub struct TrafficView {
     pub env: String,
     pub runtime: String,
     pub gateway: Option<String>,
+    /// Where this runtime is called through the gateway: the gateway's URL and the runtime's
+    /// path, `<gatewayUrl>/<slug>/invocations`.
     pub gateway_url: Option<String>,
     pub stable: EndpointVersion,
     pub canary: EndpointVersion,
+    /// The gateway rule carrying this runtime's split, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleRef>,
     /// Empty when no rule routes this runtime yet.
     pub routes: Vec<Route>,
     /// What the traffic really did, from CloudWatch (filled by [`observe`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,
+}
+
+/// A gateway rule, as `traffic show` names it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleRef {
+    pub id: String,
+    pub priority: i32,
+    /// Its MatchPaths patterns (`/<slug>/*`); none: a catch-all.
+    pub match_paths: Vec<String>,
 }
 
 /// The share of traffic each leg really got over a recent window.
@@ -80,55 +107,6 @@ pub struct ObservedLeg {
     pub error_rate: Option<f64>,
 }
 
-/// Add the observed share of each leg over the last `minutes` to a view.
-pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> TrafficView {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let window = super::metrics::Window {
-        start: now - minutes * 60,
-        end: now,
-        period: 60,
-    };
-    let target = [(view.env.clone(), view.runtime.clone())];
-    let fetched = super::metrics::fetch(backend, &target, window).await;
-    let mut observed = Observed {
-        window_minutes: minutes,
-        legs: vec![],
-        error: None,
-    };
-    match fetched {
-        Err(e) => observed.error = Some(e.to_string()),
-        Ok(all) => {
-            let m = all.first();
-            let legs: Vec<_> = [&view.stable, &view.canary]
-                .into_iter()
-                .map(|ep| {
-                    let t = m
-                        .and_then(|m| m.endpoint(&ep.name))
-                        .map(|e| e.totals.clone());
-                    (ep, t.unwrap_or_default())
-                })
-                .collect();
-            let sessions: f64 = legs.iter().map(|(_, t)| t.sessions).sum();
-            let invocations: f64 = legs.iter().map(|(_, t)| t.invocations).sum();
-            let share = |part: f64, all: f64| (all > 0.0).then(|| 100.0 * part / all);
-            observed.legs = legs
-                .into_iter()
-                .map(|(ep, t)| ObservedLeg {
-                    qualifier: ep.name.clone(),
-                    version: ep.live_version.clone(),
-                    sessions: t.sessions,
-                    invocations: t.invocations,
-                    session_share: share(t.sessions, sessions),
-                    invocation_share: share(t.invocations, invocations),
-                    error_rate: t.error_rate,
-                })
-                .collect();
-        }
-    }
-    view.observed = Some(observed);
-    view
-}
-
 /// Endpoints → versions and the gateway split of one runtime.
 pub async fn show(
     backend: &Backend,
@@ -152,13 +130,15 @@ pub async fn show(
         ep(environment.stable_endpoint()),
         ep(environment.canary_endpoint()),
     );
+    let name = rt.agent_runtime_name();
     let mut view = TrafficView {
         env: env.to_string(),
-        runtime: rt.agent_runtime_name().to_string(),
+        runtime: name.to_string(),
         gateway: None,
         gateway_url: None,
         stable,
         canary,
+        rule: None,
         routes: vec![],
         observed: None,
     };
@@ -166,14 +146,26 @@ pub async fn show(
         return Ok(view);
     };
     view.gateway = Some(gateway_name(&environment));
-    view.gateway_url = gw_url;
-    let base = slug(rt.agent_runtime_name());
-    let legs = [
+    view.gateway_url = gw_url.map(|u| invocation_url(&u, name));
+    let rules: Vec<RuleInfo> = list_rules(&c, &gw_id)
+        .await?
+        .iter()
+        .map(RuleInfo::from)
+        .collect();
+    let Some(rule) = routing_rule(&rules, name) else {
+        return Ok(view);
+    };
+    view.rule = Some(RuleRef {
+        id: rule.id.clone(),
+        priority: rule.priority,
+        match_paths: rule.paths.clone(),
+    });
+    let base = slug(name);
+    let weights = rule.legs_of(name);
+    for (target, endpoint) in [
         (format!("{base}-stable"), &view.stable),
         (format!("{base}-canary"), &view.canary),
-    ];
-    let weights = rule_weights(&c, &gw_id).await?;
-    for (target, endpoint) in legs {
+    ] {
         if let Some(weight) = weights.iter().find(|(t, _)| *t == target).map(|(_, w)| *w) {
             view.routes.push(Route {
                 target,
@@ -186,7 +178,9 @@ pub async fn show(
     Ok(view)
 }
 
-/// Pin the canary endpoint to `version` and send `weight`% of new sessions to it.
+/// Pin the canary endpoint to `version` and send `weight`% of new sessions to it. Everything
+/// is checked (the version, the weight, the stable endpoint, the gateway and targets) before
+/// the canary endpoint moves.
 #[allow(clippy::too_many_arguments)]
 pub async fn set(
     backend: &Backend,
@@ -208,36 +202,35 @@ pub async fn set(
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let versions = super::runtimes::list_versions(&c, rt.agent_runtime_id()).await?;
-    if !versions.iter().any(|v| v.version == canary_version) {
-        return Err(BackendError::Other(format!(
-            "{env}: runtime `{runtime}` has no version {canary_version}"
-        )));
+    match versions.iter().find(|v| v.version == canary_version) {
+        None => {
+            return Err(BackendError::Other(format!(
+                "{env}: runtime `{runtime}` has no version {canary_version}"
+            )));
+        }
+        Some(v) if v.status.is_failed() || v.status == Status::Deleting => {
+            return Err(BackendError::Other(format!(
+                "{env}: version {canary_version} of `{runtime}` is {}: an endpoint cannot serve it",
+                v.status
+            )));
+        }
+        Some(_) => {}
     }
     let before = show(backend, env, runtime).await?;
+    let canary = environment.canary_endpoint();
     let result = async {
-        point(
-            &c,
-            rt.agent_runtime_id(),
-            environment.canary_endpoint(),
-            canary_version,
-            WAIT,
-        )
-        .await?;
-        route(&c, &environment, &rt, 100 - weight, weight).await
+        let plan = prepare(&c, &environment, &rt, 100 - weight, weight).await?;
+        point(&c, rt.agent_runtime_id(), canary, canary_version, WAIT).await?;
+        apply(&c, &plan).await
     }
     .await;
-    finish(
-        backend,
-        &c,
-        env,
-        runtime,
-        "traffic.set",
+    let change = Change {
+        action: "traffic.set",
+        moves: Some(canary),
         before,
         result,
-        actor,
-        audit,
-    )
-    .await
+    };
+    finish(backend, &c, env, runtime, change, actor, audit).await
 }
 
 /// Move the stable endpoint to the canary's version and send everything to stable.
@@ -259,30 +252,20 @@ pub async fn promote(
             "{env}: `{runtime}` has no canary endpoint serving a version to promote"
         ))
     })?;
+    let stable = environment.stable_endpoint();
     let result = async {
-        point(
-            &c,
-            rt.agent_runtime_id(),
-            environment.stable_endpoint(),
-            &version,
-            WAIT,
-        )
-        .await?;
-        route(&c, &environment, &rt, 100, 0).await
+        let plan = prepare(&c, &environment, &rt, 100, 0).await?;
+        point(&c, rt.agent_runtime_id(), stable, &version, WAIT).await?;
+        apply(&c, &plan).await
     }
     .await;
-    finish(
-        backend,
-        &c,
-        env,
-        runtime,
-        "traffic.promote",
+    let change = Change {
+        action: "traffic.promote",
+        moves: Some(stable),
         before,
         result,
-        actor,
-        audit,
-    )
-    .await
+    };
+    finish(backend, &c, env, runtime, change, actor, audit).await
 }
 
 /// Send every new session to stable; the canary endpoint stays where it is.
@@ -299,44 +282,54 @@ pub async fn abort(
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let before = show(backend, env, runtime).await?;
-    let result = route(&c, &environment, &rt, 100, 0).await;
-    finish(
-        backend,
-        &c,
-        env,
-        runtime,
-        "traffic.abort",
+    let result = async {
+        let plan = prepare(&c, &environment, &rt, 100, 0).await?;
+        apply(&c, &plan).await
+    }
+    .await;
+    let change = Change {
+        action: "traffic.abort",
+        moves: None,
         before,
         result,
-        actor,
-        audit,
-    )
-    .await
+    };
+    finish(backend, &c, env, runtime, change, actor, audit).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A traffic mutation as it went: what it was, the endpoint it moves, the state before it.
+struct Change<'a> {
+    action: &'a str,
+    moves: Option<&'a str>,
+    before: TrafficView,
+    result: Result<(), BackendError>,
+}
+
+/// Audit a change with what is true after it (read back, also after a failure), and turn a
+/// failure that left something changed into an error that says what.
 async fn finish(
     backend: &Backend,
     c: &Clients,
     env: &str,
     runtime: &str,
-    action: &str,
-    before: TrafficView,
-    result: Result<(), BackendError>,
+    change: Change<'_>,
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
-    let after = match &result {
-        Ok(()) => show(backend, env, runtime).await.ok(),
-        Err(_) => None,
+    let Change {
+        action,
+        moves,
+        before,
+        result,
+    } = change;
+    let after = show(backend, env, runtime).await;
+    let result = match (result, after.as_ref().ok()) {
+        (Err(e), Some(now)) => Err(partly(action, moves, &before, now, e)),
+        (r, _) => r,
     };
-    let summary = |v: &TrafficView| {
-        json!({
-            "stable": v.stable.live_version, "canary": v.canary.live_version,
-            "weights": v.routes.iter().map(|r| json!({"target": r.target, "weight": r.weight})).collect::<Vec<_>>(),
-        })
-    };
-    let after_json = after.as_ref().map(summary).unwrap_or_default();
+    let after_json = after
+        .as_ref()
+        .map(|a| summary(a, moves))
+        .unwrap_or_default();
     record(
         audit,
         audit_entry(
@@ -344,7 +337,7 @@ async fn finish(
             env,
             action,
             runtime,
-            summary(&before),
+            summary(&before, moves),
             after_json,
             &result,
             actor,
@@ -352,6 +345,61 @@ async fn finish(
         .await,
     )?;
     result?;
-    after
-        .ok_or_else(|| BackendError::Other("the change was made but could not be read back".into()))
+    after.map_err(|e| {
+        BackendError::Other(format!(
+            "the change was made but could not be read back: {e}"
+        ))
+    })
+}
+
+/// The audit record of a view: the split, and the endpoint a change moves with its version
+/// (the shape `rollback` looks for).
+fn summary(v: &TrafficView, moves: Option<&str>) -> serde_json::Value {
+    let mut out = json!({
+        "stable": v.stable.live_version, "canary": v.canary.live_version,
+        "weights": v.routes.iter().map(|r| json!({"target": r.target, "weight": r.weight})).collect::<Vec<_>>(),
+    });
+    if let Some(ep) = moves {
+        out["endpoint"] = json!(ep);
+        out["version"] = json!(leg(v, ep).and_then(|e| e.live_version.clone()));
+    }
+    out
+}
+
+fn leg<'a>(v: &'a TrafficView, endpoint: &str) -> Option<&'a EndpointVersion> {
+    [&v.stable, &v.canary]
+        .into_iter()
+        .find(|e| e.name == endpoint)
+}
+
+/// A failed change's error, saying what did change before it failed.
+fn partly(
+    action: &str,
+    moves: Option<&str>,
+    before: &TrafficView,
+    now: &TrafficView,
+    err: BackendError,
+) -> BackendError {
+    let version = |v: &TrafficView, ep: &str| leg(v, ep).and_then(|e| e.live_version.clone());
+    let moved = moves.filter(|ep| version(before, ep) != version(now, ep));
+    let Some(ep) = moved else {
+        return err;
+    };
+    let weights = |v: &TrafficView| {
+        v.routes
+            .iter()
+            .map(|r| format!("{} {}%", r.target, r.weight))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let split = if weights(before) == weights(now) {
+        "the split was not changed".to_string()
+    } else {
+        format!("the split is now {}", weights(now))
+    };
+    BackendError::Other(format!(
+        "{action} half done: endpoint `{ep}` now serves version {} (was {}), but {split}: {err}",
+        version(now, ep).as_deref().unwrap_or("none"),
+        version(before, ep).as_deref().unwrap_or("none"),
+    ))
 }

@@ -3,6 +3,7 @@
 //! is provisioned behind them locally.
 
 pub mod route;
+mod rules;
 mod shapes;
 mod validate;
 
@@ -307,9 +308,16 @@ fn put_rule(
     };
     let names: Vec<String> = g.targets.values().map(|t| t.name.clone()).collect();
     validate::actions(&actions, &names)?;
-    if existing.is_none() && g.rules.values().any(|r| r.priority == priority) {
+    validate::conditions(body.get("conditions"))?;
+    // Priorities are unique within a gateway, for updates too.
+    if let Some(other) = g
+        .rules
+        .values()
+        .find(|r| r.priority == priority && Some(&r.id) != existing.as_ref().map(|e| &e.id))
+    {
         return Err(AwsError::conflict(format!(
-            "a rule with priority {priority} already exists"
+            "a rule with priority {priority} already exists ({})",
+            other.id
         )));
     }
     let now = ids::now_iso();

@@ -1,5 +1,5 @@
-//! The gateway's own MCP endpoint: each new session is routed by the rule's weights and stays
-//! on the target it first got.
+//! The gateway's invocation URLs: each new session is routed by the first rule that matches
+//! its path (see [`super::rules`]) and stays on the target it first got.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,12 +16,17 @@ use crate::emulator::ids;
 use crate::emulator::invoke::proxy;
 use crate::emulator::state::{GatewayRec, partition_key};
 
+use super::rules;
+
 const SESSION_TTL: Duration = Duration::from_secs(3600);
 const MAX_SESSIONS: usize = 100_000;
 /// Tells callers (and tests) which target served the request.
 pub const TARGET_HEADER: &str = "x-agentcore-local-target";
 
 struct Sticky {
+    /// The gateway and request path the session was opened on: it is not valid elsewhere.
+    gateway: String,
+    path: String,
     target: String,
     /// The session id the target's server gave, sent on its behalf.
     upstream: Option<String>,
@@ -41,13 +46,16 @@ impl Sessions {
     }
 }
 
+/// A request to a gateway; `path` is what follows the gateway in its URL (`/<target or
+/// runtime path>/invocations`), what rules' `matchPaths` conditions see.
 pub async fn handle(
     emu: &Arc<Emulator>,
     gateway_id: &str,
+    path: &str,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    match route(emu, gateway_id, headers, body).await {
+    match route(emu, gateway_id, path, headers, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -56,6 +64,7 @@ pub async fn handle(
 async fn route(
     emu: &Arc<Emulator>,
     gateway_id: &str,
+    path: &str,
     mut headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response<Body>, AwsError> {
@@ -72,19 +81,27 @@ async fn route(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let known = asked.as_ref().and_then(|s| {
-        emu.sessions.lock().get_mut(s).map(|st| {
-            st.seen = Instant::now();
-            (st.target.clone(), st.upstream.clone())
-        })
+        emu.sessions
+            .lock()
+            .get_mut(s)
+            .filter(|st| st.gateway == gw.id && st.path == path)
+            .map(|st| {
+                st.seen = Instant::now();
+                (st.target.clone(), st.upstream.clone())
+            })
     });
     let (session, target, upstream) = match (asked, known) {
         (Some(s), Some((t, up))) => (s, t, up),
         (Some(s), None) => {
             return Err(AwsError::not_found(format!(
-                "Session {s} not found: initialize a new one"
+                "Session {s} not found on {path} of gateway {gateway_id}: initialize a new one"
             )));
         }
-        (None, _) => (format!("gw-{}", ids::request_id()), pick(&gw)?, None),
+        (None, _) => (
+            format!("gw-{}", ids::request_id()),
+            rules::pick(&gw, path, |total| fastrand::i64(0..total))?,
+            None,
+        ),
     };
     let (arn, qualifier) = runtime_target(&gw, &target)?;
     let (partition, runtime_id) = locate(&arn)?;
@@ -108,6 +125,8 @@ async fn route(
         sessions.insert(
             session.clone(),
             Sticky {
+                gateway: gw.id.clone(),
+                path: path.to_string(),
                 target: target.clone(),
                 upstream: upstream_now.or(upstream),
                 seen: Instant::now(),
@@ -122,51 +141,6 @@ async fn route(
         h.insert(TARGET_HEADER, v);
     }
     Ok(resp)
-}
-
-/// The target for a new session: the highest-priority rule's static or weighted route, or
-/// the only target when there is no rule.
-fn pick(gw: &GatewayRec) -> Result<String, AwsError> {
-    let mut rules: Vec<_> = gw.rules.values().collect();
-    rules.sort_by_key(|r| r.priority);
-    for r in rules {
-        for a in r.actions.as_array().into_iter().flatten() {
-            if let Some(t) = a
-                .pointer("/routeToTarget/staticRoute/targetName")
-                .and_then(Value::as_str)
-            {
-                return Ok(t.to_string());
-            }
-            if let Some(split) = a
-                .pointer("/routeToTarget/weightedRoute/trafficSplit")
-                .and_then(Value::as_array)
-            {
-                let total: i64 = split
-                    .iter()
-                    .filter_map(|e| e.get("weight").and_then(Value::as_i64))
-                    .sum();
-                let mut roll = fastrand::i64(0..total.max(1));
-                for e in split {
-                    let w = e.get("weight").and_then(Value::as_i64).unwrap_or(0);
-                    if roll < w {
-                        return e
-                            .get("targetName")
-                            .and_then(Value::as_str)
-                            .map(str::to_string)
-                            .ok_or_else(|| AwsError::internal("bad route"));
-                    }
-                    roll -= w;
-                }
-            }
-        }
-    }
-    match gw.targets.values().collect::<Vec<_>>().as_slice() {
-        [only] => Ok(only.name.clone()),
-        _ => Err(AwsError::not_found(format!(
-            "gateway {} has no rule routing new sessions",
-            gw.id
-        ))),
-    }
 }
 
 /// A runtime target's ARN and qualifier.

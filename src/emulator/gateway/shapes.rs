@@ -4,9 +4,16 @@ use serde_json::{Value, json};
 
 use crate::emulator::state::{GatewayRec, RuleRec, TargetRec};
 
-/// The loopback URL of a gateway's MCP endpoint on this server.
+/// The loopback URL of a gateway on this server: `/_gateway/<id>` stands for AWS's
+/// `https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com`. An MCP gateway's URL is
+/// its `/mcp` endpoint, as on AWS; a gateway without a protocol type (runtime targets) is
+/// called on paths below its root, `/<name>/invocations`, which its rules match.
 pub fn gateway_url(g: &GatewayRec, base_url: &str) -> String {
-    format!("{base_url}/_gateway/{}/mcp", g.id)
+    let root = format!("{base_url}/_gateway/{}", g.id);
+    match g.spec.get("protocolType").and_then(Value::as_str) {
+        Some("MCP") => format!("{root}/mcp"),
+        _ => root,
+    }
 }
 
 fn spec(g: &GatewayRec, key: &str) -> Value {

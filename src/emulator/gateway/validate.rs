@@ -59,6 +59,72 @@ pub fn target_config(
     Ok(())
 }
 
+/// A rule's conditions: absent or up to 2, each exactly one of `matchPaths`, `matchPrincipals`,
+/// `matchModels`; `matchPaths.anyOf` holds 1-10 patterns of the form `/[\w\-.]+/\*`.
+pub fn conditions(conditions: Option<&Value>) -> Result<(), AwsError> {
+    const F: &str = "conditions";
+    let Some(list) = conditions else {
+        return Ok(());
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| AwsError::field(F, "must be a list"))?;
+    if list.len() > 2 {
+        return Err(AwsError::field(
+            F,
+            format!("must hold at most 2 conditions, not {}", list.len()),
+        ));
+    }
+    for c in list {
+        let kinds: Vec<&String> = c
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let [kind] = kinds.as_slice() else {
+            return Err(AwsError::field(
+                F,
+                "each condition must set exactly one of matchPaths, matchPrincipals, matchModels",
+            ));
+        };
+        match kind.as_str() {
+            "matchPaths" => {
+                const P: &str = "conditions.matchPaths.anyOf";
+                let patterns = c
+                    .pointer("/matchPaths/anyOf")
+                    .and_then(Value::as_array)
+                    .filter(|a| (1..=10).contains(&a.len()))
+                    .ok_or_else(|| AwsError::field(P, "must hold 1 to 10 path patterns"))?;
+                for p in patterns {
+                    let p = p.as_str().unwrap_or_default();
+                    if !path_pattern(p) {
+                        return Err(AwsError::field(
+                            P,
+                            format!("'{p}' must match /[\\w\\-.]+/\\*"),
+                        ));
+                    }
+                }
+            }
+            "matchPrincipals" | "matchModels" => {}
+            other => {
+                return Err(AwsError::field(F, format!("unknown condition '{other}'")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `/[\w\-.]+/\*`: one path segment, then everything below it.
+fn path_pattern(p: &str) -> bool {
+    p.strip_prefix('/')
+        .and_then(|p| p.strip_suffix("/*"))
+        .is_some_and(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        })
+}
+
 /// Every target a rule's actions route to.
 pub fn rule_targets(actions: &Value) -> Vec<String> {
     let mut out = vec![];
@@ -170,6 +236,25 @@ mod tests {
             .is_ok()
         );
         assert!(resource_name("n", Some(&json!("gw-1"))).is_ok());
+        let paths = |p: Value| conditions(Some(&json!([{"matchPaths": {"anyOf": p}}])));
+        assert!(paths(json!(["/weather-mcp/*", "/a.b_c/*"])).is_ok());
+        for bad in [
+            json!([]),
+            json!(["/a/b/*"]),
+            json!(["/a"]),
+            json!(["a/*"]),
+            json!(["//*"]),
+        ] {
+            assert!(paths(bad.clone()).is_err(), "{bad}");
+        }
+        assert!(conditions(None).is_ok());
+        assert!(
+            conditions(Some(
+                &json!([{"matchPaths": {"anyOf": ["/a/*"]}, "matchModels": {}}])
+            ))
+            .is_err()
+        );
+        assert!(conditions(Some(&json!([{}, {}, {}]))).is_err());
         assert!(resource_name("n", Some(&json!("gw_1"))).is_err());
     }
 }

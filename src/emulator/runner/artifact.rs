@@ -1,6 +1,6 @@
 //! What to run for a version: its code unpacked from the local S3, or its container image.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Component, Path, PathBuf};
 
 /// AWS limits for direct code deployment: 250 MB zipped, 750 MB unzipped.
@@ -47,13 +47,13 @@ impl Artifact {
     }
 }
 
-/// Unpack `zip` into `dest` (replacing what was there). Refuses entries that would escape
+/// Unpack a zip into `dest` (replacing what was there). Refuses entries that would escape
 /// `dest` and archives that unpack to more than AWS allows.
-pub fn extract(zip_bytes: &[u8], dest: &Path) -> Result<(), String> {
+pub fn extract(zip: impl Read + Seek, dest: &Path) -> Result<(), String> {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes))
+    let mut archive = zip::ZipArchive::new(zip)
         .map_err(|e| format!("the code artifact is not a valid zip: {e}"))?;
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -166,7 +166,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let dest = dir.path().join("v1");
         extract(
-            &zip_of(&[("main.py", b"print(1)"), ("lib/x.py", b"")]),
+            std::io::Cursor::new(zip_of(&[("main.py", b"print(1)"), ("lib/x.py", b"")])),
             &dest,
         )
         .expect("extract");
@@ -189,10 +189,11 @@ mod tests {
     #[test]
     fn refuses_escaping_entries_and_garbage() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let err =
-            extract(&zip_of(&[("../evil.py", b"x")]), &dir.path().join("v")).expect_err("zip slip");
+        let evil = std::io::Cursor::new(zip_of(&[("../evil.py", b"x")]));
+        let err = extract(evil, &dir.path().join("v")).expect_err("zip slip");
         assert!(err.contains("escapes"), "{err}");
         assert!(!dir.path().join("evil.py").exists());
-        assert!(extract(b"not a zip", &dir.path().join("w")).is_err());
+        let garbage = std::io::Cursor::new(b"not a zip".to_vec());
+        assert!(extract(garbage, &dir.path().join("w")).is_err());
     }
 }

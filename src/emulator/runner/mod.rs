@@ -3,28 +3,35 @@
 //! A version starts when it is created (CREATING/UPDATING) or, after a restart of the local
 //! AgentCore, when its endpoints still point at it. It is READY once it answers on its protocol
 //! path; an exit or silence before that fails the version with the reason and the last lines of
-//! its output. A crash after READY is logged and restarted with capped exponential backoff.
+//! its output. A crash after READY is restarted with exponential backoff (reset once a process
+//! has stayed up a while), and each restart is a line in the runtime's logs saying why and when.
+//! The version stays READY meanwhile, as on AWS, where a runtime's status is about provisioning;
+//! invocations that meet a server crashing over and over fail at once with the reason.
 
 pub mod artifact;
 pub mod probe;
+mod process;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 pub use artifact::Artifact;
+use process::{describe_exit, free_port, kill, prepare, sanitize, secs, spawn, tail};
 
-/// Lines of output kept per process, for failure reasons.
-const KEPT_LINES: usize = 200;
-/// Lines quoted in a failure reason.
-const REASON_LINES: usize = 10;
+/// The first restart after a crash waits this long; each further crash in a row doubles it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A process that stayed up this long before it died starts the backoff over.
+const STABLE_UPTIME: Duration = Duration::from_secs(60);
+/// Invocations wait for a restart (like a cold start) until the server has crashed this many
+/// times in a row; then they fail at once, saying why.
+const FAIL_FAST_AFTER: u32 = 3;
 
 /// Which version of which runtime.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,16 +41,26 @@ pub struct VersionKey {
     pub version: u32,
 }
 
-/// Everything needed to start a version.
+/// Everything needed to start a version. Cheap to build: nothing is read from disk until a
+/// process must start.
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
     pub artifact: Artifact,
-    /// The code zip's bytes, for code artifacts.
-    pub code: Option<bytes::Bytes>,
+    /// Where the code zip is stored, for code artifacts.
+    pub code: Option<CodeBlob>,
     pub env: Vec<(String, String)>,
     pub protocol: String,
     pub path: String,
     pub region: String,
+}
+
+/// Where a code artifact's zip is stored in the local S3.
+#[derive(Debug, Clone)]
+pub struct CodeBlob {
+    /// `s3://bucket/key`, for messages.
+    pub uri: String,
+    /// The stored object's file, or why there is none (read only when a process starts).
+    pub file: Result<PathBuf, String>,
 }
 
 /// Where a process is in its life.
@@ -53,10 +70,12 @@ pub enum ProcState {
     Ready {
         port: u16,
     },
-    /// Crashed after being ready; restarting.
+    /// Crashed after being ready; starts again at `at`.
     Restarting {
+        /// Crashes in a row, each soon after its start.
         attempt: u32,
         last_exit: String,
+        at: Instant,
     },
     Failed(String),
     Stopped,
@@ -143,6 +162,16 @@ impl Runner {
                 ProcState::Ready { port } => return Ok(port),
                 ProcState::Failed(reason) => return Err(reason),
                 ProcState::Stopped => return Err("stopped".into()),
+                ProcState::Restarting {
+                    attempt,
+                    last_exit,
+                    at,
+                } if attempt >= FAIL_FAST_AFTER => {
+                    return Err(format!(
+                        "it keeps crashing: {last_exit} ({attempt} crashes in a row); next start in {}",
+                        secs(at.saturating_duration_since(Instant::now()))
+                    ));
+                }
                 ProcState::Starting | ProcState::Restarting { .. } => {}
             }
             if rx.changed().await.is_err() {
@@ -204,15 +233,17 @@ impl Runner {
                 return;
             }
         };
-        let mut attempt = 0u32;
+        let mut crashes = 0u32;
         let mut ever_ready = false;
         loop {
             let output = Arc::new(Mutex::new(VecDeque::new()));
             // Each start is a new instance with its own log stream, as on AgentCore.
+            let instance = super::ids::request_id();
             let tap = self
                 .sink
                 .get()
-                .map(|s| (Arc::clone(s), key.clone(), super::ids::request_id()));
+                .map(|s| (Arc::clone(s), key.clone(), instance.clone()));
+            let started = Instant::now();
             let child = spawn(&program, &args, &dir, &spec, port, &output, tap);
             let mut child = match child {
                 Ok(c) => c,
@@ -224,50 +255,48 @@ impl Runner {
             let outcome = self
                 .run_once(&mut child, port, &spec, &state, &mut stop)
                 .await;
-            match outcome {
+            kill(&mut child).await;
+            let why = match outcome {
                 Outcome::Stopped => {
-                    kill(&mut child).await;
                     let _ = state.send(ProcState::Stopped);
                     return;
                 }
                 Outcome::NotReady(why) | Outcome::Exited(why) if !ever_ready => {
-                    kill(&mut child).await;
                     let _ = state.send(ProcState::Failed(format!("{why}{}", tail(&output))));
                     return;
                 }
-                Outcome::NotReady(why) | Outcome::Exited(why) => {
-                    kill(&mut child).await;
-                    attempt += 1;
-                    tracing::warn!(runtime = %key.runtime_id, version = key.version, attempt, "{why}; restarting");
-                    let _ = state.send(ProcState::Restarting {
-                        attempt,
-                        last_exit: why,
-                    });
-                    let backoff = Duration::from_millis(250u64.saturating_mul(1 << attempt.min(8)))
-                        .min(MAX_BACKOFF);
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        _ = stop.changed() => {
-                            let _ = state.send(ProcState::Stopped);
-                            return;
-                        }
-                    }
-                }
+                Outcome::NotReady(why) | Outcome::Exited(why) => why,
                 Outcome::ReadyThenExited(why) => {
                     ever_ready = true;
-                    attempt = 0;
-                    tracing::warn!(runtime = %key.runtime_id, version = key.version, "{why}; restarting");
-                    let _ = state.send(ProcState::Restarting {
-                        attempt: 1,
-                        last_exit: why,
-                    });
-                    tokio::select! {
-                        () = tokio::time::sleep(Duration::from_millis(250)) => {}
-                        _ = stop.changed() => {
-                            let _ = state.send(ProcState::Stopped);
-                            return;
-                        }
-                    }
+                    why
+                }
+            };
+            let up = started.elapsed();
+            crashes = if up >= STABLE_UPTIME { 1 } else { crashes + 1 };
+            let backoff = restart_delay(crashes);
+            tracing::warn!(runtime = %key.runtime_id, version = key.version, crashes, "{why}; restarting in {}", secs(backoff));
+            // In the runtime's logs, where an operator looks (the instance's own stream).
+            if let Some(sink) = self.sink.get() {
+                sink(
+                    &key,
+                    &instance,
+                    &format!(
+                        "agentcore-local: {why} after {:.1}s up; restarting in {} (crash {crashes} in a row)",
+                        up.as_secs_f64(),
+                        secs(backoff)
+                    ),
+                );
+            }
+            let _ = state.send(ProcState::Restarting {
+                attempt: crashes,
+                last_exit: why,
+                at: Instant::now() + backoff,
+            });
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => {
+                    let _ = state.send(ProcState::Stopped);
+                    return;
                 }
             }
         }
@@ -311,8 +340,7 @@ impl Runner {
         let _ = state.send(ProcState::Ready { port });
         tokio::select! {
             status = child.wait() => {
-                let s = status.map_or_else(|e| e.to_string(), |s| s.to_string());
-                Outcome::ReadyThenExited(format!("the server exited ({s})"))
+                Outcome::ReadyThenExited(format!("the server exited with {}", describe_exit(&status)))
             }
             _ = stop.changed() => Outcome::Stopped,
         }
@@ -326,149 +354,24 @@ enum Outcome {
     ReadyThenExited(String),
 }
 
-/// Unpack the code (or check for a Docker engine) and decide the command line.
-fn prepare(spec: &LaunchSpec, dir: &std::path::Path) -> Result<(String, Vec<String>), String> {
-    match &spec.artifact {
-        Artifact::Code {
-            language,
-            entry_point,
-            ..
-        } => {
-            let code = spec
-                .code
-                .as_ref()
-                .ok_or("the code artifact was not found in S3")?;
-            artifact::extract(code, dir)?;
-            artifact::command(language, entry_point, dir)
-        }
-        Artifact::Container { uri } => {
-            let engine = std::process::Command::new("docker")
-                .arg("info")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-            match engine {
-                Ok(s) if s.success() => {
-                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-                    Ok((
-                        "docker".into(),
-                        vec!["run".into(), "--rm".into(), uri.clone()],
-                    ))
-                }
-                _ => Err(format!(
-                    "container image {uri} cannot run: no local Docker engine is available (`docker info` failed)"
-                )),
-            }
-        }
-    }
+/// The wait before restart number `crashes` in a row: 250 ms, doubling, at most 30 s.
+fn restart_delay(crashes: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(1u32 << crashes.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF)
 }
 
-fn spawn(
-    program: &str,
-    args: &[String],
-    dir: &std::path::Path,
-    spec: &LaunchSpec,
-    port: u16,
-    output: &Arc<Mutex<VecDeque<String>>>,
-    tap: Option<(LineSink, VersionKey, String)>,
-) -> std::io::Result<Child> {
-    let mut cmd = Command::new(program);
-    let mut args = args.to_vec();
-    if program == "docker" {
-        // docker run --rm -p 127.0.0.1:PORT:8000 -e K=V … IMAGE
-        let image = args.pop().unwrap_or_default();
-        args.extend(["-p".into(), format!("127.0.0.1:{port}:8000")]);
-        for (k, v) in &spec.env {
-            args.extend(["-e".into(), format!("{k}={v}")]);
-        }
-        args.push(image);
-    }
-    cmd.args(&args)
-        .current_dir(dir)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    // A clean environment, as in a microVM: no credentials of the console leak in.
-    for var in ["PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT"] {
-        if let Some(v) = std::env::var_os(var) {
-            cmd.env(var, v);
-        }
-    }
-    cmd.env("AWS_REGION", &spec.region)
-        .env("AWS_DEFAULT_REGION", &spec.region)
-        .env("PYTHONUNBUFFERED", "1");
-    for (k, v) in &spec.env {
-        cmd.env(k, v);
-    }
-    cmd.env("PORT", port.to_string())
-        .env("FASTMCP_PORT", port.to_string())
-        .env("FASTMCP_HOST", "127.0.0.1")
-        .env("HOST", "127.0.0.1");
-    let mut child = cmd.spawn()?;
-    if let Some(out) = child.stdout.take() {
-        collect(out, Arc::clone(output), tap.clone());
-    }
-    if let Some(err) = child.stderr.take() {
-        collect(err, Arc::clone(output), tap);
-    }
-    Ok(child)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn collect(
-    stream: impl tokio::io::AsyncRead + Unpin + Send + 'static,
-    into: Arc<Mutex<VecDeque<String>>>,
-    tap: Option<(LineSink, VersionKey, String)>,
-) {
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stream).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some((sink, key, instance)) = &tap {
-                sink(key, instance, &line);
-            }
-            let mut buf = into
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if buf.len() == KEPT_LINES {
-                buf.pop_front();
-            }
-            buf.push_back(line);
-        }
-    });
-}
-
-fn tail(output: &Arc<Mutex<VecDeque<String>>>) -> String {
-    let buf = output
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if buf.is_empty() {
-        return String::new();
+    #[test]
+    fn restarts_back_off_exponentially_up_to_a_cap() {
+        let delays: Vec<u128> = (1..=10).map(|n| restart_delay(n).as_millis()).collect();
+        assert_eq!(
+            delays,
+            [250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+        );
+        assert_eq!(restart_delay(u32::MAX), MAX_BACKOFF);
     }
-    let skip = buf.len().saturating_sub(REASON_LINES);
-    let lines: Vec<&str> = buf.iter().skip(skip).map(String::as_str).collect();
-    format!("; last output: {}", lines.join(" | "))
-}
-
-async fn kill(child: &mut Child) {
-    let _ = child.start_kill();
-    let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

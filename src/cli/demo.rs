@@ -1,0 +1,227 @@
+//! `demo`: the local AgentCore in-process, dev/staging/prod seeded on it through the same
+//! backend as `deploy` and `traffic set`, live traffic, and the TUI (or `--no-ui`: headless).
+
+mod seed;
+mod traffic;
+
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{CliError, Outcome};
+use crate::backend::Backend;
+use crate::backend::audit::AuditLog;
+use crate::config::Config;
+use crate::domain::audit::shell_line;
+use crate::emulator;
+
+/// Short enough that seeding takes seconds, long enough that a deploy made in the demo shows
+/// its CREATING/UPDATING states.
+const SETTLE: Duration = Duration::from_millis(200);
+/// Environments: name and region (each region is its own partition on the one server).
+const ENVIRONMENTS: [(&str, &str); 3] = [
+    ("dev", "us-west-2"),
+    ("staging", "eu-west-1"),
+    ("prod", "us-east-1"),
+];
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Keep the demo's state here; the next demo on it reuses what exists [default: a
+    /// temporary directory, removed on exit]
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Serve headless: print the environments file's path, then serve until Ctrl-C or SIGTERM
+    #[arg(long)]
+    pub no_ui: bool,
+    /// New MCP sessions per second the traffic generator opens (0 turns it off)
+    #[arg(long, default_value_t = 2.0, value_name = "N")]
+    pub rate: f64,
+}
+
+pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
+    if !(args.rate.is_finite() && (0.0..=200.0).contains(&args.rate)) {
+        return Err(CliError(format!("--rate {} is outside 0..200", args.rate)));
+    }
+    let (dir, temporary) = match &args.state_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| CliError(format!("{}: {e}", d.display())))?;
+            (d.canonicalize()?, false)
+        }
+        None => (temp_dir()?, true),
+    };
+    let result = serve(&dir, args).await;
+    if temporary && let Err(e) = std::fs::remove_dir_all(&dir) {
+        eprintln!("could not remove {}: {e}", dir.display());
+    }
+    result
+}
+
+/// Run the emulator for as long as the demo lasts, then stop it (and so every server process).
+async fn serve(dir: &Path, args: &DemoArgs) -> Result<Outcome, CliError> {
+    let listener = emulator::bind(([127, 0, 0, 1], 0).into()).await?;
+    let url = emulator::endpoint_url(&listener)?;
+    let mut opts = emulator::Options::new(dir.join("agentcore"));
+    opts.settle_delay = SETTLE;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(emulator::serve(listener, opts, async {
+        let _ = stopped.await;
+    }));
+    // One signal future for the whole demo, so a signal during seeding is not lost.
+    let mut signal = std::pin::pin!(super::local::shutdown_signal());
+    let mut server_ended = false;
+    let result = tokio::select! {
+        r = demo(dir, &url, args, signal.as_mut()) => r,
+        joined = &mut server => {
+            server_ended = true;
+            Err(CliError(match joined {
+                Ok(Ok(())) => "the local AgentCore stopped".into(),
+                Ok(Err(e)) => format!("the local AgentCore failed: {e}"),
+                Err(e) => format!("the local AgentCore failed: {e}"),
+            }))
+        }
+    };
+    let _ = stop.send(());
+    if !server_ended {
+        eprintln!("stopping the local AgentCore and its servers");
+        match server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("the local AgentCore stopped with an error: {e}"),
+            Err(e) => eprintln!("the local AgentCore stopped with an error: {e}"),
+        }
+    }
+    result
+}
+
+/// Seed, start the traffic, then the TUI or headless serving until a signal.
+async fn demo<S: Future<Output = ()>>(
+    dir: &Path,
+    url: &str,
+    args: &DemoArgs,
+    mut signal: Pin<&mut S>,
+) -> Result<Outcome, CliError> {
+    let config_path = write_environments(dir, url)?;
+    let config = Config::load(&config_path)?;
+    let backend = Arc::new(Backend::new(config.environments.clone()));
+    let ctx = seed::Ctx {
+        audit: AuditLog::at(dir.join("audit.jsonl")),
+        sample_dir: seed::write_sample(dir)?,
+        config_path: config_path.clone(),
+        started: Instant::now(),
+    };
+    eprintln!(
+        "local AgentCore on {url}, state in {}; seeding dev, staging and prod",
+        dir.display()
+    );
+    let seeded = tokio::select! {
+        r = seed::seed(&backend, &ctx) => r?,
+        () = signal.as_mut() => {
+            eprintln!("interrupted while seeding");
+            return Ok(Outcome::Ok);
+        }
+    };
+    eprintln!(
+        "{:>5.1}s  ready: {} runtimes in 3 environments ({})",
+        ctx.started.elapsed().as_secs_f64(),
+        seeded.targets.len(),
+        match seeded.changes {
+            0 => "all reused".to_string(),
+            n => format!("{n} changes, audited in {}", ctx.audit.path().display()),
+        }
+    );
+    // Stops (aborting every session in flight) when dropped, however this function ends.
+    let _traffic = traffic::Generator::start(Arc::clone(&backend), seeded.targets, args.rate);
+    if args.no_ui {
+        // With the state dir set, changes made from the CLI land in the demo's audit log.
+        let hint = format!(
+            "AGENTCORE_CONSOLE_STATE_DIR={} {}",
+            shell_line(&[dir.display().to_string()]),
+            shell_line(&[
+                "agentcore-console".into(),
+                "--config".into(),
+                config_path.display().to_string(),
+                "runtimes".into(),
+            ])
+        );
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", config_path.display())?;
+        writeln!(out, "{hint}")?;
+        out.flush()?;
+        drop(out);
+        eprintln!("serving with live traffic; Ctrl-C stops the demo");
+        signal.await;
+        return Ok(Outcome::Ok);
+    }
+    tokio::select! {
+        r = crate::tui::run(config_path.clone(), Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError),
+        () = signal => Ok(Outcome::Ok),
+    }
+}
+
+/// The environments file for the demo, rewritten on every start (the port changes).
+fn write_environments(dir: &Path, url: &str) -> Result<PathBuf, CliError> {
+    let mut text = String::from(
+        "# Written by `agentcore-console demo`: three environments on one local AgentCore,\n\
+         # each in its own region. Rewritten at every start (the port changes).\n",
+    );
+    for (name, region) in ENVIRONMENTS {
+        text.push_str(&format!(
+            "\n[environments.{name}]\nendpoint_url = \"{url}\"\nregion = \"{region}\"\n"
+        ));
+        if crate::domain::Environment::default_read_only(name) {
+            text.push_str("# read-only by its name: changes need --arm\n");
+        }
+    }
+    let path = dir.join("environments.toml");
+    let tmp = dir.join(".environments.toml.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// A fresh directory of our own under the system's temporary directory.
+fn temp_dir() -> Result<PathBuf, CliError> {
+    let base = std::env::temp_dir();
+    for _ in 0..8 {
+        let dir = base.join(format!(
+            "agentcore-console-demo-{}-{:08x}",
+            std::process::id(),
+            fastrand::u32(..)
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(CliError(format!("{}: {e}", dir.display()))),
+        }
+    }
+    Err(CliError(format!(
+        "cannot create a temporary directory in {}",
+        base.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environments_file_parses_with_prod_protected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write_environments(dir.path(), "http://127.0.0.1:4999").expect("write");
+        let config = Config::load(&path).expect("parses");
+        let names: Vec<_> = config
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(names, ["dev", "staging", "prod"]);
+        for e in &config.environments {
+            assert_eq!(e.read_only, e.name == "prod", "{}", e.name);
+            assert_eq!(e.endpoint_url.as_deref(), Some("http://127.0.0.1:4999"));
+        }
+    }
+}

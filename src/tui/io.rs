@@ -1,0 +1,314 @@
+//! The only place the TUI does I/O. The owner loop sends [`Request`]s with `try_send` on a
+//! bounded channel and never awaits a backend call; the worker owns the `Arc<Backend>`, runs
+//! each request as a task in a `JoinSet`, and sends one [`Response`] back per request on
+//! another bounded channel. Every request carries a [`Ticket`] (the pane that asked and that
+//! pane's generation for it), so the app can drop answers nobody is waiting for any more.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+
+use super::write::WriteOp;
+use crate::backend::audit::{Actor, AuditLog};
+use crate::backend::metrics::{self, RuntimeMetrics, Window};
+use crate::backend::traffic::{self, Split};
+use crate::backend::{Backend, deploy, runtimes};
+use crate::domain::audit::AuditEntry;
+use crate::domain::{Runtime, RuntimeDetail};
+
+/// Requests (and responses) that may wait in each channel.
+pub const CHANNEL: usize = 64;
+/// The window the matrix's error rate and latency sparkline cover.
+pub const MATRIX_WINDOW_SECS: i64 = 30 * 60;
+/// How long leaving waits for writes still running (reads are cancelled at once).
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Which pane instance asked.
+pub type PaneUid = u64;
+
+/// Who asked, and which of their requests this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ticket {
+    pub pane: PaneUid,
+    pub generation: u64,
+}
+
+/// Something to fetch or do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// One environment's column of the matrix: runtimes with endpoints, then (concurrently)
+    /// one GetMetricData batch for all of them and one read of the gateway's splits.
+    EnvMatrix { env: String },
+    /// One runtime in detail, with its audit history.
+    RuntimeDetail { env: String, runtime: String },
+    /// The audit log.
+    Audit,
+    /// A confirmed change. `command` is the equivalent CLI line for the audit log.
+    Write {
+        op: WriteOp,
+        armed: bool,
+        command: String,
+    },
+    /// The pane is gone: cancel its reads still running (never its writes).
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub ticket: Ticket,
+    pub job: Job,
+}
+
+/// One environment's matrix data. Metrics and splits fail on their own; the runtimes stand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvSnapshot {
+    pub runtimes: Vec<Runtime>,
+    pub metrics: Result<Vec<RuntimeMetrics>, String>,
+    pub splits: Result<Vec<Split>, String>,
+}
+
+/// A runtime in detail and what the audit log says was done to it (oldest first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeView {
+    pub detail: RuntimeDetail,
+    pub history: Result<Vec<AuditEntry>, String>,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    EnvMatrix {
+        env: String,
+        result: Result<EnvSnapshot, String>,
+    },
+    RuntimeDetail(Result<Box<RuntimeView>, String>),
+    Audit(Result<Vec<AuditEntry>, String>),
+    Write {
+        op: WriteOp,
+        result: Result<String, String>,
+    },
+}
+
+impl Reply {
+    /// The reply a job gets when its task died without answering.
+    fn failed(job: &Job, why: String) -> Option<Self> {
+        Some(match job {
+            Job::EnvMatrix { env } => Reply::EnvMatrix {
+                env: env.clone(),
+                result: Err(why),
+            },
+            Job::RuntimeDetail { .. } => Reply::RuntimeDetail(Err(why)),
+            Job::Audit => Reply::Audit(Err(why)),
+            Job::Write { op, .. } => Reply::Write {
+                op: op.clone(),
+                result: Err(why),
+            },
+            Job::Cancel => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub ticket: Ticket,
+    pub reply: Reply,
+}
+
+/// The loop's ends of the worker's channels.
+pub struct Io {
+    pub requests: mpsc::Sender<Request>,
+    pub responses: mpsc::Receiver<Response>,
+    pub worker: tokio::task::JoinHandle<()>,
+}
+
+/// Start the worker. `audit` is where writes are recorded and the audit pane reads; without
+/// one, writes are refused with the reason.
+pub fn spawn(backend: Arc<Backend>, audit: Result<AuditLog, String>) -> Io {
+    let (req_tx, req_rx) = mpsc::channel(CHANNEL);
+    let (resp_tx, resp_rx) = mpsc::channel(CHANNEL);
+    let worker = tokio::spawn(run(backend, audit, req_rx, resp_tx));
+    Io {
+        requests: req_tx,
+        responses: resp_rx,
+        worker,
+    }
+}
+
+struct Running {
+    ticket: Ticket,
+    job: Job,
+    abort: AbortHandle,
+}
+
+async fn run(
+    backend: Arc<Backend>,
+    audit: Result<AuditLog, String>,
+    mut requests: mpsc::Receiver<Request>,
+    responses: mpsc::Sender<Response>,
+) {
+    let mut tasks: JoinSet<()> = JoinSet::new();
+    let mut running: HashMap<tokio::task::Id, Running> = HashMap::new();
+    loop {
+        tokio::select! {
+            req = requests.recv() => {
+                let Some(req) = req else { break };
+                if req.job == Job::Cancel {
+                    for r in running.values() {
+                        let is_write = matches!(r.job, Job::Write { .. });
+                        if r.ticket.pane == req.ticket.pane && !is_write {
+                            r.abort.abort();
+                        }
+                    }
+                    continue;
+                }
+                let (backend, audit, tx) = (Arc::clone(&backend), audit.clone(), responses.clone());
+                let (ticket, job) = (req.ticket, req.job.clone());
+                let abort = tasks.spawn(async move {
+                    if let Some(reply) = execute(backend, audit, req.job).await {
+                        let _ = tx.send(Response { ticket: req.ticket, reply }).await;
+                    }
+                });
+                running.insert(abort.id(), Running { ticket, job, abort });
+            }
+            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let (id, panicked) = match done {
+                    Ok((id, ())) => (id, None),
+                    Err(e) => (e.id(), e.is_panic().then(|| e.to_string())),
+                };
+                if let (Some(r), Some(why)) = (running.remove(&id), panicked) {
+                    tracing::error!(?r.job, "request task panicked: {why}");
+                    if let Some(reply) = Reply::failed(&r.job, format!("internal error: {why}")) {
+                        let _ = responses.send(Response { ticket: r.ticket, reply }).await;
+                    }
+                }
+            }
+        }
+    }
+    // Leaving: reads are dropped, writes finish (an audited change is never cut in half).
+    for r in running.values() {
+        if !matches!(r.job, Job::Write { .. }) {
+            r.abort.abort();
+        }
+    }
+    let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+async fn execute(
+    backend: Arc<Backend>,
+    audit: Result<AuditLog, String>,
+    job: Job,
+) -> Option<Reply> {
+    let backend = backend.as_ref();
+    Some(match job {
+        Job::EnvMatrix { env } => {
+            let result = env_snapshot(backend, &env).await;
+            Reply::EnvMatrix { env, result }
+        }
+        Job::RuntimeDetail { env, runtime } => Reply::RuntimeDetail(
+            runtime_view(backend, audit, &env, &runtime)
+                .await
+                .map(Box::new),
+        ),
+        Job::Audit => Reply::Audit(audit.and_then(|a| a.read().map_err(|e| e.to_string()))),
+        Job::Write { op, armed, command } => {
+            let result = match audit {
+                Err(why) => Err(format!("no audit log, so no writes: {why}")),
+                Ok(audit) => write(backend, &audit, &op, armed, command).await,
+            };
+            Reply::Write { op, result }
+        }
+        Job::Cancel => return None,
+    })
+}
+
+async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnapshot, String> {
+    let runtimes = runtimes::env_runtimes(backend, env)
+        .await
+        .map_err(|e| e.to_string())?;
+    if runtimes.is_empty() {
+        return Ok(EnvSnapshot {
+            runtimes,
+            metrics: Ok(vec![]),
+            splits: Ok(vec![]),
+        });
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let window = Window {
+        start: now - MATRIX_WINDOW_SECS,
+        end: now,
+        period: 60,
+    };
+    let names: Vec<String> = runtimes.iter().map(|r| r.name.clone()).collect();
+    let targets: Vec<(String, String)> =
+        names.iter().map(|n| (env.to_string(), n.clone())).collect();
+    let (metrics, splits) = futures::join!(
+        metrics::fetch(backend, &targets, window),
+        traffic::splits(backend, env, &names)
+    );
+    Ok(EnvSnapshot {
+        runtimes,
+        metrics: metrics.map_err(|e| e.to_string()),
+        splits: splits.map_err(|e| e.to_string()),
+    })
+}
+
+async fn runtime_view(
+    backend: &Backend,
+    audit: Result<AuditLog, String>,
+    env: &str,
+    runtime: &str,
+) -> Result<RuntimeView, String> {
+    let detail = runtimes::show(backend, env, runtime)
+        .await
+        .map_err(|e| e.to_string())?;
+    let names = [detail.runtime.name.as_str(), detail.runtime.id.as_str()];
+    let history = audit
+        .and_then(|a| a.read().map_err(|e| e.to_string()))
+        .map(|all| {
+            all.into_iter()
+                .filter(|e| e.env == env && names.contains(&e.target.as_str()))
+                .collect()
+        });
+    Ok(RuntimeView { detail, history })
+}
+
+async fn write(
+    backend: &Backend,
+    audit: &AuditLog,
+    op: &WriteOp,
+    armed: bool,
+    command: String,
+) -> Result<String, String> {
+    let actor = Actor::new(command);
+    match op {
+        WriteOp::Rollback {
+            env,
+            runtime,
+            endpoint,
+            to,
+            ..
+        } => {
+            let moved = deploy::rollback(
+                backend,
+                env,
+                runtime,
+                endpoint,
+                Some(to),
+                armed,
+                &actor,
+                audit,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "{env}: {runtime} endpoint {} moved {} → {}",
+                moved.endpoint,
+                moved.from.as_deref().unwrap_or("-"),
+                moved.to
+            ))
+        }
+    }
+}

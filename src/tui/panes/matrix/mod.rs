@@ -1,0 +1,237 @@
+//! Home: the environment matrix. Rows are runtimes, columns environments; each column is fed
+//! by its own request (one per environment, concurrently), so an environment that fails shows
+//! its error while the others keep showing theirs.
+
+pub mod cells;
+mod render;
+
+use std::time::Duration;
+
+use super::{Effect, Fetch, Pane, step};
+use crate::domain::Environment;
+use crate::tui::action::Action;
+use crate::tui::io::{EnvSnapshot, Job, Reply};
+use crate::tui::keymap::Context;
+use crate::tui::loadable::Slot;
+use crate::tui::time::Millis;
+use crate::tui::widgets::status_line::Level;
+
+/// How often the visible matrix polls each environment.
+pub const POLL: Duration = Duration::from_secs(5);
+
+pub struct MatrixPane {
+    envs: Vec<Environment>,
+    columns: Vec<Slot<EnvSnapshot>>,
+    /// Selected row among the filtered runtimes, and selected environment column.
+    row: usize,
+    col: usize,
+    filter: String,
+}
+
+impl MatrixPane {
+    pub fn new(envs: Vec<Environment>) -> Self {
+        let columns = envs.iter().map(|_| Slot::default()).collect();
+        Self {
+            envs,
+            columns,
+            row: 0,
+            col: 0,
+            filter: String::new(),
+        }
+    }
+
+    pub fn envs(&self) -> &[Environment] {
+        &self.envs
+    }
+
+    pub fn column(&self, env: &str) -> Option<&Slot<EnvSnapshot>> {
+        let i = self.envs.iter().position(|e| e.name == env)?;
+        self.columns.get(i)
+    }
+
+    /// The filtered runtime names, in row order.
+    pub fn rows(&self) -> Vec<String> {
+        cells::rows(&self.columns, &self.filter)
+    }
+
+    /// The selected (runtime, environment).
+    pub fn selection(&self) -> (Option<String>, &str) {
+        let env = self.envs.get(self.col).map_or("", |e| e.name.as_str());
+        (self.rows().get(self.row).cloned(), env)
+    }
+
+    /// Every runtime and the environments it exists in (for the palette).
+    pub fn known_runtimes(&self) -> Vec<(String, Vec<String>)> {
+        cells::rows(&self.columns, "")
+            .into_iter()
+            .map(|name| {
+                let envs = self
+                    .envs
+                    .iter()
+                    .zip(&self.columns)
+                    .filter(|(_, c)| {
+                        c.value()
+                            .is_some_and(|s| s.runtimes.iter().any(|r| r.name == name))
+                    })
+                    .map(|(e, _)| e.name.clone())
+                    .collect();
+                (name, envs)
+            })
+            .collect()
+    }
+
+    fn fetches(&mut self, now: Millis, force: bool) -> Vec<Fetch> {
+        self.envs
+            .iter()
+            .zip(self.columns.iter_mut())
+            .filter(|(_, slot)| force || slot.due(now, POLL))
+            .map(|(env, slot)| Fetch {
+                generation: slot.begin(now),
+                job: Job::EnvMatrix {
+                    env: env.name.clone(),
+                },
+            })
+            .collect()
+    }
+
+    fn select_runtime(&mut self, name: &str) -> Option<Effect> {
+        if !name.to_lowercase().contains(&self.filter.to_lowercase()) {
+            self.filter.clear();
+        }
+        match self.rows().iter().position(|r| r == name) {
+            Some(i) => {
+                self.row = i;
+                Some(Effect::Done)
+            }
+            None => Some(Effect::Notice(
+                Level::Warn,
+                format!("no runtime `{name}` in any environment"),
+            )),
+        }
+    }
+}
+
+impl Pane for MatrixPane {
+    fn context(&self) -> Context {
+        Context::Matrix
+    }
+
+    fn title(&self) -> String {
+        "environments".into()
+    }
+
+    fn env(&self) -> Option<&str> {
+        self.envs.get(self.col).map(|e| e.name.as_str())
+    }
+
+    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
+        self.fetches(now, false)
+    }
+
+    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
+        self.fetches(now, true)
+    }
+
+    fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
+        let Reply::EnvMatrix { env, result } = reply else {
+            return false;
+        };
+        let Some(i) = self.envs.iter().position(|e| e.name == env) else {
+            return false;
+        };
+        let selected = self.rows().get(self.row).cloned();
+        let fresh = self.columns[i].accept(generation, result, now);
+        // Keep the same runtime selected when rows come and go.
+        if let Some(name) = selected
+            && let Some(r) = self.rows().iter().position(|n| *n == name)
+        {
+            self.row = r;
+        }
+        self.row = self.row.min(self.rows().len().saturating_sub(1));
+        fresh
+    }
+
+    fn busy(&self) -> bool {
+        self.columns.iter().any(Slot::in_flight)
+    }
+
+    fn abandon(&mut self, generation: u64, job: &Job) {
+        if let Job::EnvMatrix { env } = job
+            && let Some(i) = self.envs.iter().position(|e| &e.name == env)
+        {
+            self.columns[i].abandon(generation);
+        }
+    }
+
+    fn handle(&mut self, action: &Action, _now: Millis) -> Option<Effect> {
+        let rows = self.rows();
+        if let Some(r) = step(self.row, rows.len(), action, 10) {
+            self.row = r;
+            return Some(Effect::Done);
+        }
+        match action {
+            Action::Left => self.col = self.col.saturating_sub(1),
+            Action::Right => self.col = (self.col + 1).min(self.envs.len().saturating_sub(1)),
+            Action::FocusEnv(name) => match self.envs.iter().position(|e| &e.name == name) {
+                Some(i) => self.col = i,
+                None => {
+                    return Some(Effect::Notice(
+                        Level::Warn,
+                        format!("no environment `{name}`"),
+                    ));
+                }
+            },
+            Action::FocusRuntime(name) => return self.select_runtime(name),
+            Action::Open => {
+                let (runtime, env) = self.selection();
+                let Some(runtime) = runtime else {
+                    return Some(Effect::Notice(Level::Info, "no runtime selected".into()));
+                };
+                let present = self
+                    .column(env)
+                    .and_then(Slot::value)
+                    .is_some_and(|s| s.runtimes.iter().any(|r| r.name == runtime));
+                if !present {
+                    return Some(Effect::Notice(
+                        Level::Warn,
+                        format!("{runtime} is not deployed in {env}"),
+                    ));
+                }
+                return Some(Effect::Then(Action::OpenRuntime {
+                    env: env.to_string(),
+                    runtime,
+                }));
+            }
+            _ => return None,
+        }
+        Some(Effect::Done)
+    }
+
+    fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.row = 0;
+    }
+
+    fn render(
+        &self,
+        cx: &super::Cx<'_>,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+    ) {
+        render::render(self, cx, area, buf);
+    }
+}
+
+impl MatrixPane {
+    pub(crate) fn columns(&self) -> &[Slot<EnvSnapshot>] {
+        &self.columns
+    }
+
+    pub(crate) fn cursor(&self) -> (usize, usize) {
+        (self.row, self.col)
+    }
+}

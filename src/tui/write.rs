@@ -1,0 +1,173 @@
+//! Writes the TUI can make, described before they are made: the exact API calls (the confirm
+//! modal shows them), the equivalent command line (the audit log records it), and the
+//! environment whose protection applies. Add a variant here for each new kind of write, and
+//! its execution in `io.rs`.
+
+use crate::domain::audit::shell_line;
+
+/// A change to make in one environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOp {
+    /// Point a named endpoint back at an earlier version (`rollback`).
+    Rollback {
+        env: String,
+        runtime: String,
+        runtime_id: String,
+        endpoint: String,
+        /// The version it serves now.
+        from: String,
+        /// The version it goes back to.
+        to: String,
+    },
+}
+
+/// One line of a write's preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// True for the call that changes something; false for the reads and waits around it.
+    pub write: bool,
+    /// The operation (and, for reads, what it reads).
+    pub text: String,
+    /// The request's parameters, for a write: (name, value, what it is now).
+    pub params: Vec<(&'static str, String, Option<String>)>,
+}
+
+impl WriteOp {
+    pub fn env(&self) -> &str {
+        match self {
+            Self::Rollback { env, .. } => env,
+        }
+    }
+
+    /// The audit log's name for it.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Self::Rollback { .. } => "rollback",
+        }
+    }
+
+    /// One line for titles and the status line.
+    pub fn title(&self) -> String {
+        match self {
+            Self::Rollback {
+                env,
+                runtime,
+                endpoint,
+                from,
+                to,
+                ..
+            } => format!("Roll back {runtime} endpoint {endpoint} in {env}: version {from} → {to}"),
+        }
+    }
+
+    /// The AWS API calls, in order, as the backend makes them.
+    pub fn calls(&self) -> Vec<Call> {
+        match self {
+            Self::Rollback {
+                runtime,
+                runtime_id,
+                endpoint,
+                from,
+                to,
+                ..
+            } => vec![
+                read(format!(
+                    "ListAgentRuntimes → {runtime}; GetAgentRuntimeEndpoint {endpoint}; ListAgentRuntimeVersions"
+                )),
+                Call {
+                    write: true,
+                    text: "UpdateAgentRuntimeEndpoint".into(),
+                    params: vec![
+                        ("agentRuntimeId", runtime_id.clone(), None),
+                        ("endpointName", endpoint.clone(), None),
+                        ("agentRuntimeVersion", to.clone(), Some(from.clone())),
+                    ],
+                },
+                read(format!(
+                    "GetAgentRuntimeEndpoint {endpoint} until READY on version {to} (up to 5 min)"
+                )),
+            ],
+        }
+    }
+
+    /// The CLI arguments that make the same change (after the global flags).
+    fn cli_args(&self) -> Vec<String> {
+        match self {
+            Self::Rollback {
+                env,
+                runtime,
+                endpoint,
+                to,
+                ..
+            } => [
+                "--env",
+                env,
+                "rollback",
+                runtime,
+                "--endpoint",
+                endpoint,
+                "--to-version",
+                to,
+            ]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect(),
+        }
+    }
+
+    /// The equivalent command line: `prefix` (program and `--config`), the arguments, `--arm`
+    /// when the environment is protected, and `--yes` (the TUI confirmed it).
+    pub fn command(&self, prefix: &[String], protected: bool) -> String {
+        let mut args = prefix.to_vec();
+        args.extend(self.cli_args());
+        if protected {
+            args.push("--arm".into());
+        }
+        args.push("--yes".into());
+        shell_line(&args)
+    }
+}
+
+fn read(text: String) -> Call {
+    Call {
+        write: false,
+        text,
+        params: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rollback_names_its_calls_and_its_command() {
+        let op = WriteOp::Rollback {
+            env: "prod".into(),
+            runtime: "weather_mcp".into(),
+            runtime_id: "weather_mcp-AbC".into(),
+            endpoint: "live".into(),
+            from: "4".into(),
+            to: "3".into(),
+        };
+        let writes: Vec<_> = op.calls().into_iter().filter(|c| c.write).collect();
+        assert_eq!(writes.len(), 1);
+        assert_eq!(
+            writes[0].params.last(),
+            Some(&(
+                "agentRuntimeVersion",
+                "3".to_string(),
+                Some("4".to_string())
+            ))
+        );
+        let prefix = vec![
+            "agentcore-console".into(),
+            "--config".into(),
+            "/e s.toml".into(),
+        ];
+        assert_eq!(
+            op.command(&prefix, true),
+            "agentcore-console --config '/e s.toml' --env prod rollback weather_mcp --endpoint live --to-version 3 --arm --yes"
+        );
+    }
+}
