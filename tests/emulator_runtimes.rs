@@ -1,8 +1,12 @@
 //! The local AgentCore control plane, driven by the official Rust SDK (and raw HTTP for what
 //! other SDKs send).
 
+#[path = "emulator_runtimes/paging.rs"]
+mod paging;
 #[path = "support/emulator.rs"]
 mod support;
+#[path = "emulator_runtimes/wire.rs"]
+mod wire;
 
 use std::time::Duration;
 
@@ -335,77 +339,6 @@ async fn bad_input_gets_aws_errors_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn lists_paginate_with_max_results_and_next_token() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
-    for i in 0..23 {
-        create_container(&c, &format!("rt_{i:02}")).await;
-    }
-    let mut token = None;
-    let mut sizes = vec![];
-    let mut ids = std::collections::BTreeSet::new();
-    loop {
-        let page = c
-            .control
-            .list_agent_runtimes()
-            .max_results(7)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .expect("page");
-        sizes.push(page.agent_runtimes().len());
-        ids.extend(
-            page.agent_runtimes()
-                .iter()
-                .map(|r| r.agent_runtime_id().to_string()),
-        );
-        match page.next_token() {
-            Some(t) => token = Some(t.to_string()),
-            None => break,
-        }
-    }
-    assert_eq!(sizes, [7, 7, 7, 2]);
-    assert_eq!(ids.len(), 23);
-    let first = c
-        .control
-        .list_agent_runtimes()
-        .send()
-        .await
-        .expect("default page");
-    assert_eq!(first.agent_runtimes().len(), 10, "default page size");
-    assert!(first.next_token().is_some());
-    assert_eq!(runtimes::list_all(&c).await.expect("all").len(), 23);
-    local.stop().await;
-}
-
-#[tokio::test]
-async fn client_tokens_make_creates_idempotent() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
-    let token = "retry-token-0123456789abcdef0123456789";
-    let send = |name: &'static str| {
-        c.control
-            .create_agent_runtime()
-            .agent_runtime_name(name)
-            .agent_runtime_artifact(container("x"))
-            .role_arn(ROLE)
-            .client_token(token)
-            .send()
-    };
-    let a = send("idem").await.expect("first");
-    let b = send("idem").await.expect("retry gets the first answer");
-    assert_eq!(a.agent_runtime_id(), b.agent_runtime_id());
-    assert_eq!(runtimes::list_all(&c).await.expect("list").len(), 1);
-    let other = send("other")
-        .await
-        .expect_err("same token, other parameters");
-    assert_eq!(status_and_code(&other).0, 409);
-    local.stop().await;
-}
-
-#[tokio::test]
 async fn state_survives_a_restart_and_unsettled_work_finishes_after_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let local = start(dir.path()).await;
@@ -494,97 +427,5 @@ async fn regions_and_accounts_are_kept_apart_on_one_server() {
             .contains(":us-west-2:111122223333:")
     );
     assert_eq!(lo[0].agent_runtime_id(), c);
-    local.stop().await;
-}
-
-#[tokio::test]
-async fn requests_match_as_aws_matches_them_not_by_one_sdks_quirks() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let a = auth("bedrock-agentcore", "us-west-2");
-    let body = r#"{"agentRuntimeName":"from_boto","agentRuntimeArtifact":{"containerConfiguration":{"containerUri":"x"}},"roleArn":"arn:aws:iam::123456789012:role/R","networkConfiguration":{"networkMode":"PUBLIC"}}"#;
-    // botocore sends the service model's trailing slash.
-    let (status, resp) = raw(
-        &local.url,
-        "PUT",
-        "/runtimes/",
-        &[("Authorization", &a), ("Content-Type", "application/json")],
-        body,
-    )
-    .await;
-    assert_eq!(status, 202, "{resp}");
-    let id = resp
-        .split("\"agentRuntimeId\":\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("id")
-        .to_string();
-    let (status, resp) = raw(
-        &local.url,
-        "GET",
-        &format!("/runtimes/{id}/"),
-        &[("Authorization", &a)],
-        "",
-    )
-    .await;
-    assert_eq!(status, 200, "{resp}");
-    assert!(resp.contains("\"agentRuntimeName\":\"from_boto\""));
-    // Header names are case-insensitive; the Rust SDK sees what boto created.
-    let c = clients(&local.url, "us-west-2").await;
-    assert_eq!(
-        runtimes::list_all(&c).await.expect("list")[0].agent_runtime_id(),
-        id
-    );
-    // Unsigned requests and unknown operations get AWS-shaped errors.
-    let (status, resp) = raw(&local.url, "POST", "/runtimes", &[], "").await;
-    assert_eq!(status, 403);
-    assert!(
-        resp.to_ascii_lowercase()
-            .contains("x-amzn-errortype: missingauthenticationtokenexception"),
-        "{resp}"
-    );
-    let (status, resp) = raw(
-        &local.url,
-        "PATCH",
-        "/runtimes",
-        &[("authorization", &a)],
-        "",
-    )
-    .await;
-    assert_eq!(status, 404);
-    assert!(resp.contains("UnknownOperationException"), "{resp}");
-    let (status, resp) = raw(
-        &local.url,
-        "PUT",
-        "/runtimes",
-        &[("authorization", &a)],
-        "{not json",
-    )
-    .await;
-    assert_eq!(status, 400, "{resp}");
-    local.stop().await;
-}
-
-#[tokio::test]
-async fn live_tail_host_prefix_is_stripped_for_custom_endpoints() {
-    // StartLiveTail gets a `stream-` host prefix even with endpoint_url; without the backend's
-    // interceptor it would try to resolve `stream-127.0.0.1` and never reach the server.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
-    let err = c
-        .logs
-        .start_live_tail()
-        .log_group_identifiers("arn:aws:logs:us-west-2:123456789012:log-group:/x")
-        .send()
-        .await
-        .expect_err("the local AgentCore has no Logs service yet");
-    assert!(
-        matches!(
-            err,
-            aws_smithy_runtime_api::client::result::SdkError::ServiceError(_)
-        ),
-        "the request must reach the local server and get its answer: {err:?}"
-    );
     local.stop().await;
 }
