@@ -240,7 +240,8 @@ fn fill(
     m.sessions = series("ses");
     m.latency_p50 = series("p50");
     m.latency_p99 = series("p99");
-    let sum = |s: &[Option<f64>]| s.iter().flatten().sum::<f64>();
+    // An empty f64 sum is -0.0, which prints as "-0": start from +0.0.
+    let sum = |s: &[Option<f64>]| s.iter().flatten().fold(0.0, |a, v| a + v);
     let latest = |s: &[Option<f64>]| s.iter().rev().find_map(|v| *v);
     let (inv, err) = (sum(&m.invocations), sum(&m.errors));
     m.totals = Totals {
@@ -271,6 +272,15 @@ fn on_grid(points: Option<&Vec<(i64, f64)>>, grid: &[i64], period: i32) -> Vec<O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_without_data_totals_zero_not_minus_zero() {
+        let mut m = EndpointMetrics::default();
+        fill(&mut m, "r0e0", &HashMap::new(), &[60, 120], 60);
+        assert_eq!(format!("{:.0}", m.totals.invocations), "0");
+        assert_eq!(m.totals.error_rate, None);
+        assert_eq!(m.invocations, [None, None]);
+    }
 
     #[test]
     fn points_land_in_their_period_and_the_rest_stays_empty() {

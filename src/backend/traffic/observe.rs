@@ -31,8 +31,8 @@ pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> 
                     (ep, t.unwrap_or_default())
                 })
                 .collect();
-            let sessions: f64 = legs.iter().map(|(_, t)| t.sessions).sum();
-            let invocations: f64 = legs.iter().map(|(_, t)| t.invocations).sum();
+            let sessions: f64 = legs.iter().fold(0.0, |a, (_, t)| a + t.sessions);
+            let invocations: f64 = legs.iter().fold(0.0, |a, (_, t)| a + t.invocations);
             let share = |part: f64, all: f64| (all > 0.0).then(|| 100.0 * part / all);
             observed.legs = legs
                 .into_iter()
