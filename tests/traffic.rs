@@ -91,6 +91,15 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     for _ in 0..20 {
         assert_eq!(new_session(&url).await.0, "weather-stable");
     }
+    // A session opened on the canary before the abort stays there: sessions are sticky.
+    let (_, earlier) = opened
+        .iter()
+        .find(|(t, _)| t == "weather-canary")
+        .expect("a canary session among 400");
+    assert_eq!(
+        call(&url, earlier).await,
+        ("weather-canary".to_string(), "2".to_string())
+    );
     // The CLI's MCP client can go through the gateway too (a new session: stable now).
     let via = json(
         &w,
@@ -106,7 +115,7 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     )
     .await;
     assert_eq!(via["content"][0]["text"], "1");
-    // Existing canary sessions keep their target after an abort; new ones do not get it.
+    // After a promote, new sessions get the new version on stable.
     let promoted = json(&w, &["--env", "dev", "traffic", "promote", "weather"]).await;
     assert_eq!(promoted["stable"]["liveVersion"], "2");
     let (_, session, _) = new_session(&url).await;
