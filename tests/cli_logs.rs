@@ -406,3 +406,71 @@ async fn logs_follow_from_the_binary_prints_new_events_as_they_come() {
     assert_eq!(messages, ticks(0..3));
     local.stop().await;
 }
+
+#[tokio::test]
+async fn a_reader_that_stalls_loses_nothing() {
+    let (_dir, local, _config, id) = chatty().await;
+    let c = clients(&local.url, "us-west-2").await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    new_stream(&c, &group, "manual").await;
+    // More than every queue between the reads and the reader holds, 20 ms apart (so a
+    // batch spans more than the 5 s the reads overlap by).
+    let base = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - 900_000;
+    for chunk in (0..40_000i64).collect::<Vec<_>>().chunks(10_000) {
+        let events = chunk.iter().map(|i| {
+            InputLogEvent::builder()
+                .timestamp(base + i * 20)
+                .message(format!("tick {i}"))
+                .build()
+                .expect("event")
+        });
+        c.logs
+            .put_log_events()
+            .log_group_name(&group)
+            .log_stream_name("manual")
+            .set_log_events(Some(events.collect()))
+            .send()
+            .await
+            .expect("put");
+    }
+    let backend = Arc::new(Backend::new(vec![env(
+        "dev",
+        &local.url,
+        "us-west-2",
+        None,
+    )]));
+    let query = LogQuery {
+        targets: vec![("dev".into(), "chatty".into())],
+        start: Some(base - 1000),
+        end: None,
+        filter: Some("tick".into()),
+    };
+    let opts = FollowOptions {
+        live_tail: false,
+        poll_every: Duration::from_millis(100),
+        ..FollowOptions::default()
+    };
+    let mut rx = agentcore_console::backend::logs::spawn_follow(backend, query, opts)
+        .await
+        .expect("follow");
+    // A pager that waits before it reads, then reads slowly at first.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut got = 0usize;
+    let mut last = None;
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while got < 40_000 {
+            let (event, stats) = rx.recv().await.expect("open").expect("no error");
+            if let TailEvent::Line(_) = event {
+                got += 1;
+                if got.is_multiple_of(1000) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            last = Some(stats);
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("only {got} of 40000 events; {last:?}"));
+    assert_eq!(last.map(|s| s.delivered), Some(40_000));
+    local.stop().await;
+}

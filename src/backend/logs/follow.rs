@@ -94,7 +94,7 @@ pub async fn spawn_follow(
     let srcs = sources(&backend, &q).await?;
     let (out_tx, out_rx) = mpsc::channel(1024);
     tokio::spawn(async move {
-        let (tx, mut rx) = mpsc::channel::<Msg>(64);
+        let (tx, mut rx) = mpsc::channel::<Msg>(16);
         let mut drivers = tokio::task::JoinSet::new();
         for (i, src) in srcs.into_iter().enumerate() {
             drivers.spawn(drive(src, q.clone(), opts.clone(), tx.clone(), i as u64));
@@ -102,7 +102,14 @@ pub async fn spawn_follow(
         drop(tx);
         let mut dedup = Dedup::default();
         let mut stats = TailStats::default();
-        while let Some(msg) = rx.recv().await {
+        loop {
+            // A reader that went away stops the drivers now, not at their next event (a
+            // quiet runtime's Live Tail session would otherwise stay open).
+            let msg = tokio::select! {
+                msg = rx.recv() => msg,
+                () = out_tx.closed() => None,
+            };
+            let Some(msg) = msg else { break };
             let out = match msg {
                 Msg::Lines(pass, lines) => {
                     let now = now_ms();
@@ -271,6 +278,8 @@ struct Driver<'a> {
     backoff: u32,
 }
 
+/// Events per batch handed to the delivering loop.
+const BATCH: usize = 500;
 /// Reads overlap by this much: events can be ingested a little out of order.
 const OVERLAP_MS: i64 = 5_000;
 
@@ -291,30 +300,34 @@ impl Driver<'_> {
         Duration::from_millis(base.min(30_000) + fastrand::u64(0..250))
     }
 
-    /// Read everything since a little before the newest event seen, as one pass.
+    /// Read everything since a little before the newest event seen, as one pass. Batches
+    /// wait for room in the queue: a slow reader slows the reads, nothing is dropped, and
+    /// `newest` only moves past what was handed over.
     async fn poll_round(&mut self, filter: Option<&str>) -> Result<(), BackendError> {
         self.next_pass += 1;
         let pass = self.next_pass;
         let from = self.newest.map(|n| n - OVERLAP_MS);
-        let mut batch = Vec::new();
-        let mut sent: Result<(), ()> = Ok(());
-        let tx = self.tx.clone();
-        let mut newest = self.newest;
-        history::each(std::slice::from_ref(self.src), (from, None), filter, |l| {
-            newest = newest.max(Some(l.timestamp));
-            batch.push(l);
-            if batch.len() >= 500 {
-                // Bounded batches: a long backfill streams instead of piling up.
-                sent = tx
-                    .try_send(Msg::Lines(pass, std::mem::take(&mut batch)))
-                    .map_err(|_| ());
+        let mut merged = history::Merge::new(history::readers(
+            std::slice::from_ref(self.src),
+            (from, None),
+            filter,
+        ));
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let line = merged.next().await?;
+            let done = line.is_none();
+            batch.extend(line);
+            if batch.len() >= BATCH || (done && !batch.is_empty()) {
+                let newest = batch.iter().map(|l| l.timestamp).max();
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if self.tx.send(Msg::Lines(pass, full)).await.is_err() {
+                    return Ok(()); // the reader went away
+                }
+                self.newest = self.newest.max(newest);
             }
-            sent.is_ok()
-        })
-        .await?;
-        self.newest = newest;
-        if !batch.is_empty() {
-            let _ = self.tx.send(Msg::Lines(pass, batch)).await;
+            if done {
+                break;
+            }
         }
         let _ = self.tx.send(Msg::End(pass)).await;
         Ok(())

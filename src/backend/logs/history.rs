@@ -87,32 +87,48 @@ impl GroupReader {
     }
 }
 
-/// Merge readers by (timestamp, environment, group, event id), calling `emit` for each event
-/// in order; stops early when `emit` returns false. Returns whether it ran to the end.
-pub async fn merge(
-    mut readers: Vec<GroupReader>,
-    mut emit: impl FnMut(LogLine) -> bool,
-) -> Result<bool, BackendError> {
-    loop {
+/// Readers merged by (timestamp, environment, group, event id), pulled one event at a time,
+/// so a consumer that waits (a full queue, a slow terminal) slows the reads instead of
+/// losing events.
+pub struct Merge {
+    readers: Vec<GroupReader>,
+}
+
+impl Merge {
+    pub fn new(readers: Vec<GroupReader>) -> Self {
+        Self { readers }
+    }
+
+    /// The next event in order; `None` when every reader is done.
+    pub async fn next(&mut self) -> Result<Option<LogLine>, BackendError> {
         // Fill every head first: a borrow of one head must not outlive the next fetch.
-        for r in &mut readers {
+        for r in &mut self.readers {
             r.peek().await?;
         }
-        let best = readers
+        let best = self
+            .readers
             .iter()
             .enumerate()
             .filter_map(|(i, r)| r.buf.front().map(|l| (i, l)))
             .min_by(|(_, a), (_, b)| order(a).cmp(&order(b)))
             .map(|(i, _)| i);
-        let Some(i) = best else {
-            return Ok(true);
-        };
-        if let Some(line) = readers[i].buf.pop_front()
-            && !emit(line)
-        {
+        Ok(best.and_then(|i| self.readers[i].buf.pop_front()))
+    }
+}
+
+/// Every event of the readers in order through `emit`; stops early when `emit` returns
+/// false. Returns whether it ran to the end.
+pub async fn merge(
+    readers: Vec<GroupReader>,
+    mut emit: impl FnMut(LogLine) -> bool,
+) -> Result<bool, BackendError> {
+    let mut m = Merge::new(readers);
+    while let Some(line) = m.next().await? {
+        if !emit(line) {
             return Ok(false);
         }
     }
+    Ok(true)
 }
 
 fn order(l: &LogLine) -> (i64, &str, &str, &str) {
@@ -124,6 +140,22 @@ fn order(l: &LogLine) -> (i64, &str, &str, &str) {
     )
 }
 
+/// The readers of every log group of `sources`, for the range and filter.
+pub fn readers(
+    sources: &[Source],
+    range: (Option<i64>, Option<i64>),
+    filter: Option<&str>,
+) -> Vec<GroupReader> {
+    sources
+        .iter()
+        .flat_map(|s| {
+            s.groups
+                .iter()
+                .map(move |g| GroupReader::new(s, g, range, filter))
+        })
+        .collect()
+}
+
 /// Every event of `sources` in the range matching `filter`, in time order, through `emit`.
 pub async fn each(
     sources: &[Source],
@@ -131,13 +163,5 @@ pub async fn each(
     filter: Option<&str>,
     emit: impl FnMut(LogLine) -> bool,
 ) -> Result<bool, BackendError> {
-    let readers = sources
-        .iter()
-        .flat_map(|s| {
-            s.groups
-                .iter()
-                .map(move |g| GroupReader::new(s, g, range, filter))
-        })
-        .collect();
-    merge(readers, emit).await
+    merge(readers(sources, range, filter), emit).await
 }
