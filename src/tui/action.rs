@@ -1,6 +1,7 @@
 //! What the user means: keys become actions through the keymap; panes, the palette and the
 //! modals emit actions too. `App::update` is the only place actions change state.
 
+pub use super::panes::logs::LogCmd;
 use super::write::WriteOp;
 
 /// A pane the palette can open by name.
@@ -73,6 +74,44 @@ pub enum Action {
     Complete,
     /// Enter in a prompt: run, keep, arm, confirm.
     Submit,
+    /// Open the traffic pane of the runtime × environment in focus.
+    Traffic,
+    /// Open the metrics pane of the runtime × environment in focus.
+    Metrics,
+    /// Open the traffic pane of a runtime in an environment.
+    OpenTraffic {
+        env: String,
+        runtime: String,
+    },
+    /// Open the metrics pane of a runtime in an environment.
+    OpenMetrics {
+        env: String,
+        runtime: String,
+    },
+    /// Traffic: set the canary's version and weight (opens the form).
+    SetWeight,
+    /// Traffic: move the stable endpoint to the canary's version, 100% stable.
+    Promote,
+    /// Traffic: send every new session to stable.
+    Abort,
+    /// Metrics: show the n-th time range (0: 15m … 4: 24h).
+    Range(u8),
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    /// Metrics: next chart marker (braille, block, dot, ascii).
+    ChartMarker,
+    /// Open the logs of the runtime × environment in focus.
+    Logs,
+    /// Open the logs of the runtime in focus, in every environment it runs in.
+    LogsAllEnvs,
+    /// Open the logs of a runtime in one environment (or, `None`, in every one).
+    OpenLogs {
+        runtime: String,
+        env: Option<String>,
+    },
+    /// A command of the logs pane (follow, pause, windows, modes, save).
+    Log(LogCmd),
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -100,6 +139,36 @@ const NAMED: &[(&str, Action)] = &[
     ("complete", Action::Complete),
     ("clear-input", Action::ClearInput),
     ("backspace", Action::Backspace),
+    ("traffic", Action::Traffic),
+    ("metrics", Action::Metrics),
+    ("set-weight", Action::SetWeight),
+    ("promote", Action::Promote),
+    ("abort", Action::Abort),
+    ("range-15m", Action::Range(0)),
+    ("range-1h", Action::Range(1)),
+    ("range-3h", Action::Range(2)),
+    ("range-12h", Action::Range(3)),
+    ("range-24h", Action::Range(4)),
+    ("zoom-in", Action::ZoomIn),
+    ("zoom-out", Action::ZoomOut),
+    ("zoom-reset", Action::ZoomReset),
+    ("chart-marker", Action::ChartMarker),
+    ("logs", Action::Logs),
+    ("logs-all-envs", Action::LogsAllEnvs),
+    ("follow", Action::Log(LogCmd::Follow)),
+    ("pause", Action::Log(LogCmd::Pause)),
+    ("filter-pattern", Action::Log(LogCmd::ServerFilter)),
+    ("highlight-only", Action::Log(LogCmd::Highlight)),
+    ("window-5m", Action::Log(LogCmd::Window(0))),
+    ("window-15m", Action::Log(LogCmd::Window(1))),
+    ("window-1h", Action::Log(LogCmd::Window(2))),
+    ("window-3h", Action::Log(LogCmd::Window(3))),
+    ("window-12h", Action::Log(LogCmd::Window(4))),
+    ("window-24h", Action::Log(LogCmd::Window(5))),
+    ("wrap", Action::Log(LogCmd::Wrap)),
+    ("timestamps", Action::Log(LogCmd::Timestamps)),
+    ("json-mode", Action::Log(LogCmd::Json)),
+    ("save-logs", Action::Log(LogCmd::Save)),
 ];
 
 impl Action {

@@ -4,6 +4,7 @@
 //! clock value passed in, so everything here is tested without a terminal or a network.
 
 mod flow;
+mod logs;
 mod responses;
 
 use std::collections::HashMap;
@@ -17,7 +18,9 @@ use super::keymap::{Context, Keymap};
 use super::keys::Key;
 use super::panes::audit::AuditPane;
 use super::panes::matrix::MatrixPane;
+use super::panes::metrics::MetricsPane;
 use super::panes::runtime::RuntimePane;
+use super::panes::traffic::TrafficPane;
 use super::panes::{Effect, Fetch, Pane};
 use super::theme::Theme;
 use super::time::Millis;
@@ -300,6 +303,25 @@ impl App {
                 return self.push(Box::new(RuntimePane::new(&env, &runtime)), now);
             }
             Action::RequestWrite(op) => return self.request_write(op, now),
+            Action::OpenTraffic { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
+                return self.push(Box::new(TrafficPane::new(&env, &runtime)), now);
+            }
+            Action::OpenMetrics { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
+                let pane = MetricsPane::new(&env, &runtime, self.theme.chart_marker);
+                return self.push(Box::new(pane), now);
+            }
+            Action::OpenTraffic { env, .. } | Action::OpenMetrics { env, .. } => {
+                self.notify(Level::Warn, format!("no environment `{env}`"));
+            }
+            Action::Traffic | Action::Metrics => self.notify(
+                Level::Info,
+                "traffic (t) and metrics (m): select a runtime in the matrix, or open one",
+            ),
+            Action::OpenLogs { runtime, env } => return self.open_logs(&runtime, env, now),
+            Action::Logs | Action::LogsAllEnvs => self.notify(
+                Level::Info,
+                "logs: select a runtime in the matrix (or open one), then L (ctrl-l: every environment)",
+            ),
             Action::Rollback => self.notify(
                 Level::Info,
                 "rollback: open a runtime (enter) and select one of its endpoints",

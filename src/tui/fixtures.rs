@@ -255,6 +255,13 @@ pub fn answer(req: &Request, failing: &[&str]) -> Option<Response> {
         Job::RuntimeDetail { .. } => Reply::RuntimeDetail(Ok(Box::new(runtime_view()))),
         Job::Audit => Reply::Audit(Ok(runtime_view().history.unwrap_or_default())),
         Job::Write { .. } | Job::Cancel => return None,
+        Job::Traffic { .. } => {
+            Reply::Traffic(Ok(Box::new(super::fixtures_traffic::traffic_data())))
+        }
+        Job::Metrics { span, period, .. } => Reply::Metrics(Ok(Box::new(
+            super::fixtures_traffic::metrics_data(*span, *period),
+        ))),
+        Job::LogStream(_) | Job::SaveLogs { .. } => return None,
     };
     Some(Response {
         ticket: req.ticket,

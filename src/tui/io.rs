@@ -19,6 +19,13 @@ use crate::backend::{Backend, deploy, runtimes};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{Runtime, RuntimeDetail};
 
+mod metrics_jobs;
+mod traffic_jobs;
+pub use metrics_jobs::MetricsData;
+pub use traffic_jobs::{OBSERVED_MINUTES, TrafficData};
+mod log_stream;
+pub use log_stream::{LogBatch, LogStreamJob};
+
 /// Requests (and responses) that may wait in each channel.
 pub const CHANNEL: usize = 64;
 /// The window the matrix's error rate and latency sparkline cover.
@@ -54,6 +61,20 @@ pub enum Job {
     },
     /// The pane is gone: cancel its reads still running (never its writes).
     Cancel,
+    /// A runtime's canary split, what traffic really did, its versions and audit history.
+    Traffic { env: String, runtime: String },
+    /// A runtime's metrics over the last `span` seconds in `period`s, with its markers.
+    Metrics {
+        env: String,
+        runtime: String,
+        span: i64,
+        period: i32,
+    },
+    /// A logs pane's stream: many replies, until it ends, fails, or the pane closes or asks
+    /// for another (one stream per pane).
+    LogStream(LogStreamJob),
+    /// Save a logs pane's lines to a file under the state dir.
+    SaveLogs { name: String, text: Arc<str> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +111,11 @@ pub enum Reply {
         op: WriteOp,
         result: Result<String, String>,
     },
+    Traffic(Result<Box<TrafficData>, String>),
+    Metrics(Result<Box<MetricsData>, String>),
+    Logs(LogBatch),
+    /// Where the lines were saved.
+    LogsSaved(Result<String, String>),
 }
 
 impl Reply {
@@ -107,6 +133,10 @@ impl Reply {
                 result: Err(why),
             },
             Job::Cancel => return None,
+            Job::Traffic { .. } => Reply::Traffic(Err(why)),
+            Job::Metrics { .. } => Reply::Metrics(Err(why)),
+            Job::LogStream(_) => Reply::Logs(LogBatch::failed(why)),
+            Job::SaveLogs { .. } => Reply::LogsSaved(Err(why)),
         })
     }
 }
@@ -164,9 +194,20 @@ async fn run(
                     }
                     continue;
                 }
+                if matches!(req.job, Job::LogStream(_)) {
+                    // One stream per pane: a new query replaces the old one.
+                    for r in running.values() {
+                        if r.ticket.pane == req.ticket.pane && matches!(r.job, Job::LogStream(_)) {
+                            r.abort.abort();
+                        }
+                    }
+                }
                 let (backend, audit, tx) = (Arc::clone(&backend), audit.clone(), responses.clone());
                 let (ticket, job) = (req.ticket, req.job.clone());
                 let abort = tasks.spawn(async move {
+                    if let Job::LogStream(job) = req.job {
+                        return log_stream::stream(backend, job, req.ticket, tx).await;
+                    }
                     if let Some(reply) = execute(backend, audit, req.job).await {
                         let _ = tx.send(Response { ticket: req.ticket, reply }).await;
                     }
@@ -221,6 +262,25 @@ async fn execute(
             Reply::Write { op, result }
         }
         Job::Cancel => return None,
+        Job::Traffic { env, runtime } => Reply::Traffic(
+            traffic_jobs::traffic_data(backend, audit, &env, &runtime)
+                .await
+                .map(Box::new),
+        ),
+        Job::Metrics {
+            env,
+            runtime,
+            span,
+            period,
+        } => Reply::Metrics(
+            metrics_jobs::metrics_data(backend, audit, &env, &runtime, span, period)
+                .await
+                .map(Box::new),
+        ),
+        Job::LogStream(_) => return None, // run by `log_stream::stream`, many replies
+        Job::SaveLogs { name, text } => {
+            Reply::LogsSaved(log_stream::save(&audit, &name, &text).await)
+        }
     })
 }
 
@@ -310,5 +370,6 @@ async fn write(
                 moved.to
             ))
         }
+        WriteOp::Traffic(t) => traffic_jobs::traffic_write(backend, audit, t, armed, &actor).await,
     }
 }

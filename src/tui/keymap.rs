@@ -29,6 +29,11 @@ pub enum Context {
     Confirm,
     /// Help and message overlays.
     Overlay,
+    Traffic,
+    /// The traffic pane's weight form (typed text).
+    TrafficForm,
+    Metrics,
+    Logs,
 }
 
 const CONTEXTS: &[(&str, Context)] = &[
@@ -41,6 +46,10 @@ const CONTEXTS: &[(&str, Context)] = &[
     ("arm", Context::Arm),
     ("confirm", Context::Confirm),
     ("overlay", Context::Overlay),
+    ("traffic", Context::Traffic),
+    ("traffic-form", Context::TrafficForm),
+    ("metrics", Context::Metrics),
+    ("logs", Context::Logs),
 ];
 
 impl Context {
@@ -55,13 +64,22 @@ impl Context {
     fn uses_global(self) -> bool {
         matches!(
             self,
-            Context::Global | Context::Matrix | Context::Runtime | Context::Audit
+            Context::Global
+                | Context::Matrix
+                | Context::Runtime
+                | Context::Audit
+                | Context::Traffic
+                | Context::Metrics
+                | Context::Logs
         )
     }
 
     /// Prompts take typed characters as text.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Palette | Context::Filter | Context::Arm)
+        matches!(
+            self,
+            Context::Palette | Context::Filter | Context::Arm | Context::TrafficForm
+        )
     }
 }
 
@@ -82,13 +100,31 @@ pub struct Keymap {
     tables: Vec<(Context, Vec<Entry>)>,
 }
 
-fn e(action: Action, keys: &[&str], desc: &str, hint: Option<&'static str>) -> Entry {
+pub(crate) fn e(action: Action, keys: &[&str], desc: &str, hint: Option<&'static str>) -> Entry {
     Entry {
         action,
         keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
         desc: desc.to_string(),
         hint,
     }
+}
+
+/// `t` and `m` from a runtime in an environment (the matrix's selection, the detail).
+fn open_views() -> Vec<Entry> {
+    vec![
+        e(
+            Action::Traffic,
+            &["t"],
+            "traffic: the canary split, configured vs observed, and its verdict",
+            Some("traffic"),
+        ),
+        e(
+            Action::Metrics,
+            &["m"],
+            "metrics: invocations, errors, throttles, latency per version",
+            Some("metrics"),
+        ),
+    ]
 }
 
 impl Default for Keymap {
@@ -161,6 +197,8 @@ impl Default for Keymap {
                 e(A::Left, &["h", "left"], "previous environment", None),
                 e(A::Right, &["l", "right"], "next environment", None),
             ];
+            m.extend(open_views());
+            m.extend(super::panes::logs::open_keys());
             m.extend(nav("runtime"));
             m
         };
@@ -171,6 +209,8 @@ impl Default for Keymap {
                 "roll the selected endpoint back to its previous version",
                 Some("rollback"),
             )];
+            r.extend(open_views());
+            r.extend(super::panes::logs::open_keys());
             r.extend(nav("endpoint"));
             r
         };
@@ -206,6 +246,13 @@ impl Default for Keymap {
                     Context::Overlay,
                     vec![e(A::Back, &["esc", "q", "?"], "close", None)],
                 ),
+                (Context::Traffic, super::panes::traffic::keys(&nav)),
+                (
+                    Context::TrafficForm,
+                    super::panes::traffic::form_keys(&text),
+                ),
+                (Context::Metrics, super::panes::metrics::keys(&nav)),
+                (Context::Logs, super::panes::logs::keys()),
             ],
         }
     }

@@ -73,11 +73,17 @@ pub mod write;
 #[cfg(test)]
 mod app_tests;
 #[cfg(test)]
+mod app_tests_traffic;
+#[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod fixtures_traffic;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests_modals;
+#[cfg(test)]
+mod snapshot_tests_traffic;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -161,7 +161,13 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme();
     let ctx = app.context();
     let pairs: Vec<(String, String)> = match ctx {
-        Context::Global | Context::Matrix | Context::Runtime | Context::Audit => app
+        Context::Global
+        | Context::Matrix
+        | Context::Runtime
+        | Context::Audit
+        | Context::Logs
+        | Context::Traffic
+        | Context::Metrics => app
             .keymap()
             .hints(ctx)
             .into_iter()

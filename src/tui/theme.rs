@@ -6,6 +6,7 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::BorderType;
 
+use super::widgets::chart::ChartMarker;
 use crate::domain::Status;
 
 /// Every style the console draws with.
@@ -28,6 +29,9 @@ pub struct Theme {
     /// Keys in the footer and the help.
     pub key: Style,
     pub border: Style,
+    /// How charts draw their lines (`chart_marker` in `theme.toml`: braille, block, dot,
+    /// ascii); braille is the finest and breaks in some fonts.
+    pub chart_marker: ChartMarker,
 }
 
 /// Whether the `NO_COLOR` convention asks for no colour (set and not empty).
@@ -53,6 +57,7 @@ impl Theme {
             selected: Style::new().bg(Color::Blue).fg(Color::White),
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             border: Style::new().fg(Color::DarkGray),
+            chart_marker: ChartMarker::default(),
         }
     }
 
@@ -72,6 +77,7 @@ impl Theme {
             selected: Style::new().add_modifier(Modifier::REVERSED),
             key: bold,
             border: Style::new(),
+            chart_marker: ChartMarker::default(),
         }
     }
 
@@ -110,14 +116,22 @@ impl Theme {
     /// Apply `theme.toml` (colour names, `#rrggbb` or 0-255), field by field; returns one
     /// warning per entry it could not use. Ignored without colour.
     pub fn apply_overrides(&mut self, text: &str) -> Vec<String> {
-        let table: toml::Table = match text.parse() {
+        let mut table: toml::Table = match text.parse() {
             Ok(t) => t,
             Err(e) => return vec![format!("theme.toml: {}", one_line(&e.to_string()))],
         };
-        if !self.color {
-            return vec![];
-        }
         let mut warnings = vec![];
+        if let Some(v) = table.remove("chart_marker") {
+            match v.as_str().and_then(ChartMarker::parse) {
+                Some(m) => self.chart_marker = m,
+                None => warnings.push(format!(
+                    "theme.toml: `chart_marker` must be braille, block, dot or ascii, not {v}"
+                )),
+            }
+        }
+        if !self.color {
+            return warnings;
+        }
         for (key, value) in table {
             let Some(name) = value.as_str() else {
                 warnings.push(format!("theme.toml: `{key}` must be a colour string"));
@@ -141,7 +155,7 @@ impl Theme {
                 "key" => self.key = self.key.fg(c),
                 "border" => self.border = self.border.fg(c),
                 _ => warnings.push(format!(
-                    "theme.toml: unknown key `{key}` (title, dim, ok, warn, error, protected, selected, key, border)"
+                    "theme.toml: unknown key `{key}` (title, dim, ok, warn, error, protected, selected, key, border, chart_marker)"
                 )),
             }
         }

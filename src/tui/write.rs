@@ -5,6 +5,9 @@
 
 use crate::domain::audit::shell_line;
 
+mod traffic;
+pub use traffic::{TrafficChange, TrafficOp};
+
 /// A change to make in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteOp {
@@ -19,6 +22,8 @@ pub enum WriteOp {
         /// The version it goes back to.
         to: String,
     },
+    /// Change a runtime's canary split (`traffic set|promote|abort`).
+    Traffic(Box<TrafficOp>),
 }
 
 /// One line of a write's preview.
@@ -36,6 +41,7 @@ impl WriteOp {
     pub fn env(&self) -> &str {
         match self {
             Self::Rollback { env, .. } => env,
+            Self::Traffic(t) => &t.env,
         }
     }
 
@@ -43,6 +49,7 @@ impl WriteOp {
     pub fn verb(&self) -> &'static str {
         match self {
             Self::Rollback { .. } => "rollback",
+            Self::Traffic(t) => t.verb(),
         }
     }
 
@@ -57,6 +64,7 @@ impl WriteOp {
                 to,
                 ..
             } => format!("Roll back {runtime} endpoint {endpoint} in {env}: version {from} → {to}"),
+            Self::Traffic(t) => t.title(),
         }
     }
 
@@ -87,6 +95,7 @@ impl WriteOp {
                     "GetAgentRuntimeEndpoint {endpoint} until READY on version {to} (up to 5 min)"
                 )),
             ],
+            Self::Traffic(t) => t.calls(),
         }
     }
 
@@ -112,6 +121,7 @@ impl WriteOp {
             .iter()
             .map(|s| (*s).to_string())
             .collect(),
+            Self::Traffic(t) => t.cli_args(),
         }
     }
 

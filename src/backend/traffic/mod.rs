@@ -33,7 +33,7 @@ use crate::domain::Status;
 
 const WAIT: Duration = Duration::from_secs(120);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointVersion {
     pub name: String,
@@ -43,7 +43,7 @@ pub struct EndpointVersion {
 }
 
 /// One leg of the split: where new sessions go and with which weight (percent).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     pub target: String,
@@ -52,7 +52,7 @@ pub struct Route {
     pub weight: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficView {
     pub env: String,
@@ -74,7 +74,7 @@ pub struct TrafficView {
 }
 
 /// A gateway rule, as `traffic show` names it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleRef {
     pub id: String,
@@ -84,7 +84,7 @@ pub struct RuleRef {
 }
 
 /// The share of traffic each leg really got over a recent window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Observed {
     pub window_minutes: i64,
@@ -94,7 +94,7 @@ pub struct Observed {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservedLeg {
     pub qualifier: String,

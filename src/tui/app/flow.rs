@@ -239,7 +239,39 @@ impl App {
                 format!("select in the matrix ({})", envs.join(", ")),
                 Action::FocusRuntime(runtime.clone()),
             ));
+            items.push(item(
+                format!("logs {runtime}"),
+                format!("logs of {runtime} in {}", envs.join(", ")),
+                Action::OpenLogs {
+                    runtime: runtime.clone(),
+                    env: None,
+                },
+            ));
             for env in envs {
+                items.push(item(
+                    format!("logs {runtime} {env}"),
+                    format!("logs of {runtime} in {env}"),
+                    Action::OpenLogs {
+                        runtime: runtime.clone(),
+                        env: Some(env.clone()),
+                    },
+                ));
+                items.push(item(
+                    format!("traffic {runtime} {env}"),
+                    format!("canary split of {runtime} in {env}: set, promote, abort"),
+                    Action::OpenTraffic {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
+                items.push(item(
+                    format!("metrics {runtime} {env}"),
+                    format!("charts of {runtime} in {env} per version"),
+                    Action::OpenMetrics {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
                 items.push(item(
                     format!("{runtime} {env}"),
                     format!("open {runtime} in {env}"),

@@ -27,6 +27,20 @@ impl App {
                 r.as_ref().err().map(|e| format!("audit log: {e}")),
             ),
             Reply::Write { .. } => (String::new(), None),
+            Reply::Traffic(r) => (
+                String::new(),
+                r.as_ref().err().map(|e| format!("traffic: {e}")),
+            ),
+            Reply::Metrics(r) => (
+                String::new(),
+                r.as_ref().err().map(|e| format!("metrics: {e}")),
+            ),
+            // A stream's failure shows in its pane; a failed save is worth a message.
+            Reply::Logs(_) => (String::new(), None),
+            Reply::LogsSaved(r) => (
+                "save".into(),
+                r.as_ref().err().map(|e| format!("saving logs: {e}")),
+            ),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
             return vec![];

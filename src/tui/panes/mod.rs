@@ -5,8 +5,11 @@
 //! `tui/mod.rs`.
 
 pub mod audit;
+pub mod logs;
 pub mod matrix;
+pub mod metrics;
 pub mod runtime;
+pub mod traffic;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -3,6 +3,7 @@
 //! a text sparkline. Each holds its state (if any) and renders from a borrow.
 
 pub mod arm;
+pub mod chart;
 pub mod confirm;
 pub mod help;
 pub mod messages;

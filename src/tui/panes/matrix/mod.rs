@@ -182,6 +182,8 @@ impl Pane for MatrixPane {
                 }
             },
             Action::FocusRuntime(name) => return self.select_runtime(name),
+            Action::Traffic | Action::Metrics => return Some(self.open_view(action)),
+            Action::Logs | Action::LogsAllEnvs => return Some(self.logs(action)),
             Action::Open => {
                 let (runtime, env) = self.selection();
                 let Some(runtime) = runtime else {
@@ -227,6 +229,54 @@ impl Pane for MatrixPane {
 }
 
 impl MatrixPane {
+    /// `L`: the logs of the selected cell; `ctrl-l`: of the runtime in every environment.
+    fn logs(&self, action: &Action) -> Effect {
+        let (runtime, env) = self.selection();
+        let Some(runtime) = runtime else {
+            return Effect::Notice(Level::Info, "no runtime selected".into());
+        };
+        if *action == Action::LogsAllEnvs {
+            return Effect::Then(Action::OpenLogs { runtime, env: None });
+        }
+        let present = self
+            .column(env)
+            .and_then(Slot::value)
+            .is_some_and(|s| s.runtimes.iter().any(|r| r.name == runtime));
+        if !present {
+            return Effect::Notice(
+                Level::Warn,
+                format!(
+                    "{runtime} is not deployed in {env} (ctrl-l: its logs in every environment)"
+                ),
+            );
+        }
+        Effect::Then(Action::OpenLogs {
+            runtime,
+            env: Some(env.to_string()),
+        })
+    }
+
+    /// `t` / `m`: the traffic or metrics pane of the selected cell.
+    fn open_view(&self, action: &Action) -> Effect {
+        let (runtime, env) = self.selection();
+        let Some(runtime) = runtime else {
+            return Effect::Notice(Level::Info, "no runtime selected".into());
+        };
+        let present = self
+            .column(env)
+            .and_then(Slot::value)
+            .is_some_and(|s| s.runtimes.iter().any(|r| r.name == runtime));
+        if !present {
+            return Effect::Notice(Level::Warn, format!("{runtime} is not deployed in {env}"));
+        }
+        let env = env.to_string();
+        Effect::Then(if *action == Action::Traffic {
+            Action::OpenTraffic { env, runtime }
+        } else {
+            Action::OpenMetrics { env, runtime }
+        })
+    }
+
     pub(crate) fn columns(&self) -> &[Slot<EnvSnapshot>] {
         &self.columns
     }

@@ -171,6 +171,22 @@ impl Pane for RuntimePane {
                 Ok(op) => Effect::Then(Action::RequestWrite(op)),
                 Err(why) => Effect::Notice(Level::Warn, format!("rollback: {why}")),
             }),
+            Action::Traffic => Some(Effect::Then(Action::OpenTraffic {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            })),
+            Action::Metrics => Some(Effect::Then(Action::OpenMetrics {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            })),
+            Action::Logs => Some(Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: Some(self.env.clone()),
+            })),
+            Action::LogsAllEnvs => Some(Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: None,
+            })),
             _ => None,
         }
     }
