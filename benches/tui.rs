@@ -2,8 +2,12 @@
 //! sources and an active regex filter, drawn into a ratatui `TestBackend` of 200×50, in ms per
 //! frame (following, held mid-buffer, highlight-only, JSON columns); with what keeps it cheap
 //! measured beside it (the incremental match index vs a full scan per frame, the cost of
-//! taking lines in and of changing the regex). `cargo bench --bench tui`; a table on stdout.
+//! taking lines in and of changing the regex); and the home matrix with 3 × 200 runtimes.
+//! `cargo bench --bench tui`; a table on stdout.
 //! See README.md, "Performance".
+
+#[path = "tui/matrix.rs"]
+mod matrix;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -208,4 +212,10 @@ fn main() {
         "| a full scan per frame without the index: /{OTHER}/ | {:.1} |",
         ms(scan_other)
     );
+    println!();
+    println!("| matrix frame | median ms | p99 ms |");
+    println!("|---|---|---|");
+    for (what, median, p99) in matrix::run(FRAMES) {
+        println!("| {what} | {median:.3} | {p99:.3} |");
+    }
 }
