@@ -156,7 +156,7 @@ async fn demo<S: Future<Output = ()>>(
         return Ok(Outcome::Ok);
     }
     tokio::select! {
-        r = crate::tui::run(config_path.clone(), Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError),
+        r = crate::tui::run(config_path.clone(), &[], Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError),
         () = signal => Ok(Outcome::Ok),
     }
 }

@@ -106,8 +106,15 @@ const TICK: Duration = Duration::from_secs(1);
 const DRAIN: usize = 32;
 
 /// Open the console on the environments in `config_path` and run until the user quits.
-pub async fn run(config_path: PathBuf, audit_path: Option<PathBuf>) -> Result<(), String> {
+/// Open the console on the environments of `config_path` (only those named in `only`, when it
+/// is not empty), auditing writes to `audit_path` or the default audit log.
+pub async fn run(
+    config_path: PathBuf,
+    only: &[String],
+    audit_path: Option<PathBuf>,
+) -> Result<(), String> {
     let config = Config::load(&config_path).map_err(|e| e.to_string())?;
+    let environments = config.select(only).map_err(|e| e.to_string())?;
     if !std::io::stdout().is_terminal() {
         return Err(
             "the console needs a terminal; for scripts use a subcommand (see --help)".into(),
@@ -122,14 +129,14 @@ pub async fn run(config_path: PathBuf, audit_path: Option<PathBuf>) -> Result<()
         Some(p) => Ok(AuditLog::at(p)),
         None => AuditLog::default_location().map_err(|e| e.to_string()),
     };
-    let backend = Arc::new(Backend::new(config.environments.clone()));
+    let backend = Arc::new(Backend::new(environments.clone()));
     let config_arg = std::fs::canonicalize(&config_path).unwrap_or(config_path);
     let prefix = vec![
         "agentcore-console".to_string(),
         "--config".to_string(),
         config_arg.display().to_string(),
     ];
-    let mut app = App::new(config.environments, settings.keymap, settings.theme, prefix);
+    let mut app = App::new(environments, settings.keymap, settings.theme, prefix);
     for w in settings.warnings {
         app.notify(Level::Warn, w);
     }
