@@ -118,24 +118,8 @@ pub(super) fn metrics(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{N, eval_on, ts};
+    use super::super::test_support::{EMPTY, M1, M2, M3, run, ts, type_error};
     use super::*;
-
-    const M1: &[f64] = &[1.0, N, 3.0, N];
-    const M2: &[f64] = &[3.0, 5.0, N, N];
-    const M3: &[f64] = &[2.0, N, N, N];
-    const EMPTY: &[f64] = &[N, N, N, N];
-
-    fn run(src: &str) -> Result<Evaluated, MathError> {
-        eval_on(src, &[("m1", M1), ("m2", M2), ("m3", M3), ("empty", EMPTY)])
-    }
-
-    fn type_error(src: &str, fragment: &str) {
-        match run(src) {
-            Err(MathError::Type(m)) => assert!(m.contains(fragment), "{src}: {m}"),
-            other => panic!("{src}: {other:?}"),
-        }
-    }
 
     #[test]
     fn array_functions() {

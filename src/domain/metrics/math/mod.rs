@@ -253,6 +253,23 @@ mod test_support {
             series: &map,
         })
     }
+
+    /// Four series the function tables share: gaps, overlaps, one point, none.
+    pub const M1: &[f64] = &[1.0, N, 3.0, N];
+    pub const M2: &[f64] = &[3.0, 5.0, N, N];
+    pub const M3: &[f64] = &[2.0, N, N, N];
+    pub const EMPTY: &[f64] = &[N, N, N, N];
+
+    pub fn run(src: &str) -> Result<Evaluated, MathError> {
+        eval_on(src, &[("m1", M1), ("m2", M2), ("m3", M3), ("empty", EMPTY)])
+    }
+
+    pub fn type_error(src: &str, fragment: &str) {
+        match run(src) {
+            Err(MathError::Type(m)) => assert!(m.contains(fragment), "{src}: {m}"),
+            other => panic!("{src}: {other:?}"),
+        }
+    }
 }
 
 #[cfg(test)]
