@@ -112,20 +112,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             dir.display()
         )));
     }
-    let mut plan = vec![];
-    if matches!(source, Source::Dir { .. }) {
-        plan.push("PutObject (zip of the directory, SSE AES256)".to_string());
-    }
-    plan.push(format!(
-        "CreateAgentRuntime or UpdateAgentRuntime {}",
-        args.runtime
-    ));
-    plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
-    if let Some(e) = &args.endpoint {
-        plan.push(format!(
-            "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
-        ));
-    }
+    let plan = deploy::plan(&source, &args.runtime, args.endpoint.as_deref());
     confirm(&env, &args.write, &plan)?;
     let req = DeployRequest {
         runtime: args.runtime.clone(),
@@ -141,21 +128,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
     let backend = Backend::new(vec![env]);
     let bar = progress_bar(cli.output);
     let mut on_stage = |stage: Stage| {
-        let msg = match stage {
-            Stage::Packaged { files, bytes } => format!("packaged {files} files ({bytes} bytes)"),
-            Stage::Uploaded { uri } => format!("uploaded {uri}"),
-            Stage::Submitted { version, created } => {
-                format!(
-                    "{} version {version}",
-                    if created { "created runtime," } else { "new" }
-                )
-            }
-            Stage::Waiting { status } => format!("waiting: {status}"),
-            Stage::Validated { tools } => format!("validated: {tools} tools"),
-            Stage::EndpointMoved { endpoint, version } => {
-                format!("endpoint {endpoint} → {version}")
-            }
-        };
+        let msg = stage.to_string();
         if let Some(b) = &bar {
             b.set_message(msg);
         }

@@ -157,7 +157,9 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
 
 async fn ui(cli: &Cli) -> Result<Outcome, CliError> {
     let config = load(cli)?;
-    crate::tui::run(config.path, &cli.envs, None).await.map_err(CliError)?;
+    crate::tui::run(config.path, &cli.envs, None)
+        .await
+        .map_err(CliError)?;
     Ok(Outcome::Ok)
 }
 

@@ -112,6 +112,48 @@ pub enum Action {
     },
     /// A command of the logs pane (follow, pause, windows, modes, save).
     Log(LogCmd),
+    /// Open the invoke pane of the runtime × environment in focus.
+    Invoke,
+    /// Open the invoke pane of a runtime in an environment (its stable endpoint, else DEFAULT).
+    OpenInvoke {
+        env: String,
+        runtime: String,
+    },
+    /// Invoke: the form ↔ raw JSON.
+    InvokeRaw,
+    /// Invoke: call the selected tool with the form's arguments.
+    InvokeCall,
+    /// Invoke: the focused nullable field to null, or back.
+    InvokeNull,
+    /// Invoke: add an item to the focused list.
+    InvokeAddItem,
+    /// Invoke: remove the focused list item, or leave the focused optional field out.
+    InvokeRemove,
+    /// Invoke: show the calls made in this environment, or back to the tools.
+    InvokeHistory,
+    /// From the invoke pane to the app: may a tool be called in `env` now? Protected
+    /// environments need arming unless the tool says it is read-only.
+    CallTool {
+        env: String,
+        read_only: bool,
+    },
+    /// From the app back to the invoke pane: the call may go.
+    CallToolNow,
+    /// Open the logs of a runtime in an environment, filtered (client side) by a regex.
+    OpenLogsMatching {
+        runtime: String,
+        env: String,
+        regex: String,
+    },
+    /// Open the deploy pane for the runtime × environment in focus.
+    Deploy,
+    /// Open the deploy pane of a runtime (prefilled) in an environment.
+    OpenDeploy {
+        env: String,
+        runtime: String,
+    },
+    /// Deploy: move the selected named endpoint to the new version (a second write).
+    MoveEndpoint,
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -169,6 +211,15 @@ const NAMED: &[(&str, Action)] = &[
     ("timestamps", Action::Log(LogCmd::Timestamps)),
     ("json-mode", Action::Log(LogCmd::Json)),
     ("save-logs", Action::Log(LogCmd::Save)),
+    ("invoke", Action::Invoke),
+    ("invoke-raw", Action::InvokeRaw),
+    ("invoke-call", Action::InvokeCall),
+    ("invoke-null", Action::InvokeNull),
+    ("invoke-add-item", Action::InvokeAddItem),
+    ("invoke-remove", Action::InvokeRemove),
+    ("invoke-history", Action::InvokeHistory),
+    ("deploy", Action::Deploy),
+    ("move-endpoint", Action::MoveEndpoint),
 ];
 
 impl Action {

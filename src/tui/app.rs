@@ -4,6 +4,7 @@
 //! clock value passed in, so everything here is tested without a terminal or a network.
 
 mod flow;
+mod invoke;
 mod logs;
 mod responses;
 
@@ -17,6 +18,7 @@ use super::io::{Job, PaneUid, Request, Ticket};
 use super::keymap::{Context, Keymap};
 use super::keys::Key;
 use super::panes::audit::AuditPane;
+use super::panes::deploy::DeployPane;
 use super::panes::matrix::MatrixPane;
 use super::panes::metrics::MetricsPane;
 use super::panes::runtime::RuntimePane;
@@ -82,6 +84,8 @@ pub struct App {
     failing: HashMap<(PaneUid, String), String>,
     /// `agentcore-console --config PATH`: the start of every equivalent command line.
     cli_prefix: Vec<String>,
+    /// The invoke panes' calls per environment (kept when a pane closes).
+    invoke_history: super::panes::invoke::SharedHistory,
     quit: bool,
     now: Millis,
 }
@@ -107,6 +111,7 @@ impl App {
             writes: vec![],
             failing: HashMap::new(),
             cli_prefix,
+            invoke_history: Default::default(),
             quit: false,
             now: Millis(0),
         }
@@ -310,6 +315,16 @@ impl App {
                 let pane = MetricsPane::new(&env, &runtime, self.theme.chart_marker);
                 return self.push(Box::new(pane), now);
             }
+            Action::OpenDeploy { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
+                return self.push(Box::new(DeployPane::new(&env, &runtime)), now);
+            }
+            Action::OpenDeploy { env, .. } => {
+                self.notify(Level::Warn, format!("no environment `{env}`"));
+            }
+            Action::Deploy => self.notify(
+                Level::Info,
+                "deploy (D): select a runtime in the matrix, or open one",
+            ),
             Action::OpenTraffic { env, .. } | Action::OpenMetrics { env, .. } => {
                 self.notify(Level::Warn, format!("no environment `{env}`"));
             }
@@ -318,6 +333,10 @@ impl App {
                 "traffic (t) and metrics (m): select a runtime in the matrix, or open one",
             ),
             Action::OpenLogs { runtime, env } => return self.open_logs(&runtime, env, now),
+            Action::Invoke
+            | Action::OpenInvoke { .. }
+            | Action::CallTool { .. }
+            | Action::OpenLogsMatching { .. } => return self.invoke_action(action, now),
             Action::Logs | Action::LogsAllEnvs => self.notify(
                 Level::Info,
                 "logs: select a runtime in the matrix (or open one), then L (ctrl-l: every environment)",

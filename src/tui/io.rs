@@ -19,11 +19,15 @@ use crate::backend::{Backend, deploy, runtimes};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{Runtime, RuntimeDetail};
 
+mod deploy_jobs;
 mod metrics_jobs;
 mod traffic_jobs;
+pub use deploy_jobs::{DeployDone, DeployEvent};
 pub use metrics_jobs::MetricsData;
 pub use traffic_jobs::{OBSERVED_MINUTES, TrafficData};
+mod invoke_jobs;
 mod log_stream;
+pub use invoke_jobs::{CallJob, CallOutcome, Progress, ToolInfo, ToolList, ToolsJob};
 pub use log_stream::{LogBatch, LogStreamJob};
 
 /// Requests (and responses) that may wait in each channel.
@@ -75,6 +79,15 @@ pub enum Job {
     LogStream(LogStreamJob),
     /// Save a logs pane's lines to a file under the state dir.
     SaveLogs { name: String, text: Arc<str> },
+    /// The tools of a runtime endpoint (an MCP session: initialize, tools/list).
+    InvokeTools(ToolsJob),
+    /// One tool call: progress replies as they come, then the result.
+    InvokeCall(Box<CallJob>),
+    /// The deploy form's source directory: it exists and holds the entry point.
+    DeployCheck {
+        dir: std::path::PathBuf,
+        entry_point: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +129,14 @@ pub enum Reply {
     Logs(LogBatch),
     /// Where the lines were saved.
     LogsSaved(Result<String, String>),
+    InvokeTools(Result<Box<ToolList>, String>),
+    /// A progress notification of the call in flight.
+    InvokeProgress(Progress),
+    InvokeResult(Result<Box<CallOutcome>, String>),
+    /// A running deploy's stage or outcome (to the pane that confirmed it).
+    Deploy(DeployEvent),
+    /// The deploy form's directory check.
+    DeployChecked(Result<(), String>),
 }
 
 impl Reply {
@@ -137,6 +158,9 @@ impl Reply {
             Job::Metrics { .. } => Reply::Metrics(Err(why)),
             Job::LogStream(_) => Reply::Logs(LogBatch::failed(why)),
             Job::SaveLogs { .. } => Reply::LogsSaved(Err(why)),
+            Job::InvokeTools(_) => Reply::InvokeTools(Err(why)),
+            Job::InvokeCall(_) => Reply::InvokeResult(Err(why)),
+            Job::DeployCheck { .. } => Reply::DeployChecked(Err(why)),
         })
     }
 }
@@ -208,6 +232,13 @@ async fn run(
                     if let Job::LogStream(job) = req.job {
                         return log_stream::stream(backend, job, req.ticket, tx).await;
                     }
+                    if let Job::InvokeCall(job) = req.job {
+                        return invoke_jobs::call(backend, *job, req.ticket, tx).await;
+                    }
+                    if let Job::Write { op: WriteOp::Deploy(d), armed, command } = &req.job {
+                        return deploy_jobs::stream(&backend, audit, d, *armed, command, req.ticket, tx)
+                            .await;
+                    }
                     if let Some(reply) = execute(backend, audit, req.job).await {
                         let _ = tx.send(Response { ticket: req.ticket, reply }).await;
                     }
@@ -278,8 +309,15 @@ async fn execute(
                 .map(Box::new),
         ),
         Job::LogStream(_) => return None, // run by `log_stream::stream`, many replies
+        Job::InvokeCall(_) => return None, // run by `invoke_jobs::call`, many replies
+        Job::InvokeTools(job) => {
+            Reply::InvokeTools(invoke_jobs::tools(backend, &job).await.map(Box::new))
+        }
         Job::SaveLogs { name, text } => {
             Reply::LogsSaved(log_stream::save(&audit, &name, &text).await)
+        }
+        Job::DeployCheck { dir, entry_point } => {
+            Reply::DeployChecked(deploy_jobs::check_dir(dir, entry_point).await)
         }
     })
 }
@@ -371,5 +409,6 @@ async fn write(
             ))
         }
         WriteOp::Traffic(t) => traffic_jobs::traffic_write(backend, audit, t, armed, &actor).await,
+        WriteOp::Deploy(d) => deploy_jobs::deploy(backend, audit, d, armed, &actor, None).await,
     }
 }

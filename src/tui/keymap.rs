@@ -34,6 +34,14 @@ pub enum Context {
     TrafficForm,
     Metrics,
     Logs,
+    /// The invoke pane's tool list, result and history.
+    Invoke,
+    /// The invoke pane's argument form (typed text).
+    InvokeForm,
+    /// The deploy pane, once its form is sent (stages, result, the endpoint move).
+    Deploy,
+    /// The deploy pane's form (typed text).
+    DeployForm,
 }
 
 const CONTEXTS: &[(&str, Context)] = &[
@@ -50,6 +58,10 @@ const CONTEXTS: &[(&str, Context)] = &[
     ("traffic-form", Context::TrafficForm),
     ("metrics", Context::Metrics),
     ("logs", Context::Logs),
+    ("invoke", Context::Invoke),
+    ("invoke-form", Context::InvokeForm),
+    ("deploy", Context::Deploy),
+    ("deploy-form", Context::DeployForm),
 ];
 
 impl Context {
@@ -71,6 +83,8 @@ impl Context {
                 | Context::Traffic
                 | Context::Metrics
                 | Context::Logs
+                | Context::Invoke
+                | Context::Deploy
         )
     }
 
@@ -78,7 +92,12 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::Palette | Context::Filter | Context::Arm | Context::TrafficForm
+            Context::Palette
+                | Context::InvokeForm
+                | Context::Filter
+                | Context::Arm
+                | Context::TrafficForm
+                | Context::DeployForm
         )
     }
 }
@@ -123,6 +142,18 @@ fn open_views() -> Vec<Entry> {
             &["m"],
             "metrics: invocations, errors, throttles, latency per version",
             Some("metrics"),
+        ),
+        e(
+            Action::Invoke,
+            &["i"],
+            "invoke: call a tool of this runtime (a form from its input schema)",
+            Some("invoke"),
+        ),
+        e(
+            Action::Deploy,
+            &["D"],
+            "deploy a new version: source, preview of the calls, progress, validation",
+            Some("deploy"),
         ),
     ]
 }
@@ -253,6 +284,10 @@ impl Default for Keymap {
                 ),
                 (Context::Metrics, super::panes::metrics::keys(&nav)),
                 (Context::Logs, super::panes::logs::keys()),
+                (Context::Invoke, super::panes::invoke::keys(&nav)),
+                (Context::InvokeForm, super::panes::invoke::form_keys()),
+                (Context::Deploy, super::panes::deploy::keys(&nav)),
+                (Context::DeployForm, super::panes::deploy::form_keys(&text)),
             ],
         }
     }

@@ -73,6 +73,8 @@ pub mod write;
 #[cfg(test)]
 mod app_tests;
 #[cfg(test)]
+mod app_tests_deploy;
+#[cfg(test)]
 mod app_tests_traffic;
 #[cfg(test)]
 mod fixtures;
@@ -80,6 +82,8 @@ mod fixtures;
 mod fixtures_traffic;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod snapshot_tests_deploy;
 #[cfg(test)]
 mod snapshot_tests_modals;
 #[cfg(test)]

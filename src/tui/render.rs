@@ -167,6 +167,8 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) {
         | Context::Audit
         | Context::Logs
         | Context::Traffic
+        | Context::Invoke
+        | Context::InvokeForm
         | Context::Metrics => app
             .keymap()
             .hints(ctx)

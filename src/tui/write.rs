@@ -7,6 +7,8 @@ use crate::domain::audit::shell_line;
 
 mod traffic;
 pub use traffic::{TrafficChange, TrafficOp};
+mod deploy;
+pub use deploy::{DeployOp, DeploySource};
 
 /// A change to make in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub enum WriteOp {
     },
     /// Change a runtime's canary split (`traffic set|promote|abort`).
     Traffic(Box<TrafficOp>),
+    /// A new version of a runtime (`deploy`); named endpoints stay where they are.
+    Deploy(Box<DeployOp>),
 }
 
 /// One line of a write's preview.
@@ -42,6 +46,7 @@ impl WriteOp {
         match self {
             Self::Rollback { env, .. } => env,
             Self::Traffic(t) => &t.env,
+            Self::Deploy(d) => &d.env,
         }
     }
 
@@ -50,6 +55,7 @@ impl WriteOp {
         match self {
             Self::Rollback { .. } => "rollback",
             Self::Traffic(t) => t.verb(),
+            Self::Deploy(_) => "deploy",
         }
     }
 
@@ -65,6 +71,7 @@ impl WriteOp {
                 ..
             } => format!("Roll back {runtime} endpoint {endpoint} in {env}: version {from} → {to}"),
             Self::Traffic(t) => t.title(),
+            Self::Deploy(d) => d.title(),
         }
     }
 
@@ -96,6 +103,7 @@ impl WriteOp {
                 )),
             ],
             Self::Traffic(t) => t.calls(),
+            Self::Deploy(d) => d.calls(),
         }
     }
 
@@ -122,6 +130,7 @@ impl WriteOp {
             .map(|s| (*s).to_string())
             .collect(),
             Self::Traffic(t) => t.cli_args(),
+            Self::Deploy(d) => d.cli_args(),
         }
     }
 

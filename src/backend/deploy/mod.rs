@@ -90,6 +90,44 @@ pub struct DeployReport {
 
 pub type Progress<'a> = &'a mut (dyn FnMut(Stage) + Send);
 
+/// The calls a deploy makes, in order, as the CLI's confirmation and the console's preview
+/// show them.
+pub fn plan(source: &Source, runtime: &str, endpoint: Option<&str>) -> Vec<String> {
+    let mut plan = vec![];
+    if matches!(source, Source::Dir { .. }) {
+        plan.push("PutObject (zip of the directory, SSE AES256)".to_string());
+    }
+    plan.push(format!(
+        "CreateAgentRuntime or UpdateAgentRuntime {runtime}"
+    ));
+    plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
+    if let Some(e) = endpoint {
+        plan.push(format!(
+            "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
+        ));
+    }
+    plan
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Packaged { files, bytes } => write!(f, "packaged {files} files ({bytes} bytes)"),
+            Stage::Uploaded { uri } => write!(f, "uploaded {uri}"),
+            Stage::Submitted { version, created } => write!(
+                f,
+                "{} version {version}",
+                if *created { "created runtime," } else { "new" }
+            ),
+            Stage::Waiting { status } => write!(f, "waiting: {status}"),
+            Stage::Validated { tools } => write!(f, "validated: {tools} tools"),
+            Stage::EndpointMoved { endpoint, version } => {
+                write!(f, "endpoint {endpoint} → {version}")
+            }
+        }
+    }
+}
+
 /// Deploy a new version; every step's failure leaves named endpoints where they were.
 pub async fn deploy(
     backend: &Backend,

@@ -265,6 +265,22 @@ impl App {
                     },
                 ));
                 items.push(item(
+                    format!("deploy {runtime} {env}"),
+                    format!("deploy a new version of {runtime} to {env}"),
+                    Action::OpenDeploy {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
+                items.push(item(
+                    format!("invoke {runtime} {env}"),
+                    format!("call a tool of {runtime} in {env}"),
+                    Action::OpenInvoke {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
+                items.push(item(
                     format!("metrics {runtime} {env}"),
                     format!("charts of {runtime} in {env} per version"),
                     Action::OpenMetrics {

@@ -37,10 +37,18 @@ impl App {
             ),
             // A stream's failure shows in its pane; a failed save is worth a message.
             Reply::Logs(_) => (String::new(), None),
+            Reply::InvokeTools(r) => (
+                String::new(),
+                r.as_ref().err().map(|e| format!("tools: {e}")),
+            ),
+            // A call's outcome (and its error) shows in the pane.
+            Reply::InvokeProgress(_) | Reply::InvokeResult(_) => (String::new(), None),
             Reply::LogsSaved(r) => (
                 "save".into(),
                 r.as_ref().err().map(|e| format!("saving logs: {e}")),
             ),
+            // A deploy's stages, outcome and directory check show in its pane.
+            Reply::Deploy(_) | Reply::DeployChecked(_) => (String::new(), None),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
             return vec![];

@@ -5,6 +5,8 @@
 //! `tui/mod.rs`.
 
 pub mod audit;
+pub mod deploy;
+pub mod invoke;
 pub mod logs;
 pub mod matrix;
 pub mod metrics;

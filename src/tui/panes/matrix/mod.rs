@@ -183,6 +183,22 @@ impl Pane for MatrixPane {
             },
             Action::FocusRuntime(name) => return self.select_runtime(name),
             Action::Traffic | Action::Metrics => return Some(self.open_view(action)),
+            Action::Invoke => {
+                return Some(match self.open_view(&Action::Traffic) {
+                    Effect::Then(Action::OpenTraffic { env, runtime }) => {
+                        Effect::Then(Action::OpenInvoke { env, runtime })
+                    }
+                    other => other,
+                });
+            }
+            Action::Deploy => {
+                // A runtime may be deployed to an environment it is not in yet.
+                let (runtime, env) = self.selection();
+                return Some(Effect::Then(Action::OpenDeploy {
+                    env: env.to_string(),
+                    runtime: runtime.unwrap_or_default(),
+                }));
+            }
             Action::Logs | Action::LogsAllEnvs => return Some(self.logs(action)),
             Action::Open => {
                 let (runtime, env) = self.selection();

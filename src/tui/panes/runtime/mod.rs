@@ -171,6 +171,14 @@ impl Pane for RuntimePane {
                 Ok(op) => Effect::Then(Action::RequestWrite(op)),
                 Err(why) => Effect::Notice(Level::Warn, format!("rollback: {why}")),
             }),
+            Action::Deploy => Some(Effect::Then(Action::OpenDeploy {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            })),
+            Action::Invoke => Some(Effect::Then(Action::OpenInvoke {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            })),
             Action::Traffic => Some(Effect::Then(Action::OpenTraffic {
                 env: self.env.clone(),
                 runtime: self.runtime.clone(),

@@ -1,0 +1,308 @@
+//! Deploy a new version of a runtime to one environment: the form (source, runtime, variables),
+//! checked in the pane and, for a directory, by the io worker (it exists and holds the entry
+//! point) before anything is sent; then the write through the app's safety flow (arming, the
+//! preview of the exact calls, the CLI line); then the backend's stages as they happen, and the
+//! result (version, status, validation). A deploy from the console never moves a named
+//! endpoint: moving one to the new version (`e`) is a second write, confirmed on its own.
+
+mod form;
+mod render;
+
+use self::form::{DeployForm, Outcome};
+use super::{Effect, Fetch, Pane, step};
+use crate::tui::action::Action;
+use crate::tui::io::{DeployDone, DeployEvent, Job, Reply};
+use crate::tui::keymap::{Context, Entry, e};
+use crate::tui::time::Millis;
+use crate::tui::widgets::status_line::Level;
+use crate::tui::write::{DeployOp, DeploySource, WriteOp};
+
+pub use form::{CODE_RUNTIMES, Field, Kind};
+
+/// The deploy pane's keys (once the form is sent).
+pub fn keys(nav: &impl Fn(&str) -> Vec<Entry>) -> Vec<Entry> {
+    let mut k = vec![
+        e(
+            Action::MoveEndpoint,
+            &["e"],
+            "move the selected endpoint to the new version (its own confirmed write)",
+            Some("move endpoint"),
+        ),
+        e(
+            Action::Deploy,
+            &["D"],
+            "back to the form: deploy again",
+            Some("deploy again"),
+        ),
+    ];
+    k.extend(nav("endpoint"));
+    k
+}
+
+/// The deploy form's keys.
+pub fn form_keys(text: &impl Fn(&str, &str) -> Vec<Entry>) -> Vec<Entry> {
+    let mut k = text("check the form and review the calls", "cancel");
+    k.push(e(Action::Complete, &["tab"], "next field", None));
+    k.push(e(Action::Down, &["down"], "next field", None));
+    k.push(e(Action::Up, &["up"], "previous field", None));
+    k.push(e(Action::Left, &["left"], "source: previous kind", None));
+    k.push(e(Action::Right, &["right"], "source: next kind", None));
+    k
+}
+
+/// Where the pane is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Editing the form (or reviewing the calls in the confirm modal).
+    Form,
+    /// The io worker is checking the directory (this generation).
+    Checking(u64),
+    /// The deploy runs: its stages so far.
+    Running(Vec<String>),
+    /// Its outcome, with the stages it went through.
+    Done(Vec<String>, Result<DeployDone, String>),
+}
+
+pub struct DeployPane {
+    env: String,
+    form: DeployForm,
+    phase: Phase,
+    /// The last deploy asked for (the confirm modal shows it; the result is about it).
+    op: Option<DeployOp>,
+    /// A deploy whose directory the worker found to hold the entry point.
+    checked: Option<DeployOp>,
+    generation: u64,
+    /// The selected named endpoint in the result.
+    sel: usize,
+    filter: String,
+}
+
+impl DeployPane {
+    pub fn new(env: &str, runtime: &str) -> Self {
+        Self {
+            env: env.to_string(),
+            form: DeployForm::new(runtime),
+            phase: Phase::Form,
+            op: None,
+            checked: None,
+            generation: 0,
+            sel: 0,
+            filter: String::new(),
+        }
+    }
+
+    pub fn form(&self) -> &DeployForm {
+        &self.form
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    pub fn op(&self) -> Option<&DeployOp> {
+        self.op.as_ref()
+    }
+
+    pub fn checked(&self) -> Option<&DeployOp> {
+        self.checked.as_ref()
+    }
+
+    pub fn selected(&self) -> usize {
+        self.sel
+    }
+
+    fn endpoints(&self) -> &[(String, Option<String>)] {
+        match &self.phase {
+            Phase::Done(_, Ok(d)) => &d.endpoints,
+            _ => &[],
+        }
+    }
+
+    fn form_action(&mut self, action: &Action) -> Effect {
+        match self.form.handle(action, &self.env) {
+            Outcome::Editing => Effect::Done,
+            Outcome::Cancelled => Effect::Done,
+            Outcome::Ready(op) => {
+                let op = *op;
+                let needs_check = matches!(op.source, DeploySource::Dir { .. })
+                    && self.checked.as_ref() != Some(&op);
+                if let (
+                    true,
+                    DeploySource::Dir {
+                        dir, entry_point, ..
+                    },
+                ) = (needs_check, &op.source)
+                {
+                    self.generation += 1;
+                    self.phase = Phase::Checking(self.generation);
+                    let job = Job::DeployCheck {
+                        dir: dir.clone(),
+                        entry_point: entry_point.clone(),
+                    };
+                    self.checked = None;
+                    self.op = Some(op);
+                    return Effect::Fetch(vec![Fetch {
+                        generation: self.generation,
+                        job,
+                    }]);
+                }
+                self.op = Some(op.clone());
+                Effect::Then(Action::RequestWrite(WriteOp::Deploy(Box::new(op))))
+            }
+        }
+    }
+
+    /// `e`: the selected endpoint to the new version, as a rollback-style move.
+    fn move_endpoint(&self) -> Result<WriteOp, String> {
+        let (Some(op), Phase::Done(_, Ok(d))) = (&self.op, &self.phase) else {
+            return Err("no deploy went through yet".into());
+        };
+        let (name, live) = self.endpoints().get(self.sel).ok_or_else(|| {
+            format!(
+                "{} has no named endpoint (DEFAULT already serves version {}); `deploy --endpoint NAME` creates one",
+                op.runtime, d.version
+            )
+        })?;
+        let from = live
+            .clone()
+            .ok_or_else(|| format!("endpoint {name} serves no version yet"))?;
+        if from == d.version {
+            return Err(format!("endpoint {name} already serves version {from}"));
+        }
+        Ok(WriteOp::Rollback {
+            env: self.env.clone(),
+            runtime: op.runtime.clone(),
+            runtime_id: d.runtime_id.clone(),
+            endpoint: name.clone(),
+            from,
+            to: d.version.clone(),
+        })
+    }
+}
+
+impl Pane for DeployPane {
+    fn context(&self) -> Context {
+        match self.phase {
+            Phase::Form | Phase::Checking(_) => Context::DeployForm,
+            _ => Context::Deploy,
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("deploy {} to {}", self.form.runtime.text.trim(), self.env)
+    }
+
+    fn env(&self) -> Option<&str> {
+        Some(&self.env)
+    }
+
+    fn poll(&mut self, _now: Millis) -> Vec<Fetch> {
+        vec![]
+    }
+
+    fn refresh(&mut self, _now: Millis) -> Vec<Fetch> {
+        vec![]
+    }
+
+    fn apply(&mut self, generation: u64, reply: Reply, _now: Millis) -> bool {
+        match reply {
+            Reply::DeployChecked(result) => {
+                if self.phase != Phase::Checking(generation) {
+                    return false;
+                }
+                self.phase = Phase::Form;
+                match result {
+                    Ok(()) => {
+                        self.checked = self.op.clone();
+                        self.form.error = None;
+                    }
+                    Err(e) => self.form.error = Some(e),
+                }
+                true
+            }
+            // A deploy's events come with the write's ticket, not a generation of ours.
+            Reply::Deploy(DeployEvent::Stage(s)) => {
+                match &mut self.phase {
+                    Phase::Running(stages) => stages.push(s),
+                    _ => self.phase = Phase::Running(vec![s]),
+                }
+                true
+            }
+            Reply::Deploy(DeployEvent::Done(result)) => {
+                let stages = match std::mem::replace(&mut self.phase, Phase::Form) {
+                    Phase::Running(s) => s,
+                    _ => vec![],
+                };
+                self.phase = Phase::Done(stages, result);
+                self.sel = 0;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn busy(&self) -> bool {
+        matches!(self.phase, Phase::Checking(_) | Phase::Running(_))
+    }
+
+    fn abandon(&mut self, generation: u64, _job: &Job) {
+        if self.phase == Phase::Checking(generation) {
+            self.phase = Phase::Form;
+            self.form.error = Some("busy: the directory was not checked; enter again".into());
+        }
+    }
+
+    fn handle(&mut self, action: &Action, _now: Millis) -> Option<Effect> {
+        match &self.phase {
+            // esc leaves the pane (the app pops it): nothing was sent.
+            // The write the form asked for comes back through here: the app's to take.
+            Phase::Form if matches!(action, Action::Back | Action::RequestWrite(_)) => {
+                return None;
+            }
+            Phase::Form => return Some(self.form_action(action)),
+            Phase::Checking(_) => {
+                return match action {
+                    Action::Back => {
+                        self.phase = Phase::Form;
+                        Some(Effect::Done)
+                    }
+                    _ => Some(Effect::Done),
+                };
+            }
+            Phase::Running(_) | Phase::Done(..) => {}
+        }
+        if let Some(s) = step(self.sel, self.endpoints().len(), action, 5) {
+            self.sel = s;
+            return Some(Effect::Done);
+        }
+        Some(match action {
+            Action::MoveEndpoint => match self.move_endpoint() {
+                Ok(op) => Effect::Then(Action::RequestWrite(op)),
+                Err(why) => Effect::Notice(Level::Warn, format!("move endpoint: {why}")),
+            },
+            Action::Deploy if matches!(self.phase, Phase::Done(..)) => {
+                self.phase = Phase::Form;
+                Effect::Done
+            }
+            Action::Deploy => Effect::Notice(Level::Info, "a deploy is running".into()),
+            _ => return None,
+        })
+    }
+
+    fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+    }
+
+    fn render(
+        &self,
+        cx: &super::Cx<'_>,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+    ) {
+        render::render(self, cx, area, buf);
+    }
+}

@@ -1,0 +1,241 @@
+//! The deploy write (`deploy`), described before it is made: the calls `backend::deploy`
+//! makes (the same wording as the CLI's confirmation, from `backend::deploy::plan`) and the
+//! CLI line. The console never moves a named endpoint in a deploy: that is a second write
+//! (`rollback --to-version`), offered once the deploy validated.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{Call, read};
+use crate::backend::deploy::{self, DeployRequest, Source};
+
+/// Where the code comes from (as [`Source`], comparable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeploySource {
+    Dir {
+        dir: PathBuf,
+        entry_point: String,
+        language: String,
+    },
+    S3 {
+        bucket: String,
+        key: String,
+        entry_point: String,
+        language: String,
+    },
+    Image(String),
+}
+
+/// A new version of `runtime` in `env` from `source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployOp {
+    pub env: String,
+    pub runtime: String,
+    pub source: DeploySource,
+    pub env_vars: Vec<(String, String)>,
+}
+
+/// How long the console's deploy waits for the new version (the CLI's default).
+pub const DEPLOY_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl DeployOp {
+    pub fn source(&self) -> Source {
+        match &self.source {
+            DeploySource::Dir {
+                dir,
+                entry_point,
+                language,
+            } => Source::Dir {
+                dir: dir.clone(),
+                entry_point: entry_point.clone(),
+                language: language.clone(),
+            },
+            DeploySource::S3 {
+                bucket,
+                key,
+                entry_point,
+                language,
+            } => Source::S3 {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                entry_point: entry_point.clone(),
+                language: language.clone(),
+            },
+            DeploySource::Image(uri) => Source::Image(uri.clone()),
+        }
+    }
+
+    /// The backend's request: no endpoint (the move is its own confirmed write).
+    pub fn request(&self, armed: bool) -> DeployRequest {
+        DeployRequest {
+            runtime: self.runtime.clone(),
+            source: self.source(),
+            endpoint: None,
+            role_arn: None,
+            env_vars: self.env_vars.clone(),
+            description: None,
+            timeout: DEPLOY_TIMEOUT,
+            armed,
+        }
+    }
+
+    /// `./server (main.py, PYTHON_3_12)`, `s3://b/k (…)` or the image URI.
+    pub fn artifact(&self) -> String {
+        match &self.source {
+            DeploySource::Dir {
+                dir,
+                entry_point,
+                language,
+            } => format!("{} ({entry_point}, {language})", dir.display()),
+            DeploySource::S3 {
+                bucket,
+                key,
+                entry_point,
+                language,
+            } => format!("s3://{bucket}/{key} ({entry_point}, {language})"),
+            DeploySource::Image(uri) => uri.clone(),
+        }
+    }
+
+    pub fn title(&self) -> String {
+        format!(
+            "Deploy {} in {} from {}",
+            self.runtime,
+            self.env,
+            self.artifact()
+        )
+    }
+
+    /// The backend's plan, the runtime write with its parameters.
+    pub fn calls(&self) -> Vec<Call> {
+        let mut calls = vec![read(format!(
+            "ListAgentRuntimes → {} (update it, or create it if absent)",
+            self.runtime
+        ))];
+        for text in deploy::plan(&self.source(), &self.runtime, None) {
+            if text.starts_with("PutObject") {
+                calls.push(Call {
+                    write: true,
+                    text,
+                    params: vec![],
+                });
+            } else if text.starts_with("CreateAgentRuntime") {
+                let vars = self
+                    .env_vars
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut params = vec![
+                    ("agentRuntimeName", self.runtime.clone(), None),
+                    ("artifact", self.artifact(), None),
+                ];
+                if !vars.is_empty() {
+                    params.push(("environmentVariables", vars, None));
+                }
+                calls.push(Call {
+                    write: true,
+                    text,
+                    params,
+                });
+                calls.push(read(
+                    "GetAgentRuntime until the new version is READY; DEFAULT follows it (up to 5 min)"
+                        .into(),
+                ));
+            } else {
+                calls.push(read(text));
+            }
+        }
+        calls.push(read(
+            "named endpoints are not moved: that is a separate confirmed step".into(),
+        ));
+        calls
+    }
+
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = vec![
+            "--env".into(),
+            self.env.clone(),
+            "deploy".into(),
+            self.runtime.clone(),
+        ];
+        let code = |args: &mut Vec<String>, entry: &str, language: &str| {
+            args.extend([
+                "--entry-point".into(),
+                entry.to_string(),
+                "--code-runtime".into(),
+                language.to_string(),
+            ]);
+        };
+        match &self.source {
+            DeploySource::Dir {
+                dir,
+                entry_point,
+                language,
+            } => {
+                args.extend(["--from-dir".into(), dir.display().to_string()]);
+                code(&mut args, entry_point, language);
+            }
+            DeploySource::S3 {
+                bucket,
+                key,
+                entry_point,
+                language,
+            } => {
+                args.extend(["--s3".into(), format!("s3://{bucket}/{key}")]);
+                code(&mut args, entry_point, language);
+            }
+            DeploySource::Image(uri) => args.extend(["--image".into(), uri.clone()]),
+        }
+        for (k, v) in &self.env_vars {
+            args.extend(["--env-var".into(), format!("{k}={v}")]);
+        }
+        args
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::write::WriteOp;
+
+    #[test]
+    fn a_deploy_previews_the_backend_plan_and_its_command() {
+        let op = DeployOp {
+            env: "dev".into(),
+            runtime: "weather_mcp".into(),
+            source: DeploySource::Dir {
+                dir: "/src/weather".into(),
+                entry_point: "main.py".into(),
+                language: "PYTHON_3_12".into(),
+            },
+            env_vars: vec![("LOG_LEVEL".into(), "debug".into())],
+        };
+        let w = WriteOp::Deploy(Box::new(op.clone()));
+        let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();
+        for line in deploy::plan(&op.source(), "weather_mcp", None) {
+            assert!(texts.contains(&line), "{line} in {texts:?}");
+        }
+        assert!(
+            !texts
+                .iter()
+                .any(|t| t.starts_with("UpdateAgentRuntimeEndpoint"))
+        );
+        let writes = w.calls().into_iter().filter(|c| c.write).count();
+        assert_eq!(writes, 2, "the upload and the runtime");
+        assert_eq!(
+            w.command(&["agentcore-console".into()], false),
+            "agentcore-console --env dev deploy weather_mcp --from-dir /src/weather \
+             --entry-point main.py --code-runtime PYTHON_3_12 --env-var LOG_LEVEL=debug --yes"
+        );
+        let image = DeployOp {
+            source: DeploySource::Image("123.dkr.ecr/x:1".into()),
+            env_vars: vec![],
+            ..op
+        };
+        assert_eq!(
+            WriteOp::Deploy(Box::new(image)).command(&["a".into()], true),
+            "a --env dev deploy weather_mcp --image 123.dkr.ecr/x:1 --arm --yes"
+        );
+    }
+}
