@@ -81,10 +81,13 @@ async fn a_75_25_split_routes_sessions_by_weight_and_keeps_them_sticky() {
     let share = leg(1, "sessionShare");
     assert!((10.0..=40.0).contains(&share), "{observed}");
     let (ok, table, err) = run(&w, &["--env", "dev", "traffic", "show", "weather"]).await;
+    // The canary endpoint moved a moment ago: only the traffic since counts.
     assert!(
-        ok && table.contains("observed over the last 15 min"),
+        ok && table.contains("min, since an endpoint last moved (CloudWatch)"),
         "{table}{err}"
     );
+    let minutes = observed["windowMinutes"].as_i64().unwrap_or(0);
+    assert!((1..=2).contains(&minutes), "{observed}");
 
     let aborted = json(&w, &["--env", "dev", "traffic", "abort", "weather"]).await;
     assert_eq!(aborted["routes"].as_array().map(Vec::len), Some(1));

@@ -152,8 +152,14 @@ fn print_view(v: &TrafficView) {
         match &o.error {
             Some(e) => println!("observed share: unavailable ({e})"),
             None => {
+                // A shorter window means an endpoint moved: older traffic was another version's.
+                let since = if o.window_minutes < OBSERVED_MINUTES {
+                    ", since an endpoint last moved"
+                } else {
+                    ""
+                };
                 println!(
-                    "observed over the last {} min (CloudWatch):",
+                    "observed over the last {} min{since} (CloudWatch):",
                     o.window_minutes
                 );
                 let mut t = Table::new(vec![

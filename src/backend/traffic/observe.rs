@@ -2,12 +2,17 @@
 
 use super::{Observed, ObservedLeg, TrafficView};
 use crate::backend::Backend;
+use crate::backend::runtimes::{list_endpoints, resolve};
 
-/// Add the observed share of each leg over the last `minutes` to a view.
+/// Add the observed share of each leg over the last `minutes` to a view — or since either
+/// leg's endpoint last moved, if that is more recent: metrics are per endpoint, so what an
+/// endpoint did before a rollback must not count against the version it serves now.
 pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> TrafficView {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let moved = last_moves(backend, &view).await;
+    let (start, minutes) = window_start(now, minutes, &moved);
     let window = crate::backend::metrics::Window {
-        start: now - minutes * 60,
+        start,
         end: now,
         period: 60,
     };
@@ -50,4 +55,72 @@ pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> 
     }
     view.observed = Some(observed);
     view
+}
+
+/// When the stable and canary endpoints last changed (RFC 3339); none if unknown.
+async fn last_moves(backend: &Backend, view: &TrafficView) -> Vec<String> {
+    let Ok(c) = backend.clients(&view.env).await else {
+        return vec![];
+    };
+    let Ok(rt) = resolve(&c, &view.runtime).await else {
+        return vec![];
+    };
+    let names = [&view.stable.name, &view.canary.name];
+    list_endpoints(&c, rt.agent_runtime_id())
+        .await
+        .map(|eps| {
+            eps.into_iter()
+                .filter(|e| names.contains(&&e.name))
+                .filter_map(|e| e.last_updated_at)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The window's start (at a minute boundary, CloudWatch's granularity here) and its length in
+/// minutes: the last `minutes`, cut at the most recent move.
+fn window_start(now: i64, minutes: i64, moves: &[String]) -> (i64, i64) {
+    let rfc = &time::format_description::well_known::Rfc3339;
+    let latest = moves
+        .iter()
+        .filter_map(|m| time::OffsetDateTime::parse(m, rfc).ok())
+        .map(|t| t.unix_timestamp().div_euclid(60) * 60)
+        .max();
+    let start = latest.map_or(now - minutes * 60, |m| m.max(now - minutes * 60));
+    let covered = ((now - start + 59) / 60).clamp(1, minutes.max(1));
+    (start, covered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_starts_at_the_last_move_when_that_is_recent() {
+        let now = 1_795_600_000; // 2026-11-25T...Z, 40 s past a minute
+        let at = |secs_ago: i64| {
+            time::OffsetDateTime::from_unix_timestamp(now - secs_ago)
+                .expect("time")
+                .format(&time::format_description::well_known::Rfc3339)
+                .expect("rfc3339")
+        };
+        assert_eq!(window_start(now, 15, &[]), (now - 900, 15));
+        assert_eq!(
+            window_start(now, 15, &[at(3600)]),
+            (now - 900, 15),
+            "an old move"
+        );
+        let (start, minutes) = window_start(now, 15, &[at(3600), at(200)]);
+        assert_eq!(
+            start,
+            (now - 200).div_euclid(60) * 60,
+            "the latest move, to the minute"
+        );
+        assert_eq!(minutes, 4);
+        assert_eq!(window_start(now, 15, &[at(5)]).1, 1, "at least a minute");
+        assert_eq!(
+            window_start(now, 15, &["not a time".into()]),
+            (now - 900, 15)
+        );
+    }
 }
