@@ -3,6 +3,8 @@
 
 #[path = "support/emulator.rs"]
 mod support;
+#[path = "support/tui.rs"]
+mod tui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,29 +13,14 @@ use agentcore_console::backend::audit::AuditLog;
 use agentcore_console::backend::{Backend, deploy};
 use agentcore_console::tui::action::Action;
 use agentcore_console::tui::app::{App, Modal};
-use agentcore_console::tui::io::{self, Io, Job, Request};
+use agentcore_console::tui::io::{self, Job, Request};
 use agentcore_console::tui::keymap::Keymap;
 use agentcore_console::tui::loadable::Loadable;
 use agentcore_console::tui::theme::Theme;
 use agentcore_console::tui::time::Millis;
 use agentcore_console::tui::widgets::status_line::Level;
 use support::*;
-
-/// Send `reqs`, then apply responses (and send what they ask for) until `done` holds.
-async fn drive(app: &mut App, io: &mut Io, reqs: Vec<Request>, done: impl Fn(&App) -> bool) {
-    for r in reqs {
-        io.requests.send(r).await.expect("worker alive");
-    }
-    while !done(app) {
-        let resp = tokio::time::timeout(Duration::from_secs(60), io.responses.recv())
-            .await
-            .expect("a response within a minute")
-            .expect("worker alive");
-        for r in app.apply(resp, Millis(0)) {
-            io.requests.send(r).await.expect("worker alive");
-        }
-    }
-}
+use tui::drive;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_feeds_the_matrix_and_makes_the_confirmed_write() {

@@ -4,6 +4,8 @@
 
 #[path = "support/emulator.rs"]
 mod support;
+#[path = "support/tui.rs"]
+mod tui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,41 +14,12 @@ use agentcore_console::backend::audit::AuditLog;
 use agentcore_console::backend::{Backend, deploy};
 use agentcore_console::tui::action::Action;
 use agentcore_console::tui::app::App;
-use agentcore_console::tui::io::{self, Io, Job, Request};
+use agentcore_console::tui::io::{self, Job, Request};
 use agentcore_console::tui::keymap::{Context, Keymap};
 use agentcore_console::tui::theme::Theme;
 use agentcore_console::tui::time::Millis;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use support::*;
-
-async fn drive(app: &mut App, io: &mut Io, reqs: Vec<Request>, done: impl Fn(&App) -> bool) {
-    for r in reqs {
-        io.requests.send(r).await.expect("worker alive");
-    }
-    while !done(app) {
-        let resp = tokio::time::timeout(Duration::from_secs(60), io.responses.recv())
-            .await
-            .expect("a response within a minute")
-            .expect("worker alive");
-        for r in app.apply(resp, Millis(0)) {
-            io.requests.send(r).await.expect("worker alive");
-        }
-    }
-}
-
-fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
-    t.draw(|f| f.render_widget(app, f.area())).expect("draw");
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, actions: Vec<Action>) -> Vec<Request> {
-    actions
-        .into_iter()
-        .flat_map(|a| app.update(a, Millis(0)))
-        .collect()
-}
+use tui::{drive, keys, screen};
 
 fn open(app: &mut App, runtime: &str) -> Vec<Request> {
     keys(

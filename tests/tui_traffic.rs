@@ -4,6 +4,8 @@
 
 #[path = "support/emulator.rs"]
 mod support;
+#[path = "support/tui.rs"]
+mod tui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,43 +14,13 @@ use agentcore_console::backend::audit::AuditLog;
 use agentcore_console::backend::{Backend, deploy};
 use agentcore_console::tui::action::Action;
 use agentcore_console::tui::app::{App, Modal};
-use agentcore_console::tui::io::{self, Io, Job, Request};
+use agentcore_console::tui::io::{self, Job, Request};
 use agentcore_console::tui::keymap::Keymap;
 use agentcore_console::tui::theme::Theme;
 use agentcore_console::tui::time::Millis;
 use agentcore_console::tui::widgets::status_line::Level;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use support::*;
-
-/// Send `reqs`, then apply responses (and send what they ask for) until `done` holds.
-async fn drive(app: &mut App, io: &mut Io, reqs: Vec<Request>, done: impl Fn(&App) -> bool) {
-    for r in reqs {
-        io.requests.send(r).await.expect("worker alive");
-    }
-    while !done(app) {
-        let resp = tokio::time::timeout(Duration::from_secs(60), io.responses.recv())
-            .await
-            .expect("a response within a minute")
-            .expect("worker alive");
-        for r in app.apply(resp, Millis(0)) {
-            io.requests.send(r).await.expect("worker alive");
-        }
-    }
-}
-
-fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
-    t.draw(|f| f.render_widget(app, f.area())).expect("draw");
-    t.backend().to_string()
-}
-
-fn keys(app: &mut App, actions: Vec<Action>) -> Vec<Request> {
-    actions
-        .into_iter()
-        .flat_map(|a| app.update(a, Millis(0)))
-        .collect()
-}
+use tui::{drive, keys, screen};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_canary_set_from_the_form_then_aborted_through_the_worker() {

@@ -20,6 +20,7 @@ fn ep(name: &str, v: &str) -> EndpointVersion {
         live_version: Some(v.into()),
         target_version: Some(v.into()),
         status: Some("READY".into()),
+        last_updated_at: None,
     }
 }
 
@@ -99,6 +100,7 @@ pub fn no_split() -> TrafficData {
         live_version: None,
         target_version: None,
         status: None,
+        last_updated_at: None,
     };
     d.view.observed = None;
     d

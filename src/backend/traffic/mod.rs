@@ -40,6 +40,9 @@ pub struct EndpointVersion {
     pub live_version: Option<String>,
     pub target_version: Option<String>,
     pub status: Option<String>,
+    /// When the endpoint last changed (RFC 3339): traffic before it served another version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_at: Option<String>,
 }
 
 /// One leg of the split: where new sessions go and with which weight (percent).
@@ -124,6 +127,7 @@ pub async fn show(
             live_version: e.and_then(|e| e.live_version.clone()),
             target_version: e.and_then(|e| e.target_version.clone()),
             status: e.map(|e| e.status.to_string()),
+            last_updated_at: e.and_then(|e| e.last_updated_at.clone()),
         }
     };
     let (stable, canary) = (

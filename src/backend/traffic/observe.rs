@@ -2,14 +2,16 @@
 
 use super::{Observed, ObservedLeg, TrafficView};
 use crate::backend::Backend;
-use crate::backend::runtimes::{list_endpoints, resolve};
 
 /// Add the observed share of each leg over the last `minutes` to a view — or since either
 /// leg's endpoint last moved, if that is more recent: metrics are per endpoint, so what an
 /// endpoint did before a rollback must not count against the version it serves now.
 pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> TrafficView {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let moved = last_moves(backend, &view).await;
+    let moved: Vec<String> = [&view.stable, &view.canary]
+        .into_iter()
+        .filter_map(|e| e.last_updated_at.clone())
+        .collect();
     let (start, minutes) = window_start(now, minutes, &moved);
     let window = crate::backend::metrics::Window {
         start,
@@ -55,26 +57,6 @@ pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> 
     }
     view.observed = Some(observed);
     view
-}
-
-/// When the stable and canary endpoints last changed (RFC 3339); none if unknown.
-async fn last_moves(backend: &Backend, view: &TrafficView) -> Vec<String> {
-    let Ok(c) = backend.clients(&view.env).await else {
-        return vec![];
-    };
-    let Ok(rt) = resolve(&c, &view.runtime).await else {
-        return vec![];
-    };
-    let names = [&view.stable.name, &view.canary.name];
-    list_endpoints(&c, rt.agent_runtime_id())
-        .await
-        .map(|eps| {
-            eps.into_iter()
-                .filter(|e| names.contains(&&e.name))
-                .filter_map(|e| e.last_updated_at)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The window's start (at a minute boundary, CloudWatch's granularity here) and its length in

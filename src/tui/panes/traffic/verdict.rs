@@ -168,6 +168,7 @@ mod tests {
             live_version: Some(v.into()),
             target_version: Some(v.into()),
             status: Some("READY".into()),
+            last_updated_at: None,
         }
     }
 
