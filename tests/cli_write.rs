@@ -5,6 +5,8 @@
 mod cli;
 #[path = "cli_write/inputs.rs"]
 mod inputs;
+#[path = "cli_write/point.rs"]
+mod point;
 #[path = "support/emulator.rs"]
 mod support;
 #[path = "cli_write/validation.rs"]

@@ -1,4 +1,4 @@
-//! `deploy` and `rollback`.
+//! `deploy`, `rollback` and `point`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -59,6 +59,20 @@ pub struct RollbackArgs {
     /// Version to go back to [default: the one the endpoint served before]
     #[arg(long, value_name = "N")]
     pub to_version: Option<String>,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PointArgs {
+    /// Runtime name or id
+    pub runtime: String,
+    /// The endpoint to move (created if it does not exist; not DEFAULT)
+    #[arg(long, value_name = "NAME")]
+    pub endpoint: String,
+    /// The READY version it is to serve
+    #[arg(long, value_name = "N")]
+    pub version: String,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -205,14 +219,45 @@ pub async fn rollback(
         &audit_log()?,
     )
     .await?;
+    report_move(cli, &moved)
+}
+
+pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outcome, CliError> {
+    let env = config.one(&cli.envs)?;
+    confirm(
+        &env,
+        &args.write,
+        &[format!(
+            "UpdateAgentRuntimeEndpoint (or CreateAgentRuntimeEndpoint) {} → {}",
+            args.endpoint, args.version
+        )],
+    )?;
+    let name = env.name.clone();
+    let backend = Backend::new(vec![env]);
+    let moved = deploy::point_endpoint(
+        &backend,
+        &name,
+        &args.runtime,
+        &args.endpoint,
+        &args.version,
+        args.write.arm,
+        &actor(),
+        &audit_log()?,
+    )
+    .await?;
+    report_move(cli, &moved)
+}
+
+fn report_move(cli: &Cli, moved: &deploy::EndpointMove) -> Result<Outcome, CliError> {
     if cli.output == OutputFormat::Json {
-        output::json(&moved)?;
+        output::json(moved)?;
     } else {
         println!(
-            "endpoint {}: {} → {}",
+            "endpoint {}: {} → {}{}",
             moved.endpoint,
             moved.from.as_deref().unwrap_or("-"),
-            moved.to
+            moved.to,
+            if moved.created { " (created)" } else { "" }
         );
     }
     Ok(Outcome::Ok)

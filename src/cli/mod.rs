@@ -69,6 +69,8 @@ pub enum Command {
     Deploy(deploy::DeployArgs),
     /// Move an endpoint back to the version it served before (or --to-version N)
     Rollback(deploy::RollbackArgs),
+    /// Point an endpoint (created if absent) at a version
+    Point(deploy::PointArgs),
     /// The canary split: stable/canary endpoints and the gateway's weights
     Traffic {
         #[command(subcommand)]
@@ -146,6 +148,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
         Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
+        Command::Point(args) => deploy::point(&load(cli)?, cli, args).await,
         Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,

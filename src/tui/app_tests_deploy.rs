@@ -231,12 +231,12 @@ fn prod_needs_arming_then_one_deploy_job_streams_into_the_pane_then_the_move_is_
     };
     assert_eq!(
         c.op,
-        WriteOp::Rollback {
+        WriteOp::Point {
             env: "prod".into(),
             runtime: "weather_mcp".into(),
             runtime_id: "weather_mcp-AbC".into(),
             endpoint: "live".into(),
-            from: "4".into(),
+            from: Some("4".into()),
             to: "5".into(),
         }
     );
@@ -272,4 +272,51 @@ fn a_failed_validation_offers_no_move() {
     press(&mut app, &[Action::Deploy], Millis(0));
     assert_eq!(app.context(), Context::DeployForm);
     assert!(screen(&app, 120, 24).contains("123.dkr.ecr/weather:7"));
+}
+
+#[test]
+fn the_forms_endpoint_is_offered_and_created_by_the_move() {
+    let mut app = deploy_in("dev");
+    image(&mut app);
+    // Down to `then endpoint` (source, location, runtime, env vars, endpoint).
+    press(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Down],
+        Millis(0),
+    );
+    press(&mut app, &typed("blue"), Millis(0));
+    assert!(screen(&app, 120, 24).contains("then endpoint blue"));
+    press(&mut app, &[Action::Submit], Millis(0));
+    let reqs = press(&mut app, &[Action::Submit], Millis(0));
+    event(
+        &mut app,
+        reqs[0].ticket,
+        DeployEvent::Done(Ok(done(&[("live", "4")]))),
+    );
+    let shown = screen(&app, 120, 24);
+    assert!(
+        shown.contains("blue") && shown.contains("new: created by the move"),
+        "{shown}"
+    );
+    // The form's endpoint is selected: `e` creates it on the new version.
+    press(&mut app, &[Action::MoveEndpoint], Millis(0));
+    let Some(Modal::Confirm(c)) = app.modal() else {
+        panic!("expected the move's confirmation, got {:?}", app.modal());
+    };
+    assert_eq!(
+        c.op,
+        WriteOp::Point {
+            env: "dev".into(),
+            runtime: "weather_mcp".into(),
+            runtime_id: "weather_mcp-AbC".into(),
+            endpoint: "blue".into(),
+            from: None,
+            to: "5".into(),
+        }
+    );
+    assert!(
+        c.op.calls()
+            .iter()
+            .any(|call| call.write && call.text == "CreateAgentRuntimeEndpoint")
+    );
 }

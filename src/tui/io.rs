@@ -12,16 +12,17 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::write::WriteOp;
-use crate::backend::audit::{Actor, AuditLog};
+use crate::backend::audit::AuditLog;
 use crate::backend::metrics::{self, RuntimeMetrics, Window};
 use crate::backend::traffic::{self, Split};
-use crate::backend::{Backend, deploy, runtimes};
+use crate::backend::{Backend, runtimes};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{Runtime, RuntimeDetail};
 
 mod deploy_jobs;
 mod metrics_jobs;
 mod traffic_jobs;
+mod writes;
 pub use deploy_jobs::{DeployDone, DeployEvent};
 pub use metrics_jobs::MetricsData;
 pub use traffic_jobs::{OBSERVED_MINUTES, TrafficData};
@@ -288,7 +289,7 @@ async fn execute(
         Job::Write { op, armed, command } => {
             let result = match audit {
                 Err(why) => Err(format!("no audit log, so no writes: {why}")),
-                Ok(audit) => write(backend, &audit, &op, armed, command).await,
+                Ok(audit) => writes::write(backend, &audit, &op, armed, command).await,
             };
             Reply::Write { op, result }
         }
@@ -371,44 +372,4 @@ async fn runtime_view(
                 .collect()
         });
     Ok(RuntimeView { detail, history })
-}
-
-async fn write(
-    backend: &Backend,
-    audit: &AuditLog,
-    op: &WriteOp,
-    armed: bool,
-    command: String,
-) -> Result<String, String> {
-    let actor = Actor::new(command);
-    match op {
-        WriteOp::Rollback {
-            env,
-            runtime,
-            endpoint,
-            to,
-            ..
-        } => {
-            let moved = deploy::rollback(
-                backend,
-                env,
-                runtime,
-                endpoint,
-                Some(to),
-                armed,
-                &actor,
-                audit,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "{env}: {runtime} endpoint {} moved {} → {}",
-                moved.endpoint,
-                moved.from.as_deref().unwrap_or("-"),
-                moved.to
-            ))
-        }
-        WriteOp::Traffic(t) => traffic_jobs::traffic_write(backend, audit, t, armed, &actor).await,
-        WriteOp::Deploy(d) => deploy_jobs::deploy(backend, audit, d, armed, &actor, None).await,
-    }
 }

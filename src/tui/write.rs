@@ -24,6 +24,16 @@ pub enum WriteOp {
         /// The version it goes back to.
         to: String,
     },
+    /// Point a named endpoint at a version, created if absent (`point`).
+    Point {
+        env: String,
+        runtime: String,
+        runtime_id: String,
+        endpoint: String,
+        /// The version it serves now; None for an endpoint to create.
+        from: Option<String>,
+        to: String,
+    },
     /// Change a runtime's canary split (`traffic set|promote|abort`).
     Traffic(Box<TrafficOp>),
     /// A new version of a runtime (`deploy`); named endpoints stay where they are.
@@ -44,7 +54,7 @@ pub struct Call {
 impl WriteOp {
     pub fn env(&self) -> &str {
         match self {
-            Self::Rollback { env, .. } => env,
+            Self::Rollback { env, .. } | Self::Point { env, .. } => env,
             Self::Traffic(t) => &t.env,
             Self::Deploy(d) => &d.env,
         }
@@ -54,6 +64,7 @@ impl WriteOp {
     pub fn verb(&self) -> &'static str {
         match self {
             Self::Rollback { .. } => "rollback",
+            Self::Point { .. } => "endpoint.point",
             Self::Traffic(t) => t.verb(),
             Self::Deploy(_) => "deploy",
         }
@@ -70,6 +81,19 @@ impl WriteOp {
                 to,
                 ..
             } => format!("Roll back {runtime} endpoint {endpoint} in {env}: version {from} → {to}"),
+            Self::Point {
+                env,
+                runtime,
+                endpoint,
+                from,
+                to,
+                ..
+            } => match from {
+                Some(from) => format!(
+                    "Point {runtime} endpoint {endpoint} in {env} at version {to} (from {from})"
+                ),
+                None => format!("Create {runtime} endpoint {endpoint} in {env} on version {to}"),
+            },
             Self::Traffic(t) => t.title(),
             Self::Deploy(d) => d.title(),
         }
@@ -85,23 +109,15 @@ impl WriteOp {
                 from,
                 to,
                 ..
-            } => vec![
-                read(format!(
-                    "ListAgentRuntimes → {runtime}; GetAgentRuntimeEndpoint {endpoint}; ListAgentRuntimeVersions"
-                )),
-                Call {
-                    write: true,
-                    text: "UpdateAgentRuntimeEndpoint".into(),
-                    params: vec![
-                        ("agentRuntimeId", runtime_id.clone(), None),
-                        ("endpointName", endpoint.clone(), None),
-                        ("agentRuntimeVersion", to.clone(), Some(from.clone())),
-                    ],
-                },
-                read(format!(
-                    "GetAgentRuntimeEndpoint {endpoint} until READY on version {to} (up to 5 min)"
-                )),
-            ],
+            } => move_calls(runtime, runtime_id, endpoint, Some(from), to),
+            Self::Point {
+                runtime,
+                runtime_id,
+                endpoint,
+                from,
+                to,
+                ..
+            } => move_calls(runtime, runtime_id, endpoint, from.as_ref(), to),
             Self::Traffic(t) => t.calls(),
             Self::Deploy(d) => d.calls(),
         }
@@ -129,6 +145,25 @@ impl WriteOp {
             .iter()
             .map(|s| (*s).to_string())
             .collect(),
+            Self::Point {
+                env,
+                runtime,
+                endpoint,
+                to,
+                ..
+            } => [
+                "--env",
+                env,
+                "point",
+                runtime,
+                "--endpoint",
+                endpoint,
+                "--version",
+                to,
+            ]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect(),
             Self::Traffic(t) => t.cli_args(),
             Self::Deploy(d) => d.cli_args(),
         }
@@ -145,6 +180,38 @@ impl WriteOp {
         args.push("--yes".into());
         shell_line(&args)
     }
+}
+
+/// An endpoint move (rollback or point): what it reads, the one write (an update, or a create
+/// for an endpoint that does not exist yet), and the wait.
+fn move_calls(
+    runtime: &str,
+    runtime_id: &str,
+    endpoint: &str,
+    from: Option<&String>,
+    to: &str,
+) -> Vec<Call> {
+    let (text, name_param) = match from {
+        Some(_) => ("UpdateAgentRuntimeEndpoint", "endpointName"),
+        None => ("CreateAgentRuntimeEndpoint", "name"),
+    };
+    vec![
+        read(format!(
+            "ListAgentRuntimes → {runtime}; GetAgentRuntimeEndpoint {endpoint}; ListAgentRuntimeVersions"
+        )),
+        Call {
+            write: true,
+            text: text.into(),
+            params: vec![
+                ("agentRuntimeId", runtime_id.to_string(), None),
+                (name_param, endpoint.to_string(), None),
+                ("agentRuntimeVersion", to.to_string(), from.cloned()),
+            ],
+        },
+        read(format!(
+            "GetAgentRuntimeEndpoint {endpoint} until READY on version {to} (up to 5 min)"
+        )),
+    ]
 }
 
 fn read(text: String) -> Call {
@@ -187,6 +254,42 @@ mod tests {
         assert_eq!(
             op.command(&prefix, true),
             "agentcore-console --config '/e s.toml' --env prod rollback weather_mcp --endpoint live --to-version 3 --arm --yes"
+        );
+    }
+
+    #[test]
+    fn a_point_creates_an_endpoint_that_does_not_exist() {
+        let op = |from: Option<&str>| WriteOp::Point {
+            env: "dev".into(),
+            runtime: "weather_mcp".into(),
+            runtime_id: "weather_mcp-AbC".into(),
+            endpoint: "canary".into(),
+            from: from.map(str::to_string),
+            to: "5".into(),
+        };
+        let write = |op: &WriteOp| op.calls().into_iter().find(|c| c.write);
+        let created = write(&op(None)).expect("a write");
+        assert_eq!(created.text, "CreateAgentRuntimeEndpoint");
+        assert_eq!(created.params[1], ("name", "canary".to_string(), None));
+        let moved = write(&op(Some("4"))).expect("a write");
+        assert_eq!(moved.text, "UpdateAgentRuntimeEndpoint");
+        assert_eq!(
+            moved.params[2],
+            (
+                "agentRuntimeVersion",
+                "5".to_string(),
+                Some("4".to_string())
+            )
+        );
+        assert_eq!(op(None).verb(), "endpoint.point");
+        assert!(
+            op(None)
+                .title()
+                .starts_with("Create weather_mcp endpoint canary")
+        );
+        assert_eq!(
+            op(Some("4")).command(&["acc".to_string()], false),
+            "acc --env dev point weather_mcp --endpoint canary --version 5 --yes"
         );
     }
 }

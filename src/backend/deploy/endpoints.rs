@@ -137,50 +137,112 @@ pub async fn rollback(
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<EndpointMove, BackendError> {
+    let target = to_version.map_or(Target::Previous, Target::Version);
+    audited_move(backend, env, runtime, endpoint, target, armed, actor, audit).await
+}
+
+/// Point `endpoint` at `version`, creating the endpoint if it does not exist (`point`, and the
+/// console's move after a deploy). Audited as `endpoint.point`, in the shape rollback reads.
+#[allow(clippy::too_many_arguments)]
+pub async fn point_endpoint(
+    backend: &Backend,
+    env: &str,
+    runtime: &str,
+    endpoint: &str,
+    version: &str,
+    armed: bool,
+    actor: &Actor,
+    audit: &AuditLog,
+) -> Result<EndpointMove, BackendError> {
+    let target = Target::Point(version);
+    audited_move(backend, env, runtime, endpoint, target, armed, actor, audit).await
+}
+
+/// Where an audited move sends an endpoint.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    /// An existing endpoint, back to the version it served before.
+    Previous,
+    /// An existing endpoint, to this version (`rollback --to-version`).
+    Version(&'a str),
+    /// To this version, the endpoint created if absent.
+    Point(&'a str),
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audited_move(
+    backend: &Backend,
+    env: &str,
+    runtime: &str,
+    endpoint: &str,
+    target: Target<'_>,
+    armed: bool,
+    actor: &Actor,
+    audit: &AuditLog,
+) -> Result<EndpointMove, BackendError> {
+    let action = match target {
+        Target::Point(_) => "endpoint.point",
+        _ => "rollback",
+    };
     let environment = backend.environment(env)?.clone();
-    guard::ensure_writable(&environment, armed, "rollback")?;
+    guard::ensure_writable(&environment, armed, action)?;
+    if endpoint == "DEFAULT" {
+        // Moving it would be undone by the next deploy: DEFAULT always follows the latest.
+        return Err(BackendError::Other(
+            "DEFAULT follows the latest version and is not moved; name an endpoint".into(),
+        ));
+    }
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let id = rt.agent_runtime_id().to_string();
-    let live = live_version(&c, &id, endpoint).await?.ok_or_else(|| {
+    let live = live_version(&c, &id, endpoint).await?;
+    let no_endpoint = || {
         BackendError::Other(format!(
             "{env}: runtime `{runtime}` has no endpoint `{endpoint}` serving a version"
         ))
-    })?;
-    let target = match to_version {
-        Some(v) => {
-            let versions = super::super::runtimes::list_versions(&c, &id).await?;
-            if !versions.iter().any(|x| x.version == v) {
-                return Err(BackendError::Other(format!(
-                    "{env}: runtime `{runtime}` has no version {v}"
-                )));
-            }
-            v.to_string()
-        }
-        None => previous_version(&c, audit, env, &rt, endpoint, &live).await?,
     };
-    if target == live {
+    let target = match (target, &live) {
+        (Target::Previous, Some(live)) => {
+            previous_version(&c, audit, env, &rt, endpoint, live).await?
+        }
+        (Target::Previous | Target::Version(_), None) => return Err(no_endpoint()),
+        (Target::Version(v) | Target::Point(v), _) => {
+            let versions = super::super::runtimes::list_versions(&c, &id).await?;
+            match versions.iter().find(|x| x.version == v) {
+                None => {
+                    return Err(BackendError::Other(format!(
+                        "{env}: runtime `{runtime}` has no version {v}"
+                    )));
+                }
+                Some(x) if x.status != Status::Ready => {
+                    return Err(BackendError::Other(format!(
+                        "{env}: version {v} of `{runtime}` is {}, not READY",
+                        x.status
+                    )));
+                }
+                Some(_) => v.to_string(),
+            }
+        }
+    };
+    if live.as_deref() == Some(target.as_str()) {
         return Err(BackendError::Other(format!(
-            "endpoint {endpoint} already serves version {live}"
+            "endpoint {endpoint} already serves version {target}"
         )));
     }
     let before = json!({ "endpoint": endpoint, "version": live });
     let result = point(&c, &id, endpoint, &target, Duration::from_secs(300)).await;
     let after = json!({ "endpoint": endpoint, "version": target });
-    record(
-        audit,
-        audit_entry(
-            &c,
-            env,
-            "rollback",
-            rt.agent_runtime_name(),
-            before,
-            after,
-            &result,
-            actor,
-        )
-        .await,
-    )?;
+    let entry = audit_entry(
+        &c,
+        env,
+        action,
+        rt.agent_runtime_name(),
+        before,
+        after,
+        &result,
+        actor,
+    );
+    record(audit, entry.await)?;
     result
 }
 

@@ -17,7 +17,9 @@ use aws_sdk_s3::types::{
 };
 use serde_json::{Value, json};
 
-pub use endpoints::{EndpointMove, live_version, point, rollback, rollback_target, wait_endpoint};
+pub use endpoints::{
+    EndpointMove, live_version, point, point_endpoint, rollback, rollback_target, wait_endpoint,
+};
 pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
 use submit::submit;
 

@@ -56,6 +56,8 @@ pub enum Field {
     CodeRuntime,
     Runtime,
     EnvVars,
+    /// The endpoint to offer moving once the deploy validated (optional).
+    Endpoint,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +70,8 @@ pub struct DeployForm {
     pub runtime: TextInput,
     /// `KEY=VALUE` pairs separated by spaces.
     pub env_vars: TextInput,
+    /// The named endpoint the result offers to move (created if absent); empty for none.
+    pub endpoint: TextInput,
     pub focus: Field,
     /// Why the last enter was refused (or what the directory check said).
     pub error: Option<String>,
@@ -91,6 +95,7 @@ impl DeployForm {
             code_runtime: TextInput::with("PYTHON_3_12"),
             runtime: TextInput::with(runtime),
             env_vars: TextInput::default(),
+            endpoint: TextInput::default(),
             focus: Field::Location,
             error: None,
         }
@@ -102,7 +107,7 @@ impl DeployForm {
         if self.kind != Kind::Image {
             f.extend([Field::EntryPoint, Field::CodeRuntime]);
         }
-        f.extend([Field::Runtime, Field::EnvVars]);
+        f.extend([Field::Runtime, Field::EnvVars, Field::Endpoint]);
         f
     }
 
@@ -114,6 +119,7 @@ impl DeployForm {
             Field::CodeRuntime => &self.code_runtime,
             Field::Runtime => &self.runtime,
             Field::EnvVars => &self.env_vars,
+            Field::Endpoint => &self.endpoint,
         })
     }
 
@@ -125,6 +131,7 @@ impl DeployForm {
             Field::CodeRuntime => &mut self.code_runtime,
             Field::Runtime => &mut self.runtime,
             Field::EnvVars => &mut self.env_vars,
+            Field::Endpoint => &mut self.endpoint,
         })
     }
 
@@ -171,6 +178,7 @@ impl DeployForm {
         if runtime.is_empty() {
             return Err("name the runtime (it is created if it does not exist)".into());
         }
+        self.endpoint()?;
         let location = self.location.text.trim();
         let code = || {
             let entry = self.entry_point.text.trim();
@@ -220,6 +228,32 @@ impl DeployForm {
             source,
             env_vars: parse_env_vars(&self.env_vars.text)?,
         })
+    }
+}
+
+impl DeployForm {
+    /// The named endpoint to offer moving afterwards, checked as AgentCore names endpoints.
+    pub fn endpoint(&self) -> Result<Option<String>, String> {
+        let name = self.endpoint.text.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if name == "DEFAULT" {
+            return Err(
+                "DEFAULT follows the latest version by itself; name another endpoint".into(),
+            );
+        }
+        let mut chars = name.chars();
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.len() <= 48;
+        if !valid {
+            return Err(format!(
+                "endpoint `{}` is not a valid name (a letter, then letters, digits or _; 48 at most)",
+                crate::domain::sanitize::one_line(name)
+            ));
+        }
+        Ok(Some(name.to_string()))
     }
 }
 
@@ -345,5 +379,18 @@ mod tests {
         assert!(f.check("dev").is_ok(), "case does not matter");
         f.code_runtime.text = "RUBY".into();
         assert!(f.check("dev").is_err_and(|e| e.contains("NODE_22")));
+        f.code_runtime.text = "NODE_22".into();
+        for (name, ok) in [
+            ("", true),
+            ("canary_2", true),
+            ("DEFAULT", false),
+            ("2nd", false),
+            ("a-b", false),
+        ] {
+            f.endpoint.text = name.into();
+            assert_eq!(f.check("dev").is_ok(), ok, "endpoint `{name}`");
+        }
+        f.endpoint.text = "x".repeat(49);
+        assert!(f.check("dev").is_err(), "49 characters");
     }
 }

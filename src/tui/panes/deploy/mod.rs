@@ -3,7 +3,8 @@
 //! point) before anything is sent; then the write through the app's safety flow (arming, the
 //! preview of the exact calls, the CLI line); then the backend's stages as they happen, and the
 //! result (version, status, validation). A deploy from the console never moves a named
-//! endpoint: moving one to the new version (`e`) is a second write, confirmed on its own.
+//! endpoint: moving one to the new version (`e`; the form's endpoint is created if absent) is a
+//! second write, `point`, confirmed on its own.
 
 mod form;
 mod render;
@@ -111,10 +112,26 @@ impl DeployPane {
         self.sel
     }
 
-    fn endpoints(&self) -> &[(String, Option<String>)] {
+    /// The named endpoints the result offers to move, and the version each serves: those the
+    /// runtime has, then the form's endpoint if it does not exist yet (a move creates it).
+    pub fn endpoints(&self) -> Vec<(String, Option<String>)> {
+        let Phase::Done(_, Ok(d)) = &self.phase else {
+            return vec![];
+        };
+        let mut all = d.endpoints.clone();
+        if let Ok(Some(wanted)) = self.form.endpoint()
+            && !all.iter().any(|(name, _)| *name == wanted)
+        {
+            all.push((wanted, None));
+        }
+        all
+    }
+
+    /// Whether the endpoint must be created by the move.
+    pub fn is_new(&self, endpoint: &str) -> bool {
         match &self.phase {
-            Phase::Done(_, Ok(d)) => &d.endpoints,
-            _ => &[],
+            Phase::Done(_, Ok(d)) => !d.endpoints.iter().any(|(name, _)| name == endpoint),
+            _ => false,
         }
     }
 
@@ -152,29 +169,33 @@ impl DeployPane {
         }
     }
 
-    /// `e`: the selected endpoint to the new version, as a rollback-style move.
+    /// `e`: the selected endpoint to the new version (created if it does not exist yet).
     fn move_endpoint(&self) -> Result<WriteOp, String> {
         let (Some(op), Phase::Done(_, Ok(d))) = (&self.op, &self.phase) else {
             return Err("no deploy went through yet".into());
         };
-        let (name, live) = self.endpoints().get(self.sel).ok_or_else(|| {
+        let endpoints = self.endpoints();
+        let (name, live) = endpoints.get(self.sel).ok_or_else(|| {
             format!(
-                "{} has no named endpoint (DEFAULT already serves version {}); `deploy --endpoint NAME` creates one",
+                "{} has no named endpoint (DEFAULT already serves version {}); name one in the form's `then endpoint`",
                 op.runtime, d.version
             )
         })?;
-        let from = live
-            .clone()
-            .ok_or_else(|| format!("endpoint {name} serves no version yet"))?;
-        if from == d.version {
-            return Err(format!("endpoint {name} already serves version {from}"));
+        if live.is_none() && !self.is_new(name) {
+            return Err(format!("endpoint {name} serves no version yet"));
         }
-        Ok(WriteOp::Rollback {
+        if live.as_deref() == Some(d.version.as_str()) {
+            return Err(format!(
+                "endpoint {name} already serves version {}",
+                d.version
+            ));
+        }
+        Ok(WriteOp::Point {
             env: self.env.clone(),
             runtime: op.runtime.clone(),
             runtime_id: d.runtime_id.clone(),
             endpoint: name.clone(),
-            from,
+            from: live.clone(),
             to: d.version.clone(),
         })
     }
@@ -234,7 +255,13 @@ impl Pane for DeployPane {
                     _ => vec![],
                 };
                 self.phase = Phase::Done(stages, result);
-                self.sel = 0;
+                // Start on the endpoint the form named, if any.
+                let wanted = self.form.endpoint().ok().flatten();
+                self.sel = self
+                    .endpoints()
+                    .iter()
+                    .position(|(name, _)| Some(name) == wanted.as_ref())
+                    .unwrap_or(0);
                 true
             }
             _ => false,

@@ -109,6 +109,11 @@ fn form(pane: &DeployPane, t: &Theme) -> Vec<Line<'static>> {
                 "created if it does not exist",
             ),
             Field::EnvVars => ("env vars", f.env_vars.text.clone(), "KEY=VALUE KEY2=VALUE2"),
+            Field::Endpoint => (
+                "then endpoint",
+                f.endpoint.text.clone(),
+                "optional: offered to move once validated (created if absent)",
+            ),
         };
         let style = if focus { t.key } else { t.text };
         lines.push(Line::from(vec![
@@ -209,13 +214,14 @@ fn success(pane: &DeployPane, d: &DeployDone, t: &Theme) -> Vec<Line<'static>> {
         ),
         t.dim,
     ));
-    if d.endpoints.is_empty() {
+    let endpoints = pane.endpoints();
+    if endpoints.is_empty() {
         lines.push(Line::styled(
-            "   (no named endpoint: `deploy --endpoint NAME` creates one)",
+            "   (no named endpoint: D, then name one in `then endpoint` to create it)",
             t.dim,
         ));
     }
-    for (i, (name, live)) in d.endpoints.iter().enumerate() {
+    for (i, (name, live)) in endpoints.iter().enumerate() {
         let sel = i == pane.sel;
         lines.push(Line::from(vec![
             Span::styled(if sel { " ▸ " } else { "   " }, t.key),
@@ -224,11 +230,11 @@ fn success(pane: &DeployPane, d: &DeployDone, t: &Theme) -> Vec<Line<'static>> {
                 if sel { t.selected } else { t.text },
             ),
             Span::styled(
-                format!(
-                    "serves {}",
-                    live.as_deref()
-                        .map_or("nothing".into(), |v| format!("v{}", clean(v)))
-                ),
+                match live {
+                    Some(v) => format!("serves v{}", clean(v)),
+                    None if pane.is_new(name) => "new: created by the move".into(),
+                    None => "serves nothing".into(),
+                },
                 t.dim,
             ),
         ]));
