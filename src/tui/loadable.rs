@@ -1,10 +1,15 @@
 //! What a pane knows about one piece of remote data: `Loadable<T>` (idle, loading, ready,
 //! failed) plus the bookkeeping every poller needs, in [`Slot`]: a generation per request so
 //! stale answers are dropped, an in-flight mark so a poll is skipped while the last one runs,
-//! and the time of the last good answer so old data can say how old it is.
+//! and the time of the last good answer so old data can say how old it is. A pane whose data
+//! is one slot needs little else: [`Slot::poll`] and [`Slot::fetch`] start its requests,
+//! [`Slot::accept`] takes the answers, [`Slot::abandon`] undoes a request never sent and
+//! [`Slot::in_flight`] is its `busy`.
 
 use std::time::Duration;
 
+use super::io::Job;
+use super::panes::Fetch;
 use super::time::{Millis, ms};
 
 /// How long a request may stay unanswered before a poll may replace it.
@@ -92,6 +97,19 @@ impl<T> Slot<T> {
         self.generation
     }
 
+    /// Start a request for `job` when one is due at `now` (see [`Slot::due`]).
+    pub fn poll(&mut self, now: Millis, every: Duration, job: Job) -> Option<Fetch> {
+        self.due(now, every).then(|| self.fetch(now, job))
+    }
+
+    /// Start a request for `job` now, whatever is in flight (its answer will be stale).
+    pub fn fetch(&mut self, now: Millis, job: Job) -> Fetch {
+        Fetch {
+            generation: self.begin(now),
+            job,
+        }
+    }
+
     /// Take an answer. Returns false (and changes nothing) when it answers an older request.
     pub fn accept(&mut self, generation: u64, result: Result<T, String>, now: Millis) -> bool {
         if generation != self.generation {
@@ -167,6 +185,45 @@ mod tests {
         s.accept(g, Ok(1), Millis(1_000));
         assert!(!s.due(Millis(5_999), EVERY));
         assert!(s.due(Millis(6_000), EVERY));
+    }
+
+    #[test]
+    fn a_pane_polls_takes_answers_and_abandons_through_the_slot() {
+        let mut s: Slot<u32> = Slot::default();
+        let f = s
+            .poll(Millis(0), EVERY, Job::Audit)
+            .expect("due: never asked");
+        assert_eq!(f.job, Job::Audit);
+        assert!(s.in_flight(), "busy while the request is out");
+        assert_eq!(s.state(), &Loadable::Loading);
+        assert_eq!(s.poll(Millis(1), EVERY, Job::Audit), None, "one at a time");
+        // The channel was full: back to idle, and the next poll asks again.
+        s.abandon(f.generation);
+        assert!(!s.in_flight());
+        assert_eq!(s.state(), &Loadable::Idle);
+        let old = s.poll(Millis(2), EVERY, Job::Audit).expect("due again");
+        assert!(old.generation > f.generation, "a fresh generation");
+        let new = s.fetch(Millis(3), Job::Audit);
+        assert!(new.generation > old.generation);
+        assert!(
+            !s.accept(old.generation, Ok(1), Millis(4)),
+            "stale: dropped"
+        );
+        assert!(s.in_flight(), "still waiting for the newer one");
+        assert!(s.accept(new.generation, Ok(2), Millis(5)));
+        assert!(!s.in_flight());
+        assert_eq!(s.value(), Some(&2));
+        assert_eq!(s.poll(Millis(6), EVERY, Job::Audit), None, "not due yet");
+        // Abandoning a refresh keeps the data shown.
+        let f = s.poll(Millis(5_005), EVERY, Job::Audit).expect("due");
+        s.abandon(new.generation);
+        assert!(
+            s.in_flight(),
+            "an older generation's abandon changes nothing"
+        );
+        s.abandon(f.generation);
+        assert!(!s.in_flight());
+        assert_eq!(s.value(), Some(&2));
     }
 
     #[test]

@@ -31,11 +31,12 @@
 //!    the pane (the worker already aborts a pane's reads on `Cancel`).
 //! 2. **State.** `panes/<name>.rs` (or a folder with `mod.rs` + `render.rs` past ~300 lines):
 //!    a struct holding a [`Slot`](loadable::Slot) per piece of data, the selection and the
-//!    filter. Implement [`Pane`](panes::Pane): `poll` returns a [`Fetch`](panes::Fetch) when
-//!    `slot.due(now, POLL)`; `refresh` always; `apply` matches its `Reply` variant and
-//!    calls `slot.accept(generation, result, now)` (which drops stale generations); `handle`
-//!    turns actions into [`Effect`](panes::Effect)s (`Then(Action::RequestWrite(op))` for a
-//!    write); `busy` says whether a request is in flight;
+//!    filter. Implement [`Pane`](panes::Pane): `poll` returns `slot.poll(now, POLL, job)` (a
+//!    [`Fetch`](panes::Fetch) when one is due); `refresh` always, `slot.fetch(now, job)`;
+//!    `apply` matches its `Reply` variant and calls `slot.accept(generation, result, now)`
+//!    (which drops stale generations); `busy` is `slot.in_flight()` and `abandon`
+//!    `slot.abandon(generation)`; `handle` turns actions into [`Effect`](panes::Effect)s
+//!    (`Then(Action::RequestWrite(op))` for a write);
 //!    `render` draws from `&self` and the [`Cx`](panes::Cx) (theme, clock, environments,
 //!    arming), showing loading, empty, error and stale states; untrusted text goes through
 //!    `panes::clean`.

@@ -45,13 +45,6 @@ impl AuditPane {
             })
             .unwrap_or_default()
     }
-
-    fn fetch(&mut self, now: Millis) -> Fetch {
-        Fetch {
-            generation: self.slot.begin(now),
-            job: Job::Audit,
-        }
-    }
 }
 
 impl Pane for AuditPane {
@@ -68,15 +61,11 @@ impl Pane for AuditPane {
     }
 
     fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        if self.slot.due(now, POLL) {
-            vec![self.fetch(now)]
-        } else {
-            vec![]
-        }
+        self.slot.poll(now, POLL, Job::Audit).into_iter().collect()
     }
 
     fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.fetch(now)]
+        vec![self.slot.fetch(now, Job::Audit)]
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {

@@ -175,14 +175,12 @@ impl InvokePane {
     }
 
     fn fetch_tools(&mut self, now: Millis) -> Fetch {
-        Fetch {
-            generation: self.tools.begin(now),
-            job: Job::InvokeTools(ToolsJob {
-                env: self.env.clone(),
-                runtime: self.runtime.clone(),
-                qualifier: self.asked.clone(),
-            }),
-        }
+        let job = Job::InvokeTools(ToolsJob {
+            env: self.env.clone(),
+            runtime: self.runtime.clone(),
+            qualifier: self.asked.clone(),
+        });
+        self.tools.fetch(now, job)
     }
 }
 

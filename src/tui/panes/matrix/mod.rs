@@ -85,11 +85,9 @@ impl MatrixPane {
             .iter()
             .zip(self.columns.iter_mut())
             .filter(|(_, slot)| force || slot.due(now, POLL))
-            .map(|(env, slot)| Fetch {
-                generation: slot.begin(now),
-                job: Job::EnvMatrix {
-                    env: env.name.clone(),
-                },
+            .map(|(env, slot)| {
+                let env = env.name.clone();
+                slot.fetch(now, Job::EnvMatrix { env })
             })
             .collect()
     }

@@ -117,21 +117,18 @@ impl MetricsPane {
             .collect()
     }
 
-    fn fetch(&mut self, now: Millis) -> Fetch {
-        Fetch {
-            generation: self.slot.begin(now),
-            job: Job::Metrics {
-                env: self.env.clone(),
-                runtime: self.runtime.clone(),
-                span: self.view.span(),
-                period: self.view.period(),
-            },
+    fn job(&self) -> Job {
+        Job::Metrics {
+            env: self.env.clone(),
+            runtime: self.runtime.clone(),
+            span: self.view.span(),
+            period: self.view.period(),
         }
     }
 
     /// The view changed: ask for it now (the answer to the old one is dropped as stale).
     fn refetch(&mut self, now: Millis) -> Effect {
-        Effect::Fetch(vec![self.fetch(now)])
+        Effect::Fetch(self.refresh(now))
     }
 }
 
@@ -149,15 +146,11 @@ impl Pane for MetricsPane {
     }
 
     fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        if self.slot.due(now, POLL) {
-            vec![self.fetch(now)]
-        } else {
-            vec![]
-        }
+        self.slot.poll(now, POLL, self.job()).into_iter().collect()
     }
 
     fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.fetch(now)]
+        vec![self.slot.fetch(now, self.job())]
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {

@@ -250,13 +250,10 @@ impl TrafficPane {
         }
     }
 
-    fn fetch(&mut self, now: Millis) -> Fetch {
-        Fetch {
-            generation: self.slot.begin(now),
-            job: Job::Traffic {
-                env: self.env.clone(),
-                runtime: self.runtime.clone(),
-            },
+    fn job(&self) -> Job {
+        Job::Traffic {
+            env: self.env.clone(),
+            runtime: self.runtime.clone(),
         }
     }
 }
@@ -290,15 +287,11 @@ impl Pane for TrafficPane {
     }
 
     fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        if self.slot.due(now, POLL) {
-            vec![self.fetch(now)]
-        } else {
-            vec![]
-        }
+        self.slot.poll(now, POLL, self.job()).into_iter().collect()
     }
 
     fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.fetch(now)]
+        vec![self.slot.fetch(now, self.job())]
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
