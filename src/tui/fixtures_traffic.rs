@@ -173,14 +173,25 @@ pub fn metrics_data(span: i64, period: i32) -> MetricsData {
                 leg("live", "3", live_inv, live_err, 120.0, 300.0),
             ],
         },
-        history: Ok(vec![entry("prod", "deploy", "3", "4", "ok"), {
-            let mut e = entry("prod", "traffic.set", "3", "4", "ok");
-            e.time = "2026-11-24T10:02:00Z".into();
-            e.after = json!({"canary": "4", "endpoint": "canary", "version": "4",
+        history: Ok(vec![
+            {
+                // A deploy that moved no named endpoint.
+                let mut e = entry("prod", "deploy", "3", "4", "ok");
+                e.before["endpoint"] = json!(null);
+                e.after["endpoint"] = json!(null);
+                e
+            },
+            {
+                let mut e = entry("prod", "traffic.set", "3", "4", "ok");
+                e.time = "2026-11-24T10:02:00Z".into();
+                e.before = json!({"canary": "3", "endpoint": "canary", "version": "3",
+                    "weights": [{"target": "weather-mcp-stable", "weight": 100}]});
+                e.after = json!({"canary": "4", "endpoint": "canary", "version": "4",
                     "weights": [{"target": "weather-mcp-stable", "weight": 90},
                                 {"target": "weather-mcp-canary", "weight": 10}]});
-            e
-        }]),
+                e
+            },
+        ]),
         versions: Ok(runtime_view().detail.versions),
     }
 }

@@ -158,14 +158,15 @@ fn metrics_error() {
     assert_snapshot!(screen(&app, W, 24));
 }
 
-/// live v3 and canary v4 (from 10:02), DEFAULT idle; markers: the deploy of v4 at 09:58 and
-/// the split set at 10:02.
+/// live v3 and canary v4 (v3 until 10:02), DEFAULT idle; markers: the deploy of v4 at 09:58
+/// and the split set at 10:02.
 #[test]
 fn metrics_populated_braille() {
     let app = metrics(ChartMarker::Braille, Some(populated));
     let text = screen(&app, W, H);
-    assert!(text.contains("1 09:58 deploy v4 → live"), "{text}");
+    assert!(text.contains("1 09:58 deploy v4 "), "{text}");
     assert!(text.contains("2 10:02 set canary v4 10%"), "{text}");
+    assert!(text.contains("canary v4 (v3 until 10:02)"), "{text}");
     assert_snapshot!(text);
 }
 

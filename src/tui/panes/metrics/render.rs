@@ -8,7 +8,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::window::{clock, marker_name};
+use super::window::{clock, last_move, marker_name};
 use super::{CHARTS, MetricsPane};
 use crate::backend::metrics::EndpointMetrics;
 use crate::tui::io::MetricsData;
@@ -30,6 +30,8 @@ const COLORS: [Color; 5] = [
 /// One endpoint as drawn: its label and style.
 struct Leg<'a> {
     label: String,
+    /// ` (v3 until 10:02)` when the endpoint moved in the window: the points before are v3's.
+    moved: Option<String>,
     style: Style,
     m: &'a EndpointMetrics,
     has_data: bool,
@@ -137,6 +139,9 @@ fn legs<'a>(pane: &MetricsPane, d: &'a MetricsData, cx: &Cx<'_>) -> Vec<Leg<'a>>
                 .version
                 .as_deref()
                 .map_or(String::new(), |v| format!(" v{}", clean(v)));
+            let history = d.history.as_deref().unwrap_or_default();
+            let moved = last_move(history, &m.endpoint, d.window.start, d.window.end)
+                .map(|(at, before)| format!(" (v{} until {})", clean(&before), clock(at)));
             let style = if cx.theme.color {
                 Style::new().fg(COLORS[i % COLORS.len()])
             } else {
@@ -147,6 +152,7 @@ fn legs<'a>(pane: &MetricsPane, d: &'a MetricsData, cx: &Cx<'_>) -> Vec<Leg<'a>>
                 .any(|s| s.iter().any(Option::is_some));
             Leg {
                 label: format!("{}{version}", clean(&m.endpoint)),
+                moved,
                 style,
                 m,
                 has_data,
@@ -228,7 +234,8 @@ pub(super) fn render(pane: &MetricsPane, cx: &Cx<'_>, area: Rect, buf: &mut Buff
     head.push(Span::raw("   "));
     for l in &legs {
         if l.has_data {
-            head.push(Span::styled(format!("■ {}  ", l.label), l.style));
+            let moved = l.moved.as_deref().unwrap_or_default();
+            head.push(Span::styled(format!("■ {}{moved}  ", l.label), l.style));
         } else {
             head.push(Span::styled(format!("{}: no calls  ", l.label), t.dim));
         }

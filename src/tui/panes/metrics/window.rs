@@ -137,6 +137,28 @@ pub fn markers(history: &[AuditEntry], versions: &[RuntimeVersion]) -> Vec<Marke
     out
 }
 
+/// The last time `endpoint` moved to another version inside `[start, end]`, and the version it
+/// served before: CloudWatch's series are per endpoint, so the points before that moment are
+/// the old version's. Moves are read as `rollback_target` reads them (deploy --endpoint,
+/// rollback, point, and the traffic changes that move an endpoint).
+pub fn last_move(
+    history: &[AuditEntry],
+    endpoint: &str,
+    start: i64,
+    end: i64,
+) -> Option<(i64, String)> {
+    history.iter().rev().find_map(|e| {
+        let went_through = e.result == "ok" || e.action.starts_with("traffic.");
+        let before = e.before["version"].as_str()?;
+        let moved = went_through
+            && e.before["endpoint"] == endpoint
+            && e.after["endpoint"] == endpoint
+            && e.after["version"].as_str().is_some_and(|v| v != before);
+        let at = epoch(&e.time)?;
+        (moved && (start..=end).contains(&at)).then(|| (at, before.to_string()))
+    })
+}
+
 /// One audit entry in a few words: `deploy v4 → live`, `set canary v4 10%`, `abort`.
 fn describe(e: &AuditEntry) -> String {
     let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
@@ -150,6 +172,12 @@ fn describe(e: &AuditEntry) -> String {
             "rollback {} {}→{}",
             s(&e.after["endpoint"]).unwrap_or_default(),
             s(&e.before["version"]).unwrap_or_else(|| "?".into()),
+            s(&e.after["version"]).unwrap_or_else(|| "?".into()),
+        ),
+        "endpoint.point" => format!(
+            "point {} {}→{}",
+            s(&e.after["endpoint"]).unwrap_or_default(),
+            s(&e.before["version"]).unwrap_or_else(|| "new".into()),
             s(&e.after["version"]).unwrap_or_else(|| "?".into()),
         ),
         "traffic.set" => {
@@ -251,6 +279,60 @@ mod tests {
             result: result.into(),
             command: String::new(),
         }
+    }
+
+    #[test]
+    fn an_endpoints_last_move_in_the_window_names_the_version_before() {
+        let mv = |time: &str, action: &str, ep: &str, from: &str, to: &str, result: &str| {
+            let side = |v: &str| json!({"endpoint": ep, "version": v});
+            entry(time, action, side(from), side(to), result)
+        };
+        let history = [
+            mv("2026-11-24T09:00:00Z", "deploy", "canary", "1", "2", "ok"),
+            mv("2026-11-24T09:30:00Z", "rollback", "canary", "2", "1", "ok"),
+            mv(
+                "2026-11-24T09:40:00Z",
+                "endpoint.point",
+                "canary",
+                "1",
+                "3",
+                "error",
+            ),
+            mv(
+                "2026-11-24T09:45:00Z",
+                "endpoint.point",
+                "live",
+                "1",
+                "2",
+                "ok",
+            ),
+            mv(
+                "2026-11-24T09:50:00Z",
+                "traffic.set",
+                "canary",
+                "1",
+                "1",
+                "ok",
+            ),
+        ];
+        let at = |iso: &str| epoch(iso).expect("time");
+        let (start, end) = (at("2026-11-24T08:00:00Z"), at("2026-11-24T10:00:00Z"));
+        assert_eq!(
+            last_move(&history, "canary", start, end),
+            Some((at("2026-11-24T09:30:00Z"), "2".into())),
+            "a failed point and a set that did not move it are passed over"
+        );
+        assert_eq!(
+            last_move(&history, "live", start, end),
+            Some((at("2026-11-24T09:45:00Z"), "1".into()))
+        );
+        let later = at("2026-11-24T09:31:00Z");
+        assert_eq!(
+            last_move(&history, "canary", later, end),
+            None,
+            "before the window"
+        );
+        assert_eq!(last_move(&history, "DEFAULT", start, end), None);
     }
 
     #[test]
