@@ -311,6 +311,9 @@ impl Keymap {
         };
         let mut warnings = vec![];
         for (section, body) in doc {
+            if section == "mouse" {
+                continue; // a setting, read by `settings`
+            }
             let Some(ctx) = CONTEXTS
                 .iter()
                 .find(|(n, _)| *n == section)

@@ -109,6 +109,8 @@ use crate::config::Config;
 const TICK: Duration = Duration::from_secs(1);
 /// Events handled before a redraw, at most.
 const DRAIN: usize = 32;
+/// Lines (or rows) one turn of the mouse wheel moves.
+const SCROLL_LINES: usize = 3;
 
 /// Open the console on the environments in `config_path` and run until the user quits.
 /// Open the console on the environments of `config_path` (only those named in `only`, when it
@@ -141,6 +143,7 @@ pub async fn run(
         "--config".to_string(),
         config_arg.display().to_string(),
     ];
+    let mouse = settings.mouse;
     let mut app = App::new(environments, settings.keymap, settings.theme, prefix);
     for w in settings.warnings {
         app.notify(Level::Warn, w);
@@ -152,7 +155,7 @@ pub async fn run(
         );
     }
     let io = io::spawn(backend, audit);
-    let mut guard = terminal::TerminalGuard::enter()
+    let mut guard = terminal::TerminalGuard::enter(mouse)
         .map_err(|e| format!("cannot take over the terminal: {e}"))?;
     let (result, worker, writes) = run_loop(&mut guard.terminal, app, io).await;
     drop(guard);
@@ -171,6 +174,19 @@ fn on_event(app: &mut App, event: Event, now: Millis) -> Result<Vec<io::Request>
             Some(a) => app.update(a, now),
             None => vec![],
         },
+        // The wheel is the arrow keys, three at a time, where a list or the logs are in front
+        // (not in a form or a modal, where up/down mean something else).
+        Event::Scroll { up } if app.modal().is_none() && !app.context().takes_text() => {
+            let a = if up {
+                action::Action::Up
+            } else {
+                action::Action::Down
+            };
+            (0..SCROLL_LINES)
+                .flat_map(|_| app.update(a.clone(), now))
+                .collect()
+        }
+        Event::Scroll { .. } => vec![],
         Event::Resize => app.update(action::Action::Resize, now),
         Event::Failed(e) => return Err(format!("cannot read the terminal: {e}")),
     })
@@ -281,5 +297,46 @@ impl Hangup {
         }
         #[cfg(not(unix))]
         std::future::pending::<()>().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action::Action;
+    use super::app::Modal;
+    use super::fixtures::{loaded, press, screen};
+    use super::*;
+
+    #[test]
+    fn the_wheel_moves_like_the_arrow_keys_but_not_inside_a_modal() {
+        let opened = |app: &mut App| {
+            press(app, &[Action::Open], Millis(0));
+            app.breadcrumbs()
+        };
+        let mut keys = loaded(&[]);
+        press(
+            &mut keys,
+            &[Action::Down, Action::Down, Action::Down],
+            Millis(0),
+        );
+        let mut wheel = loaded(&[]);
+        on_event(&mut wheel, Event::Scroll { up: false }, Millis(0)).expect("handled");
+        assert_eq!(opened(&mut wheel), opened(&mut keys));
+        let mut back = loaded(&[]);
+        on_event(&mut back, Event::Scroll { up: false }, Millis(0)).expect("handled");
+        on_event(&mut back, Event::Scroll { up: true }, Millis(0)).expect("handled");
+        let mut top = loaded(&[]);
+        assert_eq!(opened(&mut back), opened(&mut top));
+
+        let mut app = loaded(&[]);
+        press(&mut app, &[Action::Palette, Action::Char('l')], Millis(0));
+        let before = screen(&app, 100, 24);
+        on_event(&mut app, Event::Scroll { up: false }, Millis(0)).expect("handled");
+        assert!(matches!(app.modal(), Some(Modal::Palette(_))));
+        assert_eq!(
+            screen(&app, 100, 24),
+            before,
+            "the palette ignores the wheel"
+        );
     }
 }

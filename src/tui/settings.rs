@@ -1,6 +1,7 @@
 //! The TUI's own settings, from the config dir (`$XDG_CONFIG_HOME/agentcore-console/`, else
 //! `~/.config/agentcore-console/`): `keymap.toml` and `theme.toml`. Both optional; a file
-//! that cannot be used gives warnings for the status line, never a failure.
+//! that cannot be used gives warnings for the status line, never a failure. `mouse = true` at
+//! the top of `keymap.toml` turns on the mouse wheel.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,8 @@ use super::theme::Theme;
 pub struct Settings {
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Capture the mouse: the wheel scrolls.
+    pub mouse: bool,
     pub warnings: Vec<String>,
 }
 
@@ -38,6 +41,18 @@ pub fn load(dir: Option<&Path>, base: Theme) -> Settings {
     };
     let keymap_text = read("keymap.toml");
     let theme_text = read("theme.toml");
+    let mouse = match keymap_text
+        .as_deref()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("mouse").cloned())
+    {
+        None => false,
+        Some(toml::Value::Boolean(b)) => b,
+        Some(_) => {
+            warnings.push("keymap.toml: mouse must be true or false".into());
+            false
+        }
+    };
     let keymap = match keymap_text {
         Some(text) => {
             let (k, w) = Keymap::with_overrides(&text);
@@ -53,6 +68,7 @@ pub fn load(dir: Option<&Path>, base: Theme) -> Settings {
     Settings {
         keymap,
         theme,
+        mouse,
         warnings,
     }
 }
@@ -79,8 +95,20 @@ mod tests {
             Some(&Action::Quit)
         );
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(!s.mouse, "off unless asked for");
         let none = load(None, Theme::mono());
         assert!(none.warnings.is_empty());
-        assert!(!none.theme.color);
+        assert!(!none.theme.color && !none.mouse);
+        std::fs::write(
+            dir.path().join("keymap.toml"),
+            "mouse = true\n[global]\nquit = \"x\"\n",
+        )
+        .expect("write");
+        let s = load(Some(dir.path()), Theme::colored());
+        assert!(s.mouse && s.warnings.is_empty(), "{:?}", s.warnings);
+        std::fs::write(dir.path().join("keymap.toml"), "mouse = \"yes\"\n").expect("write");
+        let s = load(Some(dir.path()), Theme::colored());
+        assert!(!s.mouse);
+        assert_eq!(s.warnings, ["keymap.toml: mouse must be true or false"]);
     }
 }

@@ -6,6 +6,7 @@ use std::io::{Stdout, stdout};
 use std::sync::Once;
 
 use crossterm::cursor;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -21,11 +22,17 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    pub fn enter() -> std::io::Result<Self> {
+    /// `mouse`: capture the mouse (the wheel scrolls; the terminal's own selection then needs
+    /// shift held, which is why it is off unless asked for).
+    pub fn enter(mouse: bool) -> std::io::Result<Self> {
         install_panic_hook();
         enable_raw_mode()?;
-        let setup = execute!(stdout(), EnterAlternateScreen, cursor::Hide)
-            .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+        let setup = execute!(stdout(), EnterAlternateScreen, cursor::Hide).and_then(|()| {
+            if mouse {
+                execute!(stdout(), EnableMouseCapture)?;
+            }
+            Terminal::new(CrosstermBackend::new(stdout()))
+        });
         match setup {
             Ok(terminal) => Ok(Self { terminal }),
             Err(e) => {
@@ -45,7 +52,12 @@ impl Drop for TerminalGuard {
 /// Leave raw mode and the alternate screen; safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 fn install_panic_hook() {
