@@ -34,6 +34,7 @@ async fn deploy_sample(
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
+        unset_env: vec![],
         description: None,
         timeout: std::time::Duration::from_secs(60),
         armed: false,

@@ -40,6 +40,10 @@ pub struct DeployArgs {
     /// Environment variable for the runtime (repeatable)
     #[arg(long = "env-var", value_name = "KEY=VALUE", value_parser = parse_kv)]
     pub env_vars: Vec<(String, String)>,
+    /// On an update, drop this variable the current version has (repeatable; the others are
+    /// carried over)
+    #[arg(long = "unset-env-var", value_name = "KEY")]
+    pub unset_env: Vec<String>,
     #[arg(long)]
     pub description: Option<String>,
     /// Seconds to wait for the new version
@@ -134,6 +138,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         endpoint: args.endpoint.clone(),
         role_arn: args.role_arn.clone(),
         env_vars: args.env_vars.clone(),
+        unset_env: args.unset_env.clone(),
         description: args.description.clone(),
         timeout: Duration::from_secs(args.timeout),
         armed: args.write.arm,

@@ -155,3 +155,69 @@ async fn invoke_reads_its_arguments_from_a_file() {
     );
     w.local.stop().await;
 }
+
+#[tokio::test]
+async fn an_update_carries_variables_over_unless_set_or_unset() {
+    let w = world().await;
+    let deploy = |extra: &'static [&'static str]| {
+        let mut args = vec!["--env", "dev", "deploy", "weather", "--from-dir"];
+        args.push(cli::FIXTURE_DIR);
+        args.extend_from_slice(extra);
+        let w = &w;
+        async move { json(w, &args).await }
+    };
+    deploy(&[
+        "--env-var",
+        "APP_VERSION=1",
+        "--env-var",
+        "MCP_ERROR_RATE=0.3",
+    ])
+    .await;
+    deploy(&["--env-var", "LOG_LEVEL=debug"]).await;
+    let third = deploy(&[
+        "--unset-env-var",
+        "MCP_ERROR_RATE",
+        "--unset-env-var",
+        "ABSENT",
+    ])
+    .await;
+    assert_eq!(third["version"], "3");
+    let c = clients(&w.local.url, "us-west-2").await;
+    let vars = |version: &'static str| {
+        let c = &c;
+        async move {
+            let rt = agentcore_console::backend::runtimes::resolve(c, "weather")
+                .await
+                .expect("runtime");
+            let got = c
+                .control
+                .get_agent_runtime()
+                .agent_runtime_id(rt.agent_runtime_id())
+                .agent_runtime_version(version)
+                .send()
+                .await
+                .expect("GetAgentRuntime");
+            let mut keys: Vec<String> = got
+                .environment_variables()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            keys.sort();
+            keys
+        }
+    };
+    assert_eq!(
+        vars("2").await,
+        ["APP_VERSION", "LOG_LEVEL", "MCP_ERROR_RATE"]
+    );
+    assert_eq!(
+        vars("3").await,
+        ["APP_VERSION", "LOG_LEVEL"],
+        "dropped; an absent name is no error"
+    );
+    assert_eq!(
+        tool_version(&w, "dev", "DEFAULT").await,
+        "1",
+        "carried over"
+    );
+    w.local.stop().await;
+}

@@ -181,6 +181,7 @@ async fn deploy_uploads_its_artifact_with_server_side_encryption() {
         endpoint: None,
         role_arn: Some(ROLE.into()),
         env_vars: vec![],
+        unset_env: vec![],
         description: None,
         timeout: std::time::Duration::from_secs(5),
         armed: false,

@@ -57,7 +57,10 @@ pub struct DeployRequest {
     /// Endpoint to move to the new version once it validated (created if absent).
     pub endpoint: Option<String>,
     pub role_arn: Option<String>,
+    /// Variables to set; on an update the others are carried over from the current version.
     pub env_vars: Vec<(String, String)>,
+    /// Variables the current version has that the new one must not (update only).
+    pub unset_env: Vec<String>,
     pub description: Option<String>,
     pub timeout: Duration,
     pub armed: bool,

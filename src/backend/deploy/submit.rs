@@ -60,7 +60,9 @@ pub(super) async fn submit(
         .send()
         .await
         .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+    // Carried over unless set or unset: an update is code, not a reset of its configuration.
     let mut vars = current.environment_variables().cloned().unwrap_or_default();
+    vars.retain(|k, _| !req.unset_env.contains(k));
     vars.extend(req.env_vars.iter().cloned());
     let out = c
         .control

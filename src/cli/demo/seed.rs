@@ -188,6 +188,7 @@ async fn seed_runtime(
             endpoint: v.endpoint.map(str::to_string),
             role_arn: None,
             env_vars: vars.clone(),
+            unset_env: vec![],
             description: Some(p.description.into()),
             timeout: TIMEOUT,
             armed: env.read_only,

@@ -33,6 +33,8 @@ pub struct DeployOp {
     pub runtime: String,
     pub source: DeploySource,
     pub env_vars: Vec<(String, String)>,
+    /// Variables of the current version to drop (`-KEY` in the form).
+    pub unset_env: Vec<String>,
 }
 
 /// How long the console's deploy waits for the new version (the CLI's default).
@@ -73,6 +75,7 @@ impl DeployOp {
             endpoint: None,
             role_arn: None,
             env_vars: self.env_vars.clone(),
+            unset_env: self.unset_env.clone(),
             description: None,
             timeout: DEPLOY_TIMEOUT,
             armed,
@@ -120,19 +123,11 @@ impl DeployOp {
                     params: vec![],
                 });
             } else if text.starts_with("CreateAgentRuntime") {
-                let vars = self
-                    .env_vars
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut params = vec![
+                let params = vec![
                     ("agentRuntimeName", self.runtime.clone(), None),
                     ("artifact", self.artifact(), None),
+                    ("environmentVariables", self.env_summary(), None),
                 ];
-                if !vars.is_empty() {
-                    params.push(("environmentVariables", vars, None));
-                }
                 calls.push(Call {
                     write: true,
                     text,
@@ -150,6 +145,20 @@ impl DeployOp {
             "named endpoints are not moved: that is a separate confirmed step".into(),
         ));
         calls
+    }
+
+    /// What happens to the runtime's variables: names only (values may be secrets).
+    fn env_summary(&self) -> String {
+        let mut parts = vec![];
+        if !self.env_vars.is_empty() {
+            let set: Vec<&str> = self.env_vars.iter().map(|(k, _)| k.as_str()).collect();
+            parts.push(format!("set {}", set.join(", ")));
+        }
+        if !self.unset_env.is_empty() {
+            parts.push(format!("drop {}", self.unset_env.join(", ")));
+        }
+        parts.push("the rest carried over from the current version".into());
+        parts.join("; ")
     }
 
     pub fn cli_args(&self) -> Vec<String> {
@@ -190,6 +199,9 @@ impl DeployOp {
         for (k, v) in &self.env_vars {
             args.extend(["--env-var".into(), format!("{k}={v}")]);
         }
+        for k in &self.unset_env {
+            args.extend(["--unset-env-var".into(), k.clone()]);
+        }
         args
     }
 }
@@ -210,6 +222,7 @@ mod tests {
                 language: "PYTHON_3_12".into(),
             },
             env_vars: vec![("LOG_LEVEL".into(), "debug".into())],
+            unset_env: vec!["MCP_ERROR_RATE".into()],
         };
         let w = WriteOp::Deploy(Box::new(op.clone()));
         let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();
@@ -226,11 +239,18 @@ mod tests {
         assert_eq!(
             w.command(&["agentcore-console".into()], false),
             "agentcore-console --env dev deploy weather_mcp --from-dir /src/weather \
-             --entry-point main.py --code-runtime PYTHON_3_12 --env-var LOG_LEVEL=debug --yes"
+             --entry-point main.py --code-runtime PYTHON_3_12 --env-var LOG_LEVEL=debug \
+             --unset-env-var MCP_ERROR_RATE --yes"
+        );
+        let runtime_write = w.calls().into_iter().find(|c| c.text.starts_with("Create"));
+        assert_eq!(
+            runtime_write.expect("the runtime write").params[2].1,
+            "set LOG_LEVEL; drop MCP_ERROR_RATE; the rest carried over from the current version"
         );
         let image = DeployOp {
             source: DeploySource::Image("123.dkr.ecr/x:1".into()),
             env_vars: vec![],
+            unset_env: vec![],
             ..op
         };
         assert_eq!(

@@ -222,11 +222,13 @@ impl DeployForm {
                 }
             }
         };
+        let (env_vars, unset_env) = parse_env_vars(&self.env_vars.text)?;
         Ok(DeployOp {
             env: env.to_string(),
             runtime: runtime.to_string(),
             source,
-            env_vars: parse_env_vars(&self.env_vars.text)?,
+            env_vars,
+            unset_env,
         })
     }
 }
@@ -271,10 +273,25 @@ pub fn parse_s3(uri: &str) -> Result<(String, String), String> {
         })
 }
 
-/// `A=1 B=two` → pairs; every word must be KEY=VALUE with a non-empty key, once.
-pub fn parse_env_vars(text: &str) -> Result<Vec<(String, String)>, String> {
+/// Variables set and dropped.
+type EnvChanges = (Vec<(String, String)>, Vec<String>);
+
+/// `A=1 B=two -C` → the pairs to set and the names to drop; every word is KEY=VALUE or -KEY
+/// with a non-empty key, each key once.
+pub fn parse_env_vars(text: &str) -> Result<EnvChanges, String> {
     let mut out: Vec<(String, String)> = vec![];
+    let mut unset: Vec<String> = vec![];
     for word in text.split_whitespace() {
+        if let Some(k) = word
+            .strip_prefix('-')
+            .filter(|k| !k.is_empty() && !k.contains('='))
+        {
+            if unset.iter().any(|seen| seen == k) || out.iter().any(|(seen, _)| seen == k) {
+                return Err(format!("{k} is given twice"));
+            }
+            unset.push(k.to_string());
+            continue;
+        }
         let (k, v) = word
             .split_once('=')
             .filter(|(k, _)| !k.is_empty())
@@ -284,12 +301,12 @@ pub fn parse_env_vars(text: &str) -> Result<Vec<(String, String)>, String> {
                     crate::domain::sanitize::one_line(word)
                 )
             })?;
-        if out.iter().any(|(seen, _)| seen == k) {
+        if out.iter().any(|(seen, _)| seen == k) || unset.iter().any(|seen| seen == k) {
             return Err(format!("{k} is given twice"));
         }
         out.push((k.to_string(), v.to_string()));
     }
-    Ok(out)
+    Ok((out, unset))
 }
 
 #[cfg(test)]
@@ -358,13 +375,18 @@ mod tests {
     #[test]
     fn env_vars_runtimes_and_names_are_checked() {
         assert_eq!(
-            parse_env_vars(" A=1  B=x=y C= "),
-            Ok(vec![
-                ("A".into(), "1".into()),
-                ("B".into(), "x=y".into()),
-                ("C".into(), String::new())
-            ])
+            parse_env_vars(" A=1  B=x=y C= -D"),
+            Ok((
+                vec![
+                    ("A".into(), "1".into()),
+                    ("B".into(), "x=y".into()),
+                    ("C".into(), String::new())
+                ],
+                vec!["D".to_string()]
+            ))
         );
+        assert!(parse_env_vars("A=1 -A").is_err_and(|e| e.contains("twice")));
+        assert!(parse_env_vars("-").is_err());
         assert!(parse_env_vars("A=1 oops").is_err_and(|e| e.contains("`oops`")));
         assert!(parse_env_vars("=1").is_err());
         assert!(parse_env_vars("A=1 A=2").is_err_and(|e| e.contains("twice")));

@@ -108,7 +108,11 @@ fn form(pane: &DeployPane, t: &Theme) -> Vec<Line<'static>> {
                 f.runtime.text.clone(),
                 "created if it does not exist",
             ),
-            Field::EnvVars => ("env vars", f.env_vars.text.clone(), "KEY=VALUE KEY2=VALUE2"),
+            Field::EnvVars => (
+                "env vars",
+                f.env_vars.text.clone(),
+                "KEY=VALUE sets, -KEY drops; others carried over",
+            ),
             Field::Endpoint => (
                 "then endpoint",
                 f.endpoint.text.clone(),
