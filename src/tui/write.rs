@@ -125,6 +125,7 @@ impl WriteOp {
 
     /// The CLI arguments that make the same change (after the global flags).
     fn cli_args(&self) -> Vec<String> {
+        let args = |words: &[&str]| words.iter().map(|s| (*s).to_string()).collect();
         match self {
             Self::Rollback {
                 env,
@@ -132,7 +133,7 @@ impl WriteOp {
                 endpoint,
                 to,
                 ..
-            } => [
+            } => args(&[
                 "--env",
                 env,
                 "rollback",
@@ -141,17 +142,14 @@ impl WriteOp {
                 endpoint,
                 "--to-version",
                 to,
-            ]
-            .iter()
-            .map(|s| (*s).to_string())
-            .collect(),
+            ]),
             Self::Point {
                 env,
                 runtime,
                 endpoint,
                 to,
                 ..
-            } => [
+            } => args(&[
                 "--env",
                 env,
                 "point",
@@ -160,10 +158,7 @@ impl WriteOp {
                 endpoint,
                 "--version",
                 to,
-            ]
-            .iter()
-            .map(|s| (*s).to_string())
-            .collect(),
+            ]),
             Self::Traffic(t) => t.cli_args(),
             Self::Deploy(d) => d.cli_args(),
         }
