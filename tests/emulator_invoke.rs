@@ -1,5 +1,7 @@
 //! Runtimes that run: real server processes behind InvokeAgentRuntime.
 
+#[path = "emulator_invoke/endpoints.rs"]
+mod endpoints;
 #[path = "emulator_invoke/supervision.rs"]
 mod supervision;
 #[path = "support/emulator.rs"]

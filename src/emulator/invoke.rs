@@ -1,5 +1,5 @@
-//! InvokeAgentRuntime: proxy the payload to the process of the version the qualifier's
-//! endpoint serves, and stream its answer back as the server sent it.
+//! InvokeAgentRuntime: proxy the payload to the process of (the version the qualifier's
+//! endpoint serves, that endpoint), and stream its answer back as the server sent it.
 
 use std::sync::Arc;
 
@@ -11,9 +11,9 @@ use super::Emulator;
 use super::cloudwatch::record::{self, Meter};
 use super::http::{AwsError, Req};
 use super::ids;
-use super::lifecycle::launch_spec;
-use super::runner::VersionKey;
-use super::state::partition_key;
+use super::lifecycle::{launch_spec, version_endpoint, version_qualifier};
+use super::runner::ProcessKey;
+use super::state::{RuntimeRec, partition_key, status};
 
 /// Request headers passed through to the server.
 const PASS_UP: &[&str] = &[
@@ -142,35 +142,7 @@ async fn forward(
             .and_then(|p| p.runtimes.get(id))
             .filter(|rt| !rt.deleting)
             .ok_or_else(|| AwsError::not_found(format!("Could not find Agent Runtime {id}")))?;
-        let ep = rt.endpoints.get(qualifier).ok_or_else(|| {
-            AwsError::not_found(format!(
-                "Could not find endpoint {qualifier} of Agent Runtime {id}"
-            ))
-        })?;
-        let version = match ep.live_version {
-            Some(v) => v,
-            // Failed for good: retrying will not help, so not RetryableConflictException. AWS
-            // reports a server that could not start as RuntimeClientError; so does this.
-            None if ep.status.ends_with("_FAILED") => {
-                return Err(runtime_client_error(format!(
-                    "endpoint {qualifier} of Agent Runtime {id} is {} and serves no version: {}",
-                    ep.status,
-                    ep.failure_reason
-                        .as_deref()
-                        .unwrap_or("no reason was recorded")
-                )));
-            }
-            None => {
-                return Err(AwsError::new(
-                    StatusCode::CONFLICT,
-                    "RetryableConflictException",
-                    format!(
-                        "endpoint {qualifier} is {} and serves no version yet",
-                        ep.status
-                    ),
-                ));
-            }
-        };
+        let (version, endpoint) = resolve(rt, qualifier)?;
         let config = &rt
             .versions
             .get(&version)
@@ -179,10 +151,11 @@ async fn forward(
         // No disk I/O here, under the state lock: the code is read only if a process starts.
         let spec = launch_spec(emu, &state, partition, config).map_err(runtime_client_error)?;
         (
-            VersionKey {
+            ProcessKey {
                 partition: partition.to_string(),
                 runtime_id: id.to_string(),
                 version,
+                endpoint,
             },
             spec,
         )
@@ -250,4 +223,54 @@ async fn forward(
         .header("x-amzn-requestid", ids::request_id());
     out.body(Body::new(resp.into_body()))
         .map_err(|e| AwsError::internal(e.to_string()))
+}
+
+/// The version a qualifier resolves to, and whose process serves it: the endpoint's own, or for
+/// a version number (as gateway runtime targets may give) that version's pinned process.
+fn resolve(rt: &RuntimeRec, qualifier: &str) -> Result<(u32, String), AwsError> {
+    let id = &rt.id;
+    let Some(ep) = rt.endpoints.get(qualifier) else {
+        let version = version_qualifier(qualifier)
+            .and_then(|n| rt.versions.get(&n))
+            .ok_or_else(|| {
+                AwsError::not_found(format!(
+                    "Could not find endpoint {qualifier} of Agent Runtime {id}"
+                ))
+            })?;
+        return match version.status.as_str() {
+            status::READY => Ok((version.version, version_endpoint(version.version))),
+            s if status::is_transitional(s) => Err(AwsError::new(
+                StatusCode::CONFLICT,
+                "RetryableConflictException",
+                format!("version {qualifier} is {s} and cannot serve yet"),
+            )),
+            s => Err(runtime_client_error(format!(
+                "version {qualifier} of Agent Runtime {id} is {s}: {}",
+                version
+                    .failure_reason
+                    .as_deref()
+                    .unwrap_or("no reason was recorded")
+            ))),
+        };
+    };
+    match ep.live_version {
+        Some(v) => Ok((v, ep.name.clone())),
+        // Failed for good: retrying will not help, so not RetryableConflictException. AWS
+        // reports a server that could not start as RuntimeClientError; so does this.
+        None if ep.status.ends_with("_FAILED") => Err(runtime_client_error(format!(
+            "endpoint {qualifier} of Agent Runtime {id} is {} and serves no version: {}",
+            ep.status,
+            ep.failure_reason
+                .as_deref()
+                .unwrap_or("no reason was recorded")
+        ))),
+        None => Err(AwsError::new(
+            StatusCode::CONFLICT,
+            "RetryableConflictException",
+            format!(
+                "endpoint {qualifier} is {} and serves no version yet",
+                ep.status
+            ),
+        )),
+    }
 }

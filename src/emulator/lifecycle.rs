@@ -1,17 +1,25 @@
 //! Status progress: CREATING/UPDATING settle to READY once the version's server answers (or to
 //! *_FAILED with the reason), endpoints follow their target version, DELETING things vanish,
-//! and processes no endpoint points at are stopped. Runs after the request, never inline.
+//! and processes nothing points at are stopped. Runs after the request, never inline.
+//!
+//! Each endpoint runs its own process of the version it serves (its own compute and log group,
+//! as on AWS). DEFAULT always moves to the newest version, so DEFAULT's process is the one that
+//! proves a new version answers; a named endpoint moving to a version starts its own process
+//! and is READY once that one answers.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::Emulator;
-use super::runner::{Artifact, CodeBlob, LaunchSpec, VersionKey};
+use super::runner::{Artifact, CodeBlob, LaunchSpec, ProcessKey};
 use super::state::{RuntimeRec, State, status};
+
+/// The endpoint every runtime has, which follows the latest version.
+const DEFAULT: &str = "DEFAULT";
 
 /// Settle one runtime: provision its transitional versions, then move its endpoints.
 pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
-    let pending: Vec<(u32, Result<LaunchSpec, String>)> = {
+    let pending: Vec<(ProcessKey, Result<LaunchSpec, String>)> = {
         let state = emu.store.read();
         let Some(rt) = state
             .partitions
@@ -23,33 +31,21 @@ pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
         if rt.deleting {
             vec![]
         } else {
-            // Transitional versions, and ready ones a moving endpoint is about to serve.
-            let targets: BTreeSet<u32> = rt
-                .endpoints
-                .values()
-                .filter(|e| status::is_transitional(&e.status))
-                .map(|e| e.target_version)
-                .collect();
-            rt.versions
-                .values()
-                .filter(|v| status::is_transitional(&v.status) || targets.contains(&v.version))
-                .map(|v| (v.version, launch_spec(emu, &state, partition, &v.config)))
+            starts(rt, partition)
+                .into_iter()
+                .filter_map(|key| {
+                    let v = rt.versions.get(&key.version)?;
+                    Some((key, launch_spec(emu, &state, partition, &v.config)))
+                })
                 .collect()
         }
     };
-    let runs = pending.into_iter().map(|(version, spec)| {
-        let key = VersionKey {
-            partition: partition.to_string(),
-            runtime_id: runtime_id.to_string(),
-            version,
+    let runs = pending.into_iter().map(|(key, spec)| async move {
+        let result = match spec {
+            Ok(spec) => emu.runner.ensure(&key, spec).await.map(|_| ()),
+            Err(reason) => Err(reason),
         };
-        async move {
-            let result = match spec {
-                Ok(spec) => emu.runner.ensure(&key, spec).await.map(|_| ()),
-                Err(reason) => Err(reason),
-            };
-            (version, result)
-        }
+        (key, result)
     });
     let results = futures::future::join_all(runs).await;
     let changed = {
@@ -74,12 +70,41 @@ pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
     }
 }
 
-/// Record provisioning results, then move endpoints whose target version settled.
-fn apply(rt: &mut RuntimeRec, results: &[(u32, Result<(), String>)]) -> bool {
+/// The processes a settle starts: DEFAULT's for each transitional version (even one DEFAULT
+/// has already moved past: it proves the version, then stops as unreferenced), and each moving
+/// endpoint's own for the version it moves to, unless that version failed.
+fn starts(rt: &RuntimeRec, partition: &str) -> BTreeSet<ProcessKey> {
+    let key = |version: u32, endpoint: &str| ProcessKey {
+        partition: partition.to_string(),
+        runtime_id: rt.id.clone(),
+        version,
+        endpoint: endpoint.to_string(),
+    };
+    let proving = rt
+        .versions
+        .values()
+        .filter(|v| status::is_transitional(&v.status))
+        .map(|v| key(v.version, DEFAULT));
+    let moving = rt
+        .endpoints
+        .values()
+        .filter(|e| status::is_transitional(&e.status) && e.status != status::DELETING)
+        .filter(|e| {
+            rt.versions
+                .get(&e.target_version)
+                .is_some_and(|v| v.status == status::READY || status::is_transitional(&v.status))
+        })
+        .map(|e| key(e.target_version, &e.name));
+    proving.chain(moving).collect()
+}
+
+/// Record provisioning results (a version's is its DEFAULT process's), then move endpoints
+/// whose target version settled (each by its own process's result).
+fn apply(rt: &mut RuntimeRec, results: &[(ProcessKey, Result<(), String>)]) -> bool {
     let now = super::ids::now_iso();
     let mut changed = false;
-    for (version, result) in results {
-        let Some(v) = rt.versions.get_mut(version) else {
+    for (key, result) in results.iter().filter(|(k, _)| k.endpoint == DEFAULT) {
+        let Some(v) = rt.versions.get_mut(&key.version) else {
             continue;
         };
         if !status::is_transitional(&v.status) {
@@ -115,7 +140,7 @@ fn apply(rt: &mut RuntimeRec, results: &[(u32, Result<(), String>)]) -> bool {
         };
         let start_error = results
             .iter()
-            .find(|(v, r)| *v == ep.target_version && r.is_err());
+            .find(|(k, r)| k.version == ep.target_version && k.endpoint == ep.name && r.is_err());
         match versions.get(&ep.target_version) {
             Some(v) if v.status == status::READY && start_error.is_some() => {
                 ep.status = failed.into();
@@ -216,27 +241,62 @@ pub fn launch_spec(
     })
 }
 
-/// Every version that an endpoint serves or is moving to.
-pub fn referenced(state: &State) -> BTreeSet<VersionKey> {
+/// Every process an endpoint serves or is moving to, and those of gateway targets qualified
+/// by a version number.
+pub fn referenced(state: &State) -> BTreeSet<ProcessKey> {
     let mut out = BTreeSet::new();
     for (p, part) in &state.partitions {
-        for rt in part.runtimes.values().filter(|rt| !rt.deleting) {
+        let key = |rt: &RuntimeRec, version: u32, endpoint: String| ProcessKey {
+            partition: p.clone(),
+            runtime_id: rt.id.clone(),
+            version,
+            endpoint,
+        };
+        let runtimes = || part.runtimes.values().filter(|rt| !rt.deleting);
+        for rt in runtimes() {
             for ep in rt
                 .endpoints
                 .values()
                 .filter(|e| e.status != status::DELETING)
             {
-                for v in ep.live_version.into_iter().chain([ep.target_version]) {
-                    out.insert(VersionKey {
-                        partition: p.clone(),
-                        runtime_id: rt.id.clone(),
-                        version: v,
-                    });
+                // An endpoint that failed to move needs no process of the version it aimed at.
+                let aimed = (!ep.status.ends_with("_FAILED")).then_some(ep.target_version);
+                for v in ep.live_version.into_iter().chain(aimed) {
+                    out.insert(key(rt, v, ep.name.clone()));
                 }
             }
         }
+        let pinned = part
+            .gateways
+            .values()
+            .flat_map(|g| g.targets.values())
+            .filter_map(|t| t.config.pointer("/http/agentcoreRuntime"))
+            .filter_map(|r| {
+                let arn = r.get("arn")?.as_str()?;
+                let version = version_qualifier(r.get("qualifier")?.as_str()?)?;
+                let rt = runtimes().find(|rt| rt.arn == arn)?;
+                Some(key(rt, version, version_endpoint(version)))
+            });
+        out.extend(pinned);
     }
     out
+}
+
+/// A qualifier that is a version number (gateway runtime targets accept one, pattern
+/// `[1-9][0-9]{0,4}`; endpoint names start with a letter, so the two never clash).
+pub fn version_qualifier(qualifier: &str) -> Option<u32> {
+    qualifier
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| qualifier.parse().ok())
+        .flatten()
+}
+
+/// The pseudo-endpoint a version-number qualifier runs as. Not DEFAULT's process for that
+/// version: DEFAULT moves on, and a pinned target's calls are not DEFAULT's (its logs would
+/// say otherwise). `version-N` is no valid endpoint name, so it is no real endpoint's group.
+pub fn version_endpoint(version: u32) -> String {
+    format!("version-{version}")
 }
 
 /// Every runtime with something still in flight, as (partition, runtime id).

@@ -181,24 +181,19 @@ impl Emulator {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A line a server wrote: an event in the log group of every endpoint it serves, in the
-    /// stream of this instance, named as AgentCore names them.
-    fn record_line(&self, key: &runner::VersionKey, instance: &str, line: &str) {
-        let endpoints: Vec<String> = {
-            let state = self.store.read();
-            let Some(rt) = state
-                .partitions
-                .get(&key.partition)
-                .and_then(|p| p.runtimes.get(&key.runtime_id))
-            else {
-                return;
-            };
-            rt.endpoints
-                .values()
-                .filter(|e| e.live_version == Some(key.version) || e.target_version == key.version)
-                .map(|e| e.name.clone())
-                .collect()
-        };
+    /// A line a server wrote: an event in the log group of the endpoint whose process wrote it
+    /// (only that one: each endpoint has its own log group), in the stream of this instance,
+    /// named as AgentCore names them.
+    fn record_line(&self, key: &runner::ProcessKey, instance: &str, line: &str) {
+        let known = self
+            .store
+            .read()
+            .partitions
+            .get(&key.partition)
+            .is_some_and(|p| p.runtimes.contains_key(&key.runtime_id));
+        if !known {
+            return;
+        }
         let now = time::OffsetDateTime::now_utc();
         let stream = format!(
             "{:04}/{:02}/{:02}/[runtime-logs]{instance}",
@@ -206,15 +201,17 @@ impl Emulator {
             u8::from(now.month()),
             now.day()
         );
+        let group = format!(
+            "/aws/bedrock-agentcore/runtimes/{}-{}",
+            key.runtime_id, key.endpoint
+        );
         let ts = logs::store::now_ms();
-        let mut store = self.logs();
-        for ep in endpoints {
-            let group = format!("/aws/bedrock-agentcore/runtimes/{}-{ep}", key.runtime_id);
-            store.append(&key.partition, &group, &stream, ts, line);
-        }
+        self.logs()
+            .append(&key.partition, &group, &stream, ts, line);
     }
 
-    /// After a start: bring back the servers endpoints point at, and finish what was in flight.
+    /// After a start: bring back the servers endpoints (and version-pinned gateway targets)
+    /// point at, and finish what was in flight.
     fn resume(self: &Arc<Self>) {
         let (pending, running) = {
             let state = self.store.read();
@@ -241,7 +238,7 @@ impl Emulator {
             let emu = Arc::clone(self);
             tokio::spawn(async move {
                 if let Err(reason) = emu.runner.ensure(&key, spec).await {
-                    tracing::warn!(runtime = %key.runtime_id, version = key.version, %reason, "cannot restart");
+                    tracing::warn!(runtime = %key.runtime_id, version = key.version, endpoint = %key.endpoint, %reason, "cannot restart");
                 }
             });
         }

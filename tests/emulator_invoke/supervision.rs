@@ -10,7 +10,7 @@ use super::support::*;
 use super::{arn, invoke_err, server_version};
 
 /// (timestamp ms, message) of the events of `group` matching `pattern`, oldest first.
-async fn events(c: &Clients, group: &str, pattern: &str) -> Vec<(i64, String)> {
+pub(super) async fn events(c: &Clients, group: &str, pattern: &str) -> Vec<(i64, String)> {
     let mut out = vec![];
     let mut token = None;
     loop {
@@ -38,7 +38,12 @@ async fn events(c: &Clients, group: &str, pattern: &str) -> Vec<(i64, String)> {
 }
 
 /// Poll (bounded) until `pattern` has matched at least `n` events of `group`.
-async fn wait_events(c: &Clients, group: &str, pattern: &str, n: usize) -> Vec<(i64, String)> {
+pub(super) async fn wait_events(
+    c: &Clients,
+    group: &str,
+    pattern: &str,
+    n: usize,
+) -> Vec<(i64, String)> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let found = events(c, group, pattern).await;
@@ -58,12 +63,12 @@ fn default_group(id: &str) -> String {
     format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT")
 }
 
-/// The port the fixture of `version` announced in the runtime's logs.
-async fn port_of(c: &Clients, id: &str, version: &str) -> u16 {
+/// The port the fixture of `version` announced in `group` (the runtime's logs).
+pub(super) async fn port_of(c: &Clients, group: &str, version: &str) -> u16 {
     let prefix = format!("fixture: version {version} listening on 127.0.0.1:");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let found = events(c, &default_group(id), "listening").await;
+        let found = events(c, group, "listening").await;
         if let Some(port) = found
             .iter()
             .find_map(|(_, m)| m.strip_prefix(&prefix)?.trim().parse().ok())
@@ -78,14 +83,14 @@ async fn port_of(c: &Clients, id: &str, version: &str) -> u16 {
     }
 }
 
-async fn answers(port: u16) -> bool {
+pub(super) async fn answers(port: u16) -> bool {
     tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .is_ok()
 }
 
 /// Poll (bounded) until nothing listens on `port` any more.
-async fn wait_closed(port: u16, what: &str) {
+pub(super) async fn wait_closed(port: u16, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while answers(port).await {
         assert!(
@@ -207,13 +212,13 @@ async fn processes_stop_when_unreferenced_and_at_shutdown() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "ports").await;
     settled(&c, &id).await;
-    let first = port_of(&c, &id, "1").await;
+    let first = port_of(&c, &default_group(&id), "1").await;
     assert!(answers(first).await);
 
     // DEFAULT moves to version 2; nothing points at version 1 any more.
     update(&c, &id, "2").await;
     settled(&c, &id).await;
-    let second = port_of(&c, &id, "2").await;
+    let second = port_of(&c, &default_group(&id), "2").await;
     assert_ne!(first, second);
     wait_closed(first, "the unreferenced version 1").await;
     assert!(answers(second).await, "version 2 serves DEFAULT");

@@ -1,10 +1,12 @@
-//! Runs what is deployed: one supervised process per version an endpoint points at.
+//! Runs what is deployed: one supervised process per (version, endpoint serving it).
 //!
-//! A version starts when it is created (CREATING/UPDATING) or, after a restart of the local
-//! AgentCore, when its endpoints still point at it. It is READY once it answers on its protocol
-//! path; an exit or silence before that fails the version with the reason and the last lines of
-//! its output. A crash after READY is restarted with exponential backoff (reset once a process
-//! has stayed up a while), and each restart is a line in the runtime's logs saying why and when.
+//! On AWS each endpoint has its own compute and its own log group, so two endpoints on one
+//! version are two processes here, each writing only to its endpoint's group. A version starts
+//! when it is created (CREATING/UPDATING) or, after a restart of the local AgentCore, when its
+//! endpoints still point at it. It is READY once it answers on its protocol path; an exit or
+//! silence before that fails the version with the reason and the last lines of its output. A
+//! crash after READY is restarted with exponential backoff (reset once a process has stayed up
+//! a while), and each restart is a line in the endpoint's logs saying why and when.
 //! The version stays READY meanwhile, as on AWS, where a runtime's status is about provisioning;
 //! invocations that meet a server crashing over and over fail at once with the reason.
 
@@ -33,16 +35,19 @@ const STABLE_UPTIME: Duration = Duration::from_secs(60);
 /// times in a row; then they fail at once, saying why.
 const FAIL_FAST_AFTER: u32 = 3;
 
-/// Which version of which runtime.
+/// One process: a version of a runtime, as one endpoint serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct VersionKey {
+pub struct ProcessKey {
     pub partition: String,
     pub runtime_id: String,
     pub version: u32,
+    /// The endpoint name, whose log group gets the output (`<runtimeId>-<endpoint>`); for a
+    /// gateway target qualified by a version number, `version-<N>` (see `lifecycle`).
+    pub endpoint: String,
 }
 
-/// Everything needed to start a version. Cheap to build: nothing is read from disk until a
-/// process must start.
+/// Everything needed to start a version's process. Cheap to build: nothing is read from disk
+/// until a process must start.
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
     pub artifact: Artifact,
@@ -87,13 +92,13 @@ struct Proc {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Where each line a server writes goes: (version, instance id, line).
-pub type LineSink = Arc<dyn Fn(&VersionKey, &str, &str) + Send + Sync>;
+/// Where each line a server writes goes: (process, instance id, line).
+pub type LineSink = Arc<dyn Fn(&ProcessKey, &str, &str) + Send + Sync>;
 
 pub struct Runner {
     root: PathBuf,
     sink: std::sync::OnceLock<LineSink>,
-    procs: Mutex<HashMap<VersionKey, Proc>>,
+    procs: Mutex<HashMap<ProcessKey, Proc>>,
     ready_timeout: Duration,
     http: probe::HttpClient,
 }
@@ -118,17 +123,17 @@ impl Runner {
         &self.http
     }
 
-    fn procs(&self) -> std::sync::MutexGuard<'_, HashMap<VersionKey, Proc>> {
+    fn procs(&self) -> std::sync::MutexGuard<'_, HashMap<ProcessKey, Proc>> {
         self.procs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Start the version unless it is starting or running, and wait until it is ready (its
+    /// Start the process unless it is starting or running, and wait until it is ready (its
     /// port) or has failed (the reason).
     pub async fn ensure(
         self: &Arc<Self>,
-        key: &VersionKey,
+        key: &ProcessKey,
         spec: LaunchSpec,
     ) -> Result<u16, String> {
         let mut rx = {
@@ -181,16 +186,16 @@ impl Runner {
     }
 
     /// Stop every process whose key `keep` rejects.
-    pub async fn retain(&self, keep: impl Fn(&VersionKey) -> bool) {
-        let doomed: Vec<(VersionKey, Proc)> = {
+    pub async fn retain(&self, keep: impl Fn(&ProcessKey) -> bool) {
+        let doomed: Vec<(ProcessKey, Proc)> = {
             let mut procs = self.procs();
-            let keys: Vec<VersionKey> = procs.keys().filter(|k| !keep(k)).cloned().collect();
+            let keys: Vec<ProcessKey> = procs.keys().filter(|k| !keep(k)).cloned().collect();
             keys.into_iter()
                 .filter_map(|k| procs.remove(&k).map(|p| (k, p)))
                 .collect()
         };
         for (key, p) in doomed {
-            tracing::info!(runtime = %key.runtime_id, version = key.version, "stopping unreferenced version");
+            tracing::info!(runtime = %key.runtime_id, version = key.version, endpoint = %key.endpoint, "stopping unreferenced process");
             let _ = p.stop.send(true);
             let _ = p.task.await;
         }
@@ -202,16 +207,17 @@ impl Runner {
 
     async fn supervise(
         self: Arc<Self>,
-        key: VersionKey,
+        key: ProcessKey,
         spec: LaunchSpec,
         state: watch::Sender<ProcState>,
         mut stop: watch::Receiver<bool>,
     ) {
+        // Its own copy of the code: two endpoints' processes of a version start at once.
         let dir = self
             .root
             .join(sanitize(&key.partition))
             .join(&key.runtime_id)
-            .join(format!("v{}", key.version));
+            .join(format!("v{}-{}", key.version, sanitize(&key.endpoint)));
         let prepared = tokio::task::spawn_blocking({
             let spec = spec.clone();
             let dir = dir.clone();
@@ -274,8 +280,8 @@ impl Runner {
             let up = started.elapsed();
             crashes = if up >= STABLE_UPTIME { 1 } else { crashes + 1 };
             let backoff = restart_delay(crashes);
-            tracing::warn!(runtime = %key.runtime_id, version = key.version, crashes, "{why}; restarting in {}", secs(backoff));
-            // In the runtime's logs, where an operator looks (the instance's own stream).
+            tracing::warn!(runtime = %key.runtime_id, version = key.version, endpoint = %key.endpoint, crashes, "{why}; restarting in {}", secs(backoff));
+            // In the endpoint's logs, where an operator looks (the instance's own stream).
             if let Some(sink) = self.sink.get() {
                 sink(
                     &key,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use super::{Artifact, LaunchSpec, LineSink, VersionKey, artifact};
+use super::{Artifact, LaunchSpec, LineSink, ProcessKey, artifact};
 
 /// Lines of output kept per process, for failure reasons.
 const KEPT_LINES: usize = 200;
@@ -65,7 +65,7 @@ pub(super) fn spawn(
     spec: &LaunchSpec,
     port: u16,
     output: &Arc<Mutex<VecDeque<String>>>,
-    tap: Option<(LineSink, VersionKey, String)>,
+    tap: Option<(LineSink, ProcessKey, String)>,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
     let mut args = args.to_vec();
@@ -118,7 +118,7 @@ pub(super) fn spawn(
 fn collect(
     stream: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     into: Arc<Mutex<VecDeque<String>>>,
-    tap: Option<(LineSink, VersionKey, String)>,
+    tap: Option<(LineSink, ProcessKey, String)>,
 ) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
