@@ -2,6 +2,9 @@
 
 #[path = "emulator_invoke/endpoints.rs"]
 mod endpoints;
+#[cfg(target_os = "linux")]
+#[path = "emulator_invoke/orphans.rs"]
+mod orphans;
 #[path = "emulator_invoke/supervision.rs"]
 mod supervision;
 #[path = "support/emulator.rs"]

@@ -109,12 +109,14 @@ pub async fn serve(
     opts: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), EmulatorError> {
+    let store = store::Store::open(&opts.state_dir)?;
+    let runner = Arc::new(runner::Runner::new(&opts.state_dir, opts.ready_timeout));
+    // The lock is ours: any server still running from this state dir was orphaned by a local
+    // AgentCore that died without stopping it. Stop those before `resume` starts new ones.
+    runner.sweep().await;
     let emu = Arc::new(Emulator {
-        store: store::Store::open(&opts.state_dir)?,
-        runner: Arc::new(runner::Runner::new(
-            opts.state_dir.join("runtimes"),
-            opts.ready_timeout,
-        )),
+        store,
+        runner,
         sessions: gateway::route::Sessions::default(),
         logs: std::sync::Mutex::new(logs::store::LogStore::open(&opts.state_dir).map_err(
             |source| {

@@ -11,11 +11,12 @@
 //! invocations that meet a server crashing over and over fail at once with the reason.
 
 pub mod artifact;
+mod pids;
 pub mod probe;
 mod process;
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +25,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 pub use artifact::Artifact;
-use process::{describe_exit, free_port, kill, prepare, sanitize, secs, spawn, tail};
+use process::{describe_exit, free_port, prepare, sanitize, secs, spawn, stop_group, tail};
 
 /// The first restart after a crash waits this long; each further crash in a row doubles it.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -101,12 +102,16 @@ pub struct Runner {
     procs: Mutex<HashMap<ProcessKey, Proc>>,
     ready_timeout: Duration,
     http: probe::HttpClient,
+    pids: pids::Pids,
 }
 
 impl Runner {
-    pub fn new(root: PathBuf, ready_timeout: Duration) -> Self {
+    /// Servers' code goes under `<state_dir>/runtimes`, their pid records under
+    /// `<state_dir>/runner/pids`.
+    pub fn new(state_dir: &Path, ready_timeout: Duration) -> Self {
         Self {
-            root,
+            root: state_dir.join("runtimes"),
+            pids: pids::Pids::new(state_dir),
             sink: std::sync::OnceLock::new(),
             procs: Mutex::new(HashMap::new()),
             ready_timeout,
@@ -201,6 +206,12 @@ impl Runner {
         }
     }
 
+    /// Stop the servers a local AgentCore that died on this state dir left running. Only with
+    /// the state-dir lock held, before any server starts.
+    pub async fn sweep(&self) {
+        self.pids.sweep().await;
+    }
+
     pub async fn stop_all(&self) {
         self.retain(|_| false).await;
     }
@@ -250,7 +261,8 @@ impl Runner {
                 .get()
                 .map(|s| (Arc::clone(s), key.clone(), instance.clone()));
             let started = Instant::now();
-            let child = spawn(&program, &args, &dir, &spec, port, &output, tap);
+            let marker = self.pids.marker();
+            let child = spawn(&program, &args, &dir, (&spec, marker), port, &output, tap);
             let mut child = match child {
                 Ok(c) => c,
                 Err(e) => {
@@ -258,10 +270,17 @@ impl Runner {
                     return;
                 }
             };
+            let pid = child.id();
+            if let Some(pid) = pid {
+                self.pids.record(pid, &key);
+            }
             let outcome = self
                 .run_once(&mut child, port, &spec, &state, &mut stop)
                 .await;
-            kill(&mut child).await;
+            stop_group(&mut child, pid).await;
+            if let Some(pid) = pid {
+                self.pids.forget(pid);
+            }
             let why = match outcome {
                 Outcome::Stopped => {
                     let _ = state.send(ProcState::Stopped);

@@ -9,6 +9,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+use super::pids::group::{self, Sig};
+use super::pids::{GRACE, MARKER_VAR};
 use super::{Artifact, LaunchSpec, LineSink, ProcessKey, artifact};
 
 /// Lines of output kept per process, for failure reasons.
@@ -62,7 +64,7 @@ pub(super) fn spawn(
     program: &str,
     args: &[String],
     dir: &Path,
-    spec: &LaunchSpec,
+    (spec, marker): (&LaunchSpec, &str),
     port: u16,
     output: &Arc<Mutex<VecDeque<String>>>,
     tap: Option<(LineSink, ProcessKey, String)>,
@@ -101,6 +103,8 @@ pub(super) fn spawn(
     for (k, v) in &spec.env {
         cmd.env(k, v);
     }
+    // Last, so no runtime variable overrides it: what tells a sweep this process is ours.
+    cmd.env(MARKER_VAR, marker);
     cmd.env("PORT", port.to_string())
         .env("FASTMCP_PORT", port.to_string())
         .env("FASTMCP_HOST", "127.0.0.1")
@@ -149,7 +153,16 @@ pub(super) fn tail(output: &Arc<Mutex<VecDeque<String>>>) -> String {
     format!("; last output: {}", lines.join(" | "))
 }
 
-pub(super) async fn kill(child: &mut Child) {
+/// Stop a server and whatever it forked (a shell wrapper's child, a worker): SIGTERM to its
+/// process group, up to [`GRACE`] for the server to exit, then SIGKILL to the group for
+/// anything left. `pid` is the server's (its group's), taken at spawn: once reaped, the child
+/// no longer knows it, and a crashed server's helpers must go too (they would hold its port).
+pub(super) async fn stop_group(child: &mut Child, pid: Option<u32>) {
+    if let Some(pgid) = pid {
+        group::signal(pgid, Sig::Term);
+        let _ = tokio::time::timeout(GRACE, child.wait()).await;
+        group::signal(pgid, Sig::Kill);
+    }
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
 }
