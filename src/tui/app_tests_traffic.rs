@@ -321,3 +321,31 @@ fn theme_toml_picks_the_chart_lines_even_without_colour() {
     serve(&mut app, reqs, &[], Millis(0));
     assert!(screen(&app, 120, 30).contains("lines ascii"));
 }
+
+#[test]
+fn l_from_the_traffic_and_metrics_panes_opens_that_runtimes_logs() {
+    use super::keys::Key;
+    let (env, runtime) = ("prod".to_string(), "weather_mcp".to_string());
+    for open in [
+        Action::OpenTraffic {
+            env: env.clone(),
+            runtime: runtime.clone(),
+        },
+        Action::OpenMetrics {
+            env: env.clone(),
+            runtime: runtime.clone(),
+        },
+    ] {
+        let mut app = loaded(&[]);
+        press(&mut app, &[open], Millis(0));
+        // Through the keymap, as a person presses it.
+        let l = app.keymap().lookup(app.context(), &Key::ch('L')).cloned();
+        assert_eq!(l, Some(Action::Logs), "in {:?}", app.context());
+        press(&mut app, &[Action::Logs], Millis(0));
+        assert_eq!(app.context(), Context::Logs);
+        assert_eq!(
+            app.breadcrumbs().last().map(String::as_str),
+            Some("logs weather_mcp in prod")
+        );
+    }
+}

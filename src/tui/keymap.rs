@@ -119,6 +119,12 @@ pub struct Keymap {
     tables: Vec<(Context, Vec<Entry>)>,
 }
 
+/// A pane's table plus `L`/`ctrl-l`: the logs of the runtime it shows.
+fn with_logs(mut keys: Vec<Entry>) -> Vec<Entry> {
+    keys.extend(super::panes::logs::open_keys());
+    keys
+}
+
 pub(crate) fn e(action: Action, keys: &[&str], desc: &str, hint: Option<&'static str>) -> Entry {
     Entry {
         action,
@@ -181,7 +187,9 @@ impl Default for Keymap {
         };
         let global = {
             let mut g = vec![
+                // Help and quit first: when the footer runs out of room, these stay.
                 e(A::Help, &["?", "f1"], "this help", Some("help")),
+                e(A::Quit, &["q"], "quit", Some("quit")),
                 e(
                     A::Palette,
                     &[":"],
@@ -206,7 +214,6 @@ impl Default for Keymap {
                 e(A::Left, &["h", "left"], "left", None),
                 e(A::Right, &["l", "right"], "right", None),
                 e(A::Open, &["enter"], "open", None),
-                e(A::Quit, &["q"], "quit", Some("quit")),
                 e(
                     A::ForceQuit,
                     &["ctrl-c"],
@@ -277,12 +284,18 @@ impl Default for Keymap {
                     Context::Overlay,
                     vec![e(A::Back, &["esc", "q", "?"], "close", None)],
                 ),
-                (Context::Traffic, super::panes::traffic::keys(&nav)),
+                (
+                    Context::Traffic,
+                    with_logs(super::panes::traffic::keys(&nav)),
+                ),
                 (
                     Context::TrafficForm,
                     super::panes::traffic::form_keys(&text),
                 ),
-                (Context::Metrics, super::panes::metrics::keys(&nav)),
+                (
+                    Context::Metrics,
+                    with_logs(super::panes::metrics::keys(&nav)),
+                ),
                 (Context::Logs, super::panes::logs::keys()),
                 (Context::Invoke, super::panes::invoke::keys(&nav)),
                 (Context::InvokeForm, super::panes::invoke::form_keys()),

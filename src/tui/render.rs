@@ -185,10 +185,19 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) {
             .filter_map(|e| Some((e.keys.first()?.to_string(), e.desc.clone())))
             .collect(),
     };
+    // Whole hints only: one cut in the middle of a word reads as a different key.
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for (k, w) in pairs {
+        let words = format!(" {w}  ");
+        let width = unicode_width::UnicodeWidthStr::width(k.as_str())
+            + unicode_width::UnicodeWidthStr::width(words.trim_end());
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width + 2;
         spans.push(Span::styled(k, t.key));
-        spans.push(Span::styled(format!(" {w}  "), t.dim));
+        spans.push(Span::styled(words, t.dim));
     }
     Line::from(spans).render(area, buf);
 }

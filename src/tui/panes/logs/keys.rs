@@ -5,7 +5,7 @@ use super::{LogCmd, WINDOWS};
 use crate::tui::action::Action;
 use crate::tui::keymap::{Entry, e};
 
-/// `L` and `ctrl-l`, in the matrix and the runtime detail.
+/// `L` and `ctrl-l`, in the matrix, the runtime detail, the traffic and the metrics panes.
 pub fn open_keys() -> Vec<Entry> {
     vec![
         e(

@@ -226,6 +226,14 @@ impl Pane for MetricsPane {
                 };
                 Effect::Done
             }
+            Action::Logs => Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: Some(self.env.clone()),
+            }),
+            Action::LogsAllEnvs => Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: None,
+            }),
             _ => return None,
         })
     }

@@ -333,6 +333,14 @@ impl Pane for TrafficPane {
                 env: self.env.clone(),
                 runtime: self.runtime.clone(),
             }),
+            Action::Logs => Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: Some(self.env.clone()),
+            }),
+            Action::LogsAllEnvs => Effect::Then(Action::OpenLogs {
+                runtime: self.runtime.clone(),
+                env: None,
+            }),
             _ => return None,
         })
     }
