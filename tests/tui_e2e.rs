@@ -160,7 +160,9 @@ fn log_rows(screen: &str) -> usize {
     screen
         .lines()
         .filter(|l| {
-            let b: Vec<char> = l.chars().skip(1).take(13).collect();
+            // After the border, and the source's colour bar when there are several sources.
+            let rest = l.chars().skip(1);
+            let b: Vec<char> = rest.skip_while(|c| *c == '▌').take(13).collect();
             b.len() == 13
                 && b[2] == ':'
                 && b[5] == ':'

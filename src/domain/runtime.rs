@@ -150,9 +150,31 @@ pub fn log_group_name(runtime_id: &str, endpoint: &str) -> String {
     format!("/aws/bedrock-agentcore/runtimes/{runtime_id}-{endpoint}")
 }
 
+/// The endpoint whose log group this is (`/aws/bedrock-agentcore/runtimes/<name>-<suffix>-<endpoint>`;
+/// runtime and endpoint names have no `-`, so what follows the id is the endpoint).
+pub fn endpoint_of_log_group(group: &str) -> Option<&str> {
+    let rest = group.strip_prefix("/aws/bedrock-agentcore/runtimes/")?;
+    let mut parts = rest.splitn(3, '-');
+    let (_name, _suffix) = (parts.next()?, parts.next()?);
+    parts.next().filter(|e| !e.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_groups_endpoint_is_what_follows_the_runtime_id() {
+        let g = log_group_name("weather_mcp-AbC123xyzQ", "canary");
+        assert_eq!(endpoint_of_log_group(&g), Some("canary"));
+        let pinned = log_group_name("weather_mcp-AbC123xyzQ", "version-3");
+        assert_eq!(endpoint_of_log_group(&pinned), Some("version-3"));
+        assert_eq!(endpoint_of_log_group("/aws/lambda/x"), None);
+        assert_eq!(
+            endpoint_of_log_group("/aws/bedrock-agentcore/runtimes/x-y"),
+            None
+        );
+    }
 
     #[test]
     fn status_round_trips_and_keeps_unknown_values() {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{JsonMode, LogCmd, LogsPane, Prompt, Scroll, WINDOWS, format, rows};
+use super::{JsonMode, LogCmd, LogsPane, Prompt, Scroll, Source, WINDOWS, format, rows};
 use crate::domain::filter_pattern::FilterPattern;
 use crate::tui::action::Action;
 use crate::tui::io::Job;
@@ -226,10 +226,10 @@ impl LogsPane {
 pub fn saved_text(pane: &LogsPane) -> Arc<str> {
     let mut out = String::new();
     for e in pane.shown().iter() {
-        let (env, runtime) = pane
+        let source = pane
             .sources
             .get(usize::from(e.source))
-            .map_or(("?", "?"), |(a, b)| (a.as_str(), b.as_str()));
+            .map_or_else(|| "?".to_string(), Source::label);
         let msg = match pane.json {
             JsonMode::Pretty => format::pretty(&e.message).map_or_else(
                 || crate::tui::panes::clean(&e.message),
@@ -238,7 +238,7 @@ pub fn saved_text(pane: &LogsPane) -> Arc<str> {
             _ => crate::tui::panes::clean(&e.message),
         };
         out.push_str(&format!(
-            "{} {env}/{runtime} {msg}\n",
+            "{} {source} {msg}\n",
             format::rfc3339(e.timestamp)
         ));
     }

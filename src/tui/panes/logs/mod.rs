@@ -27,7 +27,7 @@ use std::cell::Cell;
 
 pub use buffer::{Entry, LogBuffer, Shown};
 pub use keys::{keys, open_keys};
-pub use types::{BUFFER_LINES, JsonMode, LogCmd, Prompt, Scroll, StreamState, WINDOWS};
+pub use types::{BUFFER_LINES, JsonMode, LogCmd, Prompt, Scroll, Source, StreamState, WINDOWS};
 
 use super::{Effect, Fetch, Pane};
 use crate::backend::logs::{NoticeKind, TailStats};
@@ -39,7 +39,8 @@ use crate::tui::time::Millis;
 pub struct LogsPane {
     targets: Vec<(String, String)>,
     /// Colour order: the targets, then any other source a line names.
-    sources: Vec<(String, String)>,
+    /// The endpoints lines came from, in order of their first line.
+    sources: Vec<Source>,
     follow: bool,
     window: usize,
     pattern: Option<String>,
@@ -78,7 +79,7 @@ impl LogsPane {
     /// A pane whose buffer holds `cap` lines.
     pub fn with_capacity(targets: Vec<(String, String)>, cap: usize) -> Self {
         Self {
-            sources: targets.clone(),
+            sources: vec![],
             targets,
             follow: true,
             window: 0,
@@ -111,7 +112,7 @@ impl LogsPane {
     pub fn targets(&self) -> &[(String, String)] {
         &self.targets
     }
-    pub fn sources(&self) -> &[(String, String)] {
+    pub fn sources(&self) -> &[Source] {
         &self.sources
     }
     pub fn buffer(&self) -> &LogBuffer {
@@ -180,7 +181,12 @@ impl LogsPane {
     pub fn ingest(&mut self, mut batch: LogBatch) {
         batch.lines.sort_by_key(|l| l.timestamp);
         for line in batch.lines {
-            let source = self.source_index(&line.env, &line.runtime);
+            let endpoint = crate::domain::runtime::endpoint_of_log_group(&line.log_group);
+            let source = self.source_index(Source {
+                env: line.env,
+                runtime: line.runtime,
+                endpoint: endpoint.map(str::to_string),
+            });
             self.buf.push(Entry {
                 timestamp: line.timestamp,
                 source,
@@ -208,15 +214,11 @@ impl LogsPane {
         };
     }
 
-    fn source_index(&mut self, env: &str, runtime: &str) -> u16 {
-        let i = match self
-            .sources
-            .iter()
-            .position(|(e, r)| e == env && r == runtime)
-        {
+    fn source_index(&mut self, source: Source) -> u16 {
+        let i = match self.sources.iter().position(|s| *s == source) {
             Some(i) => i,
             None => {
-                self.sources.push((env.to_string(), runtime.to_string()));
+                self.sources.push(source);
                 self.sources.len() - 1
             }
         };

@@ -222,16 +222,16 @@ fn header(p: &LogsPane, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let mut spans = vec![];
     if p.sources().len() > 1 {
-        for (i, (env, rt)) in p.sources().iter().enumerate() {
+        for (i, source) in p.sources().iter().enumerate() {
             let i = u16::try_from(i).unwrap_or(u16::MAX);
             if t.color {
                 spans.push(Span::styled("▌", source_style(t, i)));
                 spans.push(Span::styled(
-                    format!("{} ", clean(&format!("{env}/{rt}"))),
+                    format!("{} ", clean(&source.label())),
                     source_style(t, i),
                 ));
             } else {
-                spans.push(Span::raw(format!("{} ", clean(&format!("{env}/{rt}")))));
+                spans.push(Span::raw(format!("{} ", clean(&source.label()))));
             }
         }
         spans.push(Span::styled("· ", t.dim));

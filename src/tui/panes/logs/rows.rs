@@ -99,14 +99,14 @@ fn prefix(p: &LogsPane, e: &Entry, mono: bool) -> Row {
         let w = p
             .sources()
             .iter()
-            .map(|(e, r)| e.len() + r.len() + 1)
+            .map(|s| s.label().len())
             .max()
             .unwrap_or(0)
             .min(TAG_MAX);
         let tag = p
             .sources()
             .get(usize::from(e.source))
-            .map(|(env, rt)| format!("{env}/{rt}"))
+            .map(super::Source::label)
             .unwrap_or_default();
         row.push((format!("{} ", fit(&clean(&tag), w)), Part::Tag(e.source)));
     }
@@ -127,7 +127,7 @@ pub fn columns_header(p: &LogsPane, mono: bool) -> String {
         let w = p
             .sources()
             .iter()
-            .map(|(e, r)| e.len() + r.len() + 1)
+            .map(|s| s.label().len())
             .max()
             .unwrap_or(0)
             .min(TAG_MAX);

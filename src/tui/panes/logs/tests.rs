@@ -299,7 +299,7 @@ fn save_sends_what_is_shown() {
     assert_eq!(name, "weather_mcp-prod");
     assert_eq!(
         &**text,
-        "2026-11-24T09:58:01.000Z prod/weather_mcp boom: error \u{fffd}[31mred\u{fffd}[0m\n"
+        "2026-11-24T09:58:01.000Z prod/weather_mcp:DEFAULT boom: error \u{fffd}[31mred\u{fffd}[0m\n"
     );
     app.apply(
         Response {
@@ -366,4 +366,28 @@ fn rows_lay_out_columns_wrap_and_clean() {
     let r = rows::rows(&p, &evil, 60, 20, false);
     let text: String = r[0].iter().map(|(s, _)| s.as_str()).collect();
     assert!(!text.chars().any(char::is_control), "{text:?}");
+}
+
+#[test]
+fn a_runtimes_endpoints_are_sources_of_their_own() {
+    let (mut app, req) = opened();
+    let on = |endpoint: &str, secs: i64, msg: &str| {
+        let mut l = line("prod", "weather_mcp", secs, msg);
+        l.log_group = l.log_group.replace("-DEFAULT", &format!("-{endpoint}"));
+        l
+    };
+    reply(
+        &mut app,
+        &req,
+        batch(vec![
+            on("live", 0, "stable ok"),
+            on("canary", 1, "canary boom"),
+        ]),
+        Millis(2),
+    );
+    let text = screen(&app, 120, 12);
+    assert!(
+        text.contains("prod/weather_mcp:live") && text.contains("prod/weather_mcp:canary"),
+        "the legend tells the endpoints apart: {text}"
+    );
 }

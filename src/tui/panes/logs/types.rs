@@ -14,6 +14,26 @@ pub const WINDOWS: [(&str, u64); 6] = [
     ("24h", 86_400),
 ];
 
+/// Where a line came from: one endpoint of a runtime in an environment (each has its own log
+/// group), so a canary's lines can be told from stable's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub env: String,
+    pub runtime: String,
+    /// None for a log group not named as AgentCore names them.
+    pub endpoint: Option<String>,
+}
+
+impl Source {
+    /// `prod/weather_mcp:canary`.
+    pub fn label(&self) -> String {
+        match &self.endpoint {
+            Some(ep) => format!("{}/{}:{ep}", self.env, self.runtime),
+            None => format!("{}/{}", self.env, self.runtime),
+        }
+    }
+}
+
 /// A command of the logs pane (its keys; see the keymap's `logs` table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogCmd {
