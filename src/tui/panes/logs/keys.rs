@@ -23,6 +23,20 @@ pub fn open_keys() -> Vec<Entry> {
     ]
 }
 
+/// What `L` / `ctrl-l` open from a pane showing `runtime` in `env`: its logs there, or in every
+/// environment; None for other actions.
+pub fn open_from(action: &Action, env: &str, runtime: &str) -> Option<Action> {
+    let env = match action {
+        Action::Logs => Some(env.to_string()),
+        Action::LogsAllEnvs => None,
+        _ => return None,
+    };
+    Some(Action::OpenLogs {
+        runtime: runtime.to_string(),
+        env,
+    })
+}
+
 /// The logs pane's table.
 pub fn keys() -> Vec<Entry> {
     use Action as A;

@@ -26,7 +26,7 @@ mod types;
 use std::cell::Cell;
 
 pub use buffer::{Entry, LogBuffer, Shown};
-pub use keys::{keys, open_keys};
+pub use keys::{keys, open_from, open_keys};
 pub use types::{BUFFER_LINES, JsonMode, LogCmd, Prompt, Scroll, Source, StreamState, WINDOWS};
 
 use super::{Effect, Fetch, Pane};

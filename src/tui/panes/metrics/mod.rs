@@ -226,14 +226,9 @@ impl Pane for MetricsPane {
                 };
                 Effect::Done
             }
-            Action::Logs => Effect::Then(Action::OpenLogs {
-                runtime: self.runtime.clone(),
-                env: Some(self.env.clone()),
-            }),
-            Action::LogsAllEnvs => Effect::Then(Action::OpenLogs {
-                runtime: self.runtime.clone(),
-                env: None,
-            }),
+            Action::Logs | Action::LogsAllEnvs => {
+                Effect::Then(super::logs::open_from(action, &self.env, &self.runtime)?)
+            }
             _ => return None,
         })
     }

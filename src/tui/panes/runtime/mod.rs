@@ -180,14 +180,9 @@ impl Pane for RuntimePane {
                 env: self.env.clone(),
                 runtime: self.runtime.clone(),
             })),
-            Action::Logs => Some(Effect::Then(Action::OpenLogs {
-                runtime: self.runtime.clone(),
-                env: Some(self.env.clone()),
-            })),
-            Action::LogsAllEnvs => Some(Effect::Then(Action::OpenLogs {
-                runtime: self.runtime.clone(),
-                env: None,
-            })),
+            Action::Logs | Action::LogsAllEnvs => {
+                super::logs::open_from(action, &self.env, &self.runtime).map(Effect::Then)
+            }
             _ => None,
         }
     }
