@@ -129,7 +129,8 @@ async fn a_gateway_target_qualified_by_a_version_number_reaches_that_version() {
         .qualifier("1")
         .build()
         .expect("rt");
-    c.control
+    let target = c
+        .control
         .create_gateway_target()
         .gateway_identifier(gw.gateway_id())
         .name("v1")
@@ -156,8 +157,17 @@ async fn a_gateway_target_qualified_by_a_version_number_reaches_that_version() {
     assert!(resp.contains(r#""text": "1""#), "{resp}");
     // Its own server, logging to its own group: not DEFAULT's (which serves version 2).
     let pinned = group(&id, "version-1");
-    port_of(&c, &pinned, "1").await;
+    let port = port_of(&c, &pinned, "1").await;
     wait_events(&c, &pinned, CALLS, 1).await;
     assert_eq!(events(&c, &group(&id, "DEFAULT"), CALLS).await, []);
+    // Once no target is pinned to the version, its process goes.
+    c.control
+        .delete_gateway_target()
+        .gateway_identifier(gw.gateway_id())
+        .target_id(target.target_id())
+        .send()
+        .await
+        .expect("delete target");
+    wait_closed(port, "the pinned process once its target is gone").await;
     local.stop().await;
 }

@@ -69,11 +69,24 @@ pub fn dispatch(ctx: &mut Ctx<'_>, req: &Req, base_url: &str) -> Result<Outcome,
                     "target {name} is used by a rule"
                 )));
             }
-            g.targets.remove(*tid);
-            Ok(write(
+            let removed = g.targets.remove(*tid);
+            let mut out = write(
                 StatusCode::ACCEPTED,
                 json!({ "gatewayArn": g.arn, "targetId": tid, "status": "DELETING" }),
-            ))
+            );
+            // A target pinned to a version number has a process of its own: a settle of that
+            // runtime stops what nothing references any more.
+            let arn = removed
+                .as_ref()
+                .and_then(|t| t.config.pointer("/http/agentcoreRuntime/arn"))
+                .and_then(Value::as_str);
+            out.settle = ctx
+                .part
+                .runtimes
+                .values()
+                .find(|rt| Some(rt.arn.as_str()) == arn)
+                .map(|rt| rt.id.clone());
+            Ok(out)
         }
         (&Method::POST, ["gateways", id, "rules"]) => put_rule(ctx, req, id, None),
         (&Method::GET, ["gateways", id, "rules"]) => {
