@@ -65,14 +65,7 @@ async fn seed(url: &str) -> (String, String) {
     let weather = create(&dev, "weather").await;
     settled(&dev, &weather).await;
     update(&dev, &weather, "2").await;
-    dev.control
-        .create_agent_runtime_endpoint()
-        .agent_runtime_id(&weather)
-        .name("canary")
-        .agent_runtime_version("1")
-        .send()
-        .await
-        .expect("endpoint");
+    create_endpoint(&dev, &weather, "canary", Some("1")).await;
     settled(&dev, &weather).await;
     let billing = create(&prod, "billing").await;
     settled(&prod, &billing).await;

@@ -87,14 +87,7 @@ async fn invocations_reach_the_version_the_qualifier_points_at() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "versions").await;
     settled(&c, &id).await;
-    c.control
-        .create_agent_runtime_endpoint()
-        .agent_runtime_id(&id)
-        .name("stable")
-        .agent_runtime_version("1")
-        .send()
-        .await
-        .expect("endpoint");
+    create_endpoint(&c, &id, "stable", Some("1")).await;
     update(&c, &id, "2").await;
     settled(&c, &id).await;
     let arn = arn(&c, &id).await;

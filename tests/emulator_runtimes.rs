@@ -345,13 +345,7 @@ async fn state_survives_a_restart_and_unsettled_work_finishes_after_it() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "durable").await;
     settled(&c, &id).await;
-    c.control
-        .create_agent_runtime_endpoint()
-        .agent_runtime_id(&id)
-        .name("stable")
-        .send()
-        .await
-        .expect("endpoint");
+    create_endpoint(&c, &id, "stable", None).await;
     settled(&c, &id).await;
     local.stop().await;
 

@@ -52,14 +52,7 @@ async fn each_endpoint_logs_only_its_own_calls_to_its_own_group() {
     let c = clients(&local.url, "us-west-2").await;
     let id = create(&c, "split").await;
     settled(&c, &id).await;
-    c.control
-        .create_agent_runtime_endpoint()
-        .agent_runtime_id(&id)
-        .name("canary")
-        .agent_runtime_version("1")
-        .send()
-        .await
-        .expect("canary");
+    create_endpoint(&c, &id, "canary", Some("1")).await;
     settled(&c, &id).await;
     let arn = arn(&c, &id).await;
     let (default, canary) = (group(&id, "DEFAULT"), group(&id, "canary"));

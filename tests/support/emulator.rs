@@ -179,6 +179,18 @@ pub async fn create_container(c: &Clients, name: &str) -> String {
 }
 
 /// UpdateAgentRuntime to the fixture with APP_VERSION=`tag`: a new version.
+/// CreateAgentRuntimeEndpoint `name` (on `version`, else the current one); not waited for.
+pub async fn create_endpoint(c: &Clients, id: &str, name: &str, version: Option<&str>) {
+    c.control
+        .create_agent_runtime_endpoint()
+        .agent_runtime_id(id)
+        .name(name)
+        .set_agent_runtime_version(version.map(str::to_string))
+        .send()
+        .await
+        .expect("CreateAgentRuntimeEndpoint");
+}
+
 pub async fn update(c: &Clients, id: &str, tag: &str) -> String {
     let name = id.rsplit_once('-').map_or(id, |(n, _)| n);
     c.control
