@@ -1,5 +1,7 @@
 //! The local S3 subset for code artifacts, and runtimes whose code lives there.
 
+#[path = "emulator_s3/multipart.rs"]
+mod multipart;
 #[path = "support/emulator.rs"]
 mod support;
 

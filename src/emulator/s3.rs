@@ -1,5 +1,11 @@
 //! The S3 subset code artifacts need (restXml, path-style): CreateBucket, HeadBucket,
-//! PutObject (SSE headers honoured), GetObject, HeadObject.
+//! PutObject (SSE headers honoured), GetObject, HeadObject, and multipart uploads (in
+//! [`multipart`]: the AWS CLI and boto3 switch to them above 8 MB).
+
+mod bucket;
+mod multipart;
+
+use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Response, StatusCode};
@@ -9,7 +15,7 @@ use super::Emulator;
 use super::http::Req;
 use super::ids;
 use super::s3_body;
-use super::state::{Bucket, ObjectMeta};
+use super::state::ObjectMeta;
 use super::store::atomic_write;
 
 /// An S3 error: the XML `<Error>` document (no body for HEAD).
@@ -51,134 +57,44 @@ async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Bod
         ));
     }
     let has_subresource = !req.query.is_empty() && req.query.iter().any(|(k, _)| k != "x-id");
+    let upload_id = req.query("uploadId");
     match (&req.method, key.is_empty()) {
-        (&Method::PUT, true) if !has_subresource => create_bucket(emu, req, &bucket).await,
-        (&Method::HEAD, true) => head_bucket(emu, &bucket),
-        (&Method::PUT, false) if req.header("x-amz-copy-source").is_none() && !has_subresource => {
-            put_object(emu, req, &bucket, &key).await
+        (&Method::POST, false) if req.query("uploads").is_some() => {
+            multipart::create(emu, req, &bucket, &key).await
         }
+        (&Method::PUT, false) if req.header("x-amz-copy-source").is_none() => {
+            match (upload_id, req.query("partNumber")) {
+                (Some(id), Some(n)) => multipart::upload_part(emu, req, &bucket, &key, id, n).await,
+                _ if !has_subresource => put_object(emu, req, &bucket, &key).await,
+                _ => Err(not_implemented(req, raw_path)),
+            }
+        }
+        (&Method::POST, false) if upload_id.is_some() => {
+            let id = upload_id.unwrap_or_default();
+            multipart::complete(emu, req, &bucket, &key, id, raw_path).await
+        }
+        (&Method::DELETE, false) if upload_id.is_some() => {
+            multipart::abort(emu, &bucket, &key, upload_id.unwrap_or_default()).await
+        }
+        (&Method::PUT, true) if !has_subresource => bucket::create(emu, req, &bucket).await,
+        (&Method::HEAD, true) => bucket::head(emu, &bucket),
         (&Method::GET, false) if !has_subresource => {
             get_object(emu, req, &bucket, &key, true).await
         }
         (&Method::HEAD, false) => get_object(emu, req, &bucket, &key, false).await,
-        _ => Err(err(
-            StatusCode::NOT_IMPLEMENTED,
-            "NotImplemented",
-            format!(
-                "{} {raw_path} is not implemented by the local AgentCore",
-                req.method
-            ),
-        )),
+        _ => Err(not_implemented(req, raw_path)),
     }
 }
 
-fn valid_bucket_name(name: &str) -> bool {
-    (3..=63).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && name.as_bytes()[0].is_ascii_alphanumeric()
-        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
-}
-
-/// `<LocationConstraint>` of a CreateBucketConfiguration body, if any.
-fn location_constraint(body: &[u8]) -> Result<Option<String>, S3Error> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let malformed = |_| {
-        err(
-            StatusCode::BAD_REQUEST,
-            "MalformedXML",
-            "The XML you provided was not well-formed",
-        )
-    };
-    let mut reader = quick_xml::Reader::from_reader(body);
-    let mut inside = false;
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf).map_err(malformed)? {
-            quick_xml::events::Event::Start(e) => {
-                inside = e.local_name().as_ref() == b"LocationConstraint"
-            }
-            quick_xml::events::Event::Text(t) if inside => {
-                let text = t
-                    .decode()
-                    .map_err(|e| malformed(quick_xml::Error::from(e)))?;
-                return Ok(Some(text.trim().to_string()));
-            }
-            quick_xml::events::Event::End(_) => inside = false,
-            quick_xml::events::Event::Eof => return Ok(None),
-            _ => {}
-        }
-        buf.clear();
-    }
-}
-
-async fn create_bucket(emu: &Emulator, req: &Req, bucket: &str) -> Result<Response<Body>, S3Error> {
-    if !valid_bucket_name(bucket) {
-        return Err(err(
-            StatusCode::BAD_REQUEST,
-            "InvalidBucketName",
-            "The specified bucket is not valid.",
-        ));
-    }
-    let region = &req.scope.region;
-    let constraint = location_constraint(&req.body)?;
-    let expected = (region != "us-east-1").then_some(region.as_str());
-    if constraint.as_deref().filter(|c| !c.is_empty()) != expected {
-        return Err(err(
-            StatusCode::BAD_REQUEST,
-            "IllegalLocationConstraintException",
-            match constraint {
-                None => "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.".to_string(),
-                Some(c) => format!("The {c} location constraint is incompatible for the region specific endpoint this request was sent to."),
-            },
-        ));
-    }
-    {
-        let mut state = emu.store.write();
-        if let Some(b) = state.buckets.get(bucket) {
-            return Err(if b.account == req.scope.account {
-                err(
-                    StatusCode::CONFLICT,
-                    "BucketAlreadyOwnedByYou",
-                    "Your previous request to create the named bucket succeeded and you already own it.",
-                )
-            } else {
-                err(
-                    StatusCode::CONFLICT,
-                    "BucketAlreadyExists",
-                    "The requested bucket name is not available.",
-                )
-            });
-        }
-        state.buckets.insert(
-            bucket.to_string(),
-            Bucket {
-                name: bucket.to_string(),
-                account: req.scope.account.clone(),
-                region: region.clone(),
-                created_at: ids::now_iso(),
-                objects: Default::default(),
-            },
-        );
-    }
-    persist(emu).await?;
-    let mut resp = ok_response(Body::empty());
-    header(&mut resp, "location", &format!("/{bucket}"));
-    Ok(resp)
-}
-
-fn head_bucket(emu: &Emulator, bucket: &str) -> Result<Response<Body>, S3Error> {
-    let state = emu.store.read();
-    let b = state
-        .buckets
-        .get(bucket)
-        .ok_or_else(|| no_such_bucket(bucket))?;
-    let mut resp = ok_response(Body::empty());
-    header(&mut resp, "x-amz-bucket-region", &b.region);
-    Ok(resp)
+fn not_implemented(req: &Req, raw_path: &str) -> S3Error {
+    err(
+        StatusCode::NOT_IMPLEMENTED,
+        "NotImplemented",
+        format!(
+            "{} {raw_path} is not implemented by the local AgentCore",
+            req.method
+        ),
+    )
 }
 
 fn no_such_bucket(bucket: &str) -> S3Error {
@@ -189,12 +105,9 @@ fn no_such_bucket(bucket: &str) -> S3Error {
     )
 }
 
-async fn put_object(
-    emu: &Emulator,
-    req: &Req,
-    bucket: &str,
-    key: &str,
-) -> Result<Response<Body>, S3Error> {
+/// The SSE headers of PutObject / CreateMultipartUpload: the algorithm (S3 encrypts with
+/// AES256 when none is asked for) and the KMS key id.
+fn sse_headers(req: &Req) -> Result<(String, Option<String>), S3Error> {
     let sse = req
         .header("x-amz-server-side-encryption")
         .unwrap_or("AES256")
@@ -216,9 +129,12 @@ async fn put_object(
             "a KMS key id needs aws:kms encryption",
         ));
     }
-    if !emu.store.read().buckets.contains_key(bucket) {
-        return Err(no_such_bucket(bucket));
-    }
+    Ok((sse, kms_key_id))
+}
+
+/// The bytes of a PutObject / UploadPart body (aws-chunked undone) and its CRC32, if one was
+/// sent as a header or a trailer; a CRC32 that does not match is refused as S3 does.
+fn upload_body(req: &Req) -> Result<(bytes::Bytes, Option<String>), S3Error> {
     let upload = s3_body::decode(&req.headers, req.body.clone())
         .map_err(|m| err(StatusCode::BAD_REQUEST, "IncompleteBody", m))?;
     let crc = req
@@ -233,51 +149,84 @@ async fn put_object(
         });
     s3_body::verify_crc32(crc.as_deref(), &upload.data)
         .map_err(|m| err(StatusCode::BAD_REQUEST, "BadDigest", m))?;
-    let blob = format!("{}-{}", ids::suffix(16), upload.data.len());
+    Ok((upload.data, crc))
+}
+
+/// `x-amz-meta-*` headers, without the prefix.
+fn user_metadata(req: &Req) -> BTreeMap<String, String> {
+    req.headers
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str().strip_prefix("x-amz-meta-")?.to_string(),
+                v.to_str().ok()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+async fn put_object(
+    emu: &Emulator,
+    req: &Req,
+    bucket: &str,
+    key: &str,
+) -> Result<Response<Body>, S3Error> {
+    let (sse, kms_key_id) = sse_headers(req)?;
+    if !emu.store.read().buckets.contains_key(bucket) {
+        return Err(no_such_bucket(bucket));
+    }
+    let (data, crc) = upload_body(req)?;
+    let blob = format!("{}-{}", ids::suffix(16), data.len());
     let dir = emu.store.dir().join("objects");
-    let data = upload.data.clone();
-    let name = blob.clone();
-    tokio::task::spawn_blocking(move || atomic_write(&dir, &name, &data))
+    let (name, bytes) = (blob.clone(), data.clone());
+    tokio::task::spawn_blocking(move || atomic_write(&dir, &name, &bytes))
         .await
         .map_err(|e| internal(e.to_string()))?
         .map_err(|e| internal(format!("cannot store the object: {e}")))?;
     let meta = ObjectMeta {
         blob,
-        size: upload.data.len() as u64,
-        etag: s3_body::etag(&upload.data),
+        size: data.len() as u64,
+        etag: s3_body::etag(&data),
         content_type: req.header("content-type").map(str::to_string),
         sse,
         kms_key_id,
         last_modified: OffsetDateTime::now_utc().unix_timestamp(),
-        metadata: req
-            .headers
-            .iter()
-            .filter_map(|(k, v)| {
-                Some((
-                    k.as_str().strip_prefix("x-amz-meta-")?.to_string(),
-                    v.to_str().ok()?.to_string(),
-                ))
-            })
-            .collect(),
+        metadata: user_metadata(req),
     };
-    let replaced = {
-        let mut state = emu.store.write();
-        let b = state
-            .buckets
-            .get_mut(bucket)
-            .ok_or_else(|| no_such_bucket(bucket))?;
-        b.objects.insert(key.to_string(), meta.clone())
-    };
-    persist(emu).await?;
-    if let Some(old) = replaced {
-        let _ = tokio::fs::remove_file(emu.store.dir().join("objects").join(old.blob)).await;
-    }
+    store_object(emu, bucket, key, &meta).await?;
     let mut resp = ok_response(Body::empty());
     object_headers(&mut resp, &meta, false);
     if let Some(c) = crc {
         header(&mut resp, "x-amz-checksum-crc32", &c);
     }
     Ok(resp)
+}
+
+/// Record an object whose blob is already written, and drop the blob it replaces.
+async fn store_object(
+    emu: &Emulator,
+    bucket: &str,
+    key: &str,
+    meta: &ObjectMeta,
+) -> Result<(), S3Error> {
+    let objects = emu.store.dir().join("objects");
+    let replaced = {
+        let mut state = emu.store.write();
+        state
+            .buckets
+            .get_mut(bucket)
+            .map(|b| b.objects.insert(key.to_string(), meta.clone()))
+    };
+    let Some(replaced) = replaced else {
+        // The bucket went away while the blob was written.
+        let _ = tokio::fs::remove_file(objects.join(&meta.blob)).await;
+        return Err(no_such_bucket(bucket));
+    };
+    persist(emu).await?;
+    if let Some(old) = replaced {
+        let _ = tokio::fs::remove_file(objects.join(old.blob)).await;
+    }
+    Ok(())
 }
 
 async fn get_object(
