@@ -266,3 +266,41 @@ async fn code_runtimes_need_their_artifact_in_s3() {
     assert_eq!(eps[0].live_version, None);
     local.stop().await;
 }
+
+#[tokio::test]
+async fn ranged_gets_serve_the_bytes_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    bucket(&c, "ranged").await;
+    let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+    c.s3.put_object()
+        .bucket("ranged")
+        .key("k")
+        .body(ByteStream::from(data.clone()))
+        .send()
+        .await
+        .expect("put");
+    let get = |range: &'static str| {
+        let c = &c;
+        async move {
+            c.s3.get_object()
+                .bucket("ranged")
+                .key("k")
+                .range(range)
+                .send()
+                .await
+        }
+    };
+    let part = get("bytes=10-19").await.expect("ranged get");
+    assert_eq!(part.content_range(), Some("bytes 10-19/1000"));
+    assert_eq!(part.content_length(), Some(10));
+    let body = part.body.collect().await.expect("body").into_bytes();
+    assert_eq!(&body[..], &data[10..20]);
+    let tail = get("bytes=-5").await.expect("suffix range");
+    let body = tail.body.collect().await.expect("body").into_bytes();
+    assert_eq!(&body[..], &data[995..]);
+    let past = get("bytes=2000-").await.expect_err("past the end");
+    assert_eq!(status_and_code(&past), (416, "InvalidRange".into()));
+    local.stop().await;
+}

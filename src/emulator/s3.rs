@@ -4,6 +4,7 @@
 
 mod bucket;
 mod multipart;
+mod range;
 
 use std::collections::BTreeMap;
 
@@ -231,7 +232,7 @@ async fn store_object(
 
 async fn get_object(
     emu: &Emulator,
-    _req: &Req,
+    req: &Req,
     bucket: &str,
     key: &str,
     with_body: bool,
@@ -250,16 +251,41 @@ async fn get_object(
             )
         })?
     };
+    let range = range::parse(req.header("range"), meta.size).map_err(|()| {
+        err(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "InvalidRange",
+            "The requested range is not satisfiable",
+        )
+    })?;
     let body = if with_body {
         let bytes = tokio::fs::read(emu.store.dir().join("objects").join(&meta.blob))
             .await
             .map_err(|e| internal(format!("cannot read the object: {e}")))?;
-        Body::from(bytes)
+        match range {
+            Some((a, b)) => {
+                let slice = bytes
+                    .get(a as usize..=b as usize)
+                    .ok_or_else(|| internal("the stored object is shorter than its size".into()))?;
+                Body::from(slice.to_vec())
+            }
+            None => Body::from(bytes),
+        }
     } else {
         Body::empty()
     };
     let mut resp = ok_response(body);
     object_headers(&mut resp, &meta, true);
+    if let Some((a, b)) = range {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        header(
+            &mut resp,
+            "content-range",
+            &format!("bytes {a}-{b}/{}", meta.size),
+        );
+        header(&mut resp, "content-length", &(b - a + 1).to_string());
+    }
+    header(&mut resp, "accept-ranges", "bytes");
     Ok(resp)
 }
 
