@@ -7,7 +7,9 @@ use crate::backend::Backend;
 /// leg's endpoint last moved, if that is more recent: metrics are per endpoint, so what an
 /// endpoint did before a rollback must not count against the version it serves now.
 pub async fn observe(backend: &Backend, mut view: TrafficView, minutes: i64) -> TrafficView {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // Rounded up to the next second: a move or an invocation in the current second is in the
+    // window (truncated, a move at 12:20:00.3 left the window 12:20:00–12:20:00, empty).
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() + 1;
     let moved: Vec<String> = [&view.stable, &view.canary]
         .into_iter()
         .filter_map(|e| e.last_updated_at.clone())
@@ -100,6 +102,21 @@ mod tests {
         );
         assert_eq!(minutes, 4);
         assert_eq!(window_start(now, 15, &[at(5)]).1, 1, "at least a minute");
+        // A move in the second `observe` runs in: its `now` is rounded up, so the window holds
+        // that second and is not empty.
+        let on_the_minute = now.div_euclid(60) * 60;
+        let (start, _) = window_start(on_the_minute + 1, 15, &[at(now - on_the_minute)]);
+        let w = crate::backend::metrics::Window {
+            start,
+            end: on_the_minute + 1,
+            period: 60,
+        };
+        assert_eq!(w.validate(), Ok(()));
+        assert_eq!(
+            w.end_aligned(),
+            on_the_minute + 60,
+            "the minute under way counts"
+        );
         assert_eq!(
             window_start(now, 15, &["not a time".into()]),
             (now - 900, 15)
