@@ -66,6 +66,9 @@ pub struct MetricsPane {
     runtime: String,
     slot: Slot<Box<MetricsData>>,
     markers: Vec<Marker>,
+    /// Per endpoint that moved inside the fetched window: ` (v3 until 10:02)`. Read from the
+    /// audit trail once per answer, not per frame.
+    moved: std::collections::HashMap<String, String>,
     view: View,
     mode: ChartMarker,
     /// The first chart row shown when they do not all fit.
@@ -81,6 +84,7 @@ impl MetricsPane {
             runtime: runtime.to_string(),
             slot: Slot::default(),
             markers: vec![],
+            moved: std::collections::HashMap::new(),
             view: View::default(),
             mode,
             scroll: 0,
@@ -160,10 +164,20 @@ impl Pane for MetricsPane {
         let fresh = self.slot.accept(generation, result, now);
         if fresh && let Some(d) = self.slot.value() {
             let none = vec![];
-            self.markers = markers(
-                d.history.as_ref().unwrap_or(&none),
-                d.versions.as_deref().unwrap_or_default(),
-            );
+            let history = d.history.as_ref().unwrap_or(&none);
+            self.markers = markers(history, d.versions.as_deref().unwrap_or_default());
+            self.moved = d
+                .metrics
+                .endpoints
+                .iter()
+                .filter_map(|m| {
+                    let (at, before) =
+                        window::last_move(history, &m.endpoint, d.window.start, d.window.end)?;
+                    let label =
+                        format!(" (v{} until {})", super::clean(&before), window::clock(at));
+                    Some((m.endpoint.clone(), label))
+                })
+                .collect();
         }
         fresh
     }

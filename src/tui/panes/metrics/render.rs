@@ -8,7 +8,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::window::{clock, last_move, marker_name};
+use super::window::{clock, marker_name};
 use super::{CHARTS, MetricsPane};
 use crate::backend::metrics::EndpointMetrics;
 use crate::tui::io::MetricsData;
@@ -139,9 +139,7 @@ fn legs<'a>(pane: &MetricsPane, d: &'a MetricsData, cx: &Cx<'_>) -> Vec<Leg<'a>>
                 .version
                 .as_deref()
                 .map_or(String::new(), |v| format!(" v{}", clean(v)));
-            let history = d.history.as_deref().unwrap_or_default();
-            let moved = last_move(history, &m.endpoint, d.window.start, d.window.end)
-                .map(|(at, before)| format!(" (v{} until {})", clean(&before), clock(at)));
+            let moved = pane.moved.get(&m.endpoint).cloned();
             let style = if cx.theme.color {
                 Style::new().fg(COLORS[i % COLORS.len()])
             } else {
