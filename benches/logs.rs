@@ -7,9 +7,9 @@
 //! PATH, /usr/bin/aws; nothing is installed here), and boto3's paginator from the moto venv.
 //! `$LOGS_BENCH_FIREHOSE_SECS` lengthens the firehose (default 30 s).
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
-#[path = "../tests/support/emulator.rs"]
+#[path = "../tests/it/support/emulator.rs"]
 mod support;
 #[path = "logs/util.rs"]
 mod util;

@@ -1,9 +1,7 @@
 //! The local S3 subset for code artifacts, and runtimes whose code lives there.
 
-#[path = "emulator_s3/multipart.rs"]
 mod multipart;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{

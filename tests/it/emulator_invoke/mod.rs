@@ -1,14 +1,10 @@
 //! Runtimes that run: real server processes behind InvokeAgentRuntime.
 
-#[path = "emulator_invoke/endpoints.rs"]
 mod endpoints;
 #[cfg(target_os = "linux")]
-#[path = "emulator_invoke/orphans.rs"]
 mod orphans;
-#[path = "emulator_invoke/supervision.rs"]
 mod supervision;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use std::time::Duration;
 

@@ -1,5 +1,4 @@
 //! Running the built binary against an in-process local AgentCore, for CLI tests.
-//! Needs `support` (tests/support/emulator.rs) declared beside it.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -7,7 +6,7 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 use serde_json::Value;
 
-use crate::support::{Local, start};
+use crate::support::emulator::{Local, start};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_agentcore-console");
 pub const FIXTURE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-mcp");

@@ -1,8 +1,7 @@
 //! Gateway control plane through the official SDK: validation as AWS documents it, and
 //! persistence; and the local gateway routing new sessions by the rules' path conditions.
 
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use aws_sdk_bedrockagentcorecontrol::types::{
     Action, AuthorizerType, Condition, HttpTargetConfiguration, MatchPaths, RouteToTargetAction,

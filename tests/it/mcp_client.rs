@@ -1,7 +1,6 @@
 //! The backend's MCP client, through InvokeAgentRuntime, against real server processes.
 
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use std::time::Duration;
 

@@ -2,14 +2,10 @@
 //! PutMetricData/GetMetricData statistics, periods, paging and math, ListMetrics, alarms,
 //! typed validation errors, persistence, and the AgentCore metrics every invocation publishes.
 
-#[path = "emulator_metrics/agentcore.rs"]
 mod agentcore;
-#[path = "emulator_metrics/alarms.rs"]
 mod alarms;
-#[path = "emulator_metrics/queries.rs"]
 mod queries;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::primitives::DateTime;

@@ -1,8 +1,7 @@
 //! CloudWatch Logs in the local AgentCore, through the official SDK: what runtimes write,
 //! filter patterns, pagination, PutLogEvents checks.
 
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use aws_sdk_bedrockagentcore::primitives::Blob;
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;

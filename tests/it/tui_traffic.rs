@@ -2,10 +2,8 @@
 //! AgentCore in process: set a 25% canary from the weight form, read the split and the
 //! metrics back, abort, and find both changes in the audit log with their command lines.
 
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "support/tui.rs"]
-mod tui;
+use crate::support::emulator as support;
+use crate::support::tui;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,10 +2,8 @@
 //! process: the tools of the stable endpoint (DEFAULT when the runtime has none), one call
 //! from the form, its result and session, and the way to the logs of that session.
 
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "support/tui.rs"]
-mod tui;
+use crate::support::emulator as support;
+use crate::support::tui;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! The shipped sample MCP server, deployed to the local AgentCore and driven by the backend's
 //! MCP client: negotiation, pagination, schemas, SSE progress, errors.
 
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use agentcore_console::backend::Backend;
 use agentcore_console::backend::Clients;

@@ -1,8 +1,7 @@
 //! The built binary: `envs`, `runtimes`, `runtime show`, `local serve`, JSON output and
 //! configuration errors.
 
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

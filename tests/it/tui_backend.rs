@@ -1,10 +1,8 @@
 //! The TUI's requests through the real io worker and backend, against the local AgentCore in
 //! process: no terminal, the app driven by actions, the matrix and a rollback checked.
 
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "support/tui.rs"]
-mod tui;
+use crate::support::emulator as support;
+use crate::support::tui;
 
 use std::sync::Arc;
 use std::time::Duration;

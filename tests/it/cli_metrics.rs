@@ -1,10 +1,8 @@
 //! `metrics` from the binary: the counts and latencies are those of the invocations really
 //! made, per endpoint (so per version), through the backend's one GetMetricData call.
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::cli;
+use crate::support::emulator as support;
 
 use aws_sdk_bedrockagentcore::primitives::Blob;
 use cli::{World, json, run};

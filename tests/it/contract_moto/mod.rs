@@ -13,8 +13,7 @@
 //!   local AgentCore) encrypt every object by default since 2023: a difference that lets
 //!   `s3.rs` see whether deploy asks for it.
 
-#[path = "support/moto.rs"]
-mod moto;
+use crate::support::moto;
 
 use agentcore_console::backend::{Backend, BackendError, Clients, runtimes};
 use agentcore_console::domain::Environment;
@@ -182,7 +181,5 @@ async fn create_endpoint(c: &Clients, id: &str, name: &str, version: &str) -> St
     out.agent_runtime_endpoint_arn().to_string()
 }
 
-#[path = "contract_moto/control.rs"]
 mod control;
-#[path = "contract_moto/s3.rs"]
 mod s3;

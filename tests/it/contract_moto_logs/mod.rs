@@ -36,10 +36,8 @@
 //! the emulator, and the follower re-opened a Live Tail session that ended at once without
 //! any delay.
 
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/moto.rs"]
-mod moto;
+use crate::support::emulator;
+use crate::support::moto;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -282,9 +280,6 @@ fn written(group: &str, events: &[(i64, String)]) -> Vec<Seen> {
         .collect()
 }
 
-#[path = "contract_moto_logs/follow.rs"]
 mod follow;
-#[path = "contract_moto_logs/history.rs"]
 mod history;
-#[path = "contract_moto_logs/wire.rs"]
 mod wire;

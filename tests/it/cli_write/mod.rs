@@ -1,15 +1,10 @@
 //! The write path from the built binary: deploy, tools, invoke, rollback, guard, audit, and
 //! bad input that must change nothing.
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "cli_write/inputs.rs"]
+use crate::support::cli;
 mod inputs;
-#[path = "cli_write/point.rs"]
 mod point;
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "cli_write/validation.rs"]
+use crate::support::emulator as support;
 mod validation;
 
 use cli::{FIXTURE_DIR, World, json, run, world};

@@ -3,10 +3,8 @@
 //! validation with tools/list, then the endpoint the form named created by a second confirmed
 //! write, both in the audit log with their command lines.
 
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "support/tui.rs"]
-mod tui;
+use crate::support::emulator as support;
+use crate::support::tui;
 
 use std::sync::Arc;
 

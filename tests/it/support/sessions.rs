@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use crate::cli::{FIXTURE_DIR, World, json};
-use crate::support::raw;
+use crate::support::cli::{FIXTURE_DIR, World, json};
+use crate::support::emulator::raw;
 
 pub const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
 pub const CALL: &str =

@@ -1,14 +1,10 @@
 //! The canary split end to end: `traffic set/show/abort/promote` from the binary, and the
 //! local gateway routing sessions by weight with stickiness, one rule per runtime.
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/faults.rs"]
-mod faults;
-#[path = "support/sessions.rs"]
-mod sessions;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::cli;
+use crate::support::emulator as support;
+use crate::support::faults;
+use crate::support::sessions;
 
 use cli::{World, json, run};
 use serde_json::Value;

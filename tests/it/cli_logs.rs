@@ -1,9 +1,7 @@
 //! `logs` from the binary, and the backend's follower, against what runtimes really wrote.
 
-#[path = "support/faults.rs"]
-mod faults;
-#[path = "support/emulator.rs"]
-mod support;
+use crate::support::emulator as support;
+use crate::support::faults;
 
 use std::sync::Arc;
 use std::time::Duration;

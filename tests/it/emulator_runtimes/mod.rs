@@ -1,11 +1,8 @@
 //! The local AgentCore control plane, driven by the official Rust SDK (and raw HTTP for what
 //! other SDKs send).
 
-#[path = "emulator_runtimes/paging.rs"]
 mod paging;
-#[path = "support/emulator.rs"]
-mod support;
-#[path = "emulator_runtimes/wire.rs"]
+use crate::support::emulator as support;
 mod wire;
 
 use std::time::Duration;

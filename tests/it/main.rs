@@ -1,0 +1,27 @@
+//! The integration tests, one binary: each module was its own test binary, and each of those
+//! linked the AWS SDK (~100 MB and a long link apiece).
+
+mod support;
+
+mod cli;
+mod cli_demo;
+mod cli_logs;
+mod cli_metrics;
+mod cli_ui;
+mod cli_write;
+mod contract_moto;
+mod contract_moto_logs;
+mod emulator_gateway;
+mod emulator_invoke;
+mod emulator_logs;
+mod emulator_metrics;
+mod emulator_runtimes;
+mod emulator_s3;
+mod mcp_client;
+mod sample_mcp;
+mod traffic;
+mod tui_backend;
+mod tui_deploy;
+mod tui_e2e;
+mod tui_invoke;
+mod tui_traffic;
