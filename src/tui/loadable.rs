@@ -158,6 +158,33 @@ impl<T> Slot<T> {
     }
 }
 
+/// A slot's request bookkeeping, whatever it holds: what a pane whose data is one slot hands
+/// to [`Pane`](super::panes::Pane)'s default `poll`, `refresh`, `busy` and `abandon`.
+pub trait Requests {
+    fn poll(&mut self, now: Millis, every: Duration, job: Job) -> Option<Fetch>;
+    fn fetch(&mut self, now: Millis, job: Job) -> Fetch;
+    fn in_flight(&self) -> bool;
+    fn abandon(&mut self, generation: u64);
+}
+
+impl<T> Requests for Slot<T> {
+    fn poll(&mut self, now: Millis, every: Duration, job: Job) -> Option<Fetch> {
+        Slot::poll(self, now, every, job)
+    }
+
+    fn fetch(&mut self, now: Millis, job: Job) -> Fetch {
+        Slot::fetch(self, now, job)
+    }
+
+    fn in_flight(&self) -> bool {
+        Slot::in_flight(self)
+    }
+
+    fn abandon(&mut self, generation: u64) {
+        Slot::abandon(self, generation);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
-use super::{Cx, Effect, Fetch, Pane, clean, step};
+use super::{Cx, Effect, Pane, clean, step};
 use crate::domain::audit::AuditEntry;
 use crate::tui::action::Action;
 use crate::tui::io::{Job, Reply};
 use crate::tui::keymap::Context;
-use crate::tui::loadable::{Loadable, Slot};
+use crate::tui::loadable::{Loadable, Requests, Slot};
 use crate::tui::time::Millis;
 
 /// The audit log is a local file: cheap to re-read.
@@ -60,12 +60,16 @@ impl Pane for AuditPane {
         None
     }
 
-    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        self.slot.poll(now, POLL, Job::Audit).into_iter().collect()
+    fn slot(&self) -> Option<&dyn Requests> {
+        Some(&self.slot)
     }
 
-    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.slot.fetch(now, Job::Audit)]
+    fn slot_mut(&mut self) -> Option<&mut dyn Requests> {
+        Some(&mut self.slot)
+    }
+
+    fn slot_job(&self) -> Option<(Job, Duration)> {
+        Some((Job::Audit, POLL))
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
@@ -73,14 +77,6 @@ impl Pane for AuditPane {
             return false;
         };
         self.slot.accept(generation, result, now)
-    }
-
-    fn busy(&self) -> bool {
-        self.slot.in_flight()
-    }
-
-    fn abandon(&mut self, generation: u64, _job: &Job) {
-        self.slot.abandon(generation);
     }
 
     fn handle(&mut self, action: &Action, _now: Millis) -> Option<Effect> {

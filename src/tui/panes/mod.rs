@@ -13,6 +13,8 @@ pub mod metrics;
 pub mod runtime;
 pub mod traffic;
 
+use std::time::Duration;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -20,6 +22,7 @@ use super::action::Action;
 use super::arming::Arming;
 use super::io::{Job, Reply};
 use super::keymap::Context;
+use super::loadable::Requests;
 use super::theme::Theme;
 use super::time::Millis;
 use super::widgets::status_line::Level;
@@ -68,16 +71,49 @@ pub trait Pane {
     fn title(&self) -> String;
     /// The environment the pane acts on now (its frame turns red when that one is protected).
     fn env(&self) -> Option<&str>;
+    /// A pane whose data is one slot names it here, with the request that fills it and how
+    /// often that is polled; `poll`, `refresh`, `busy` and `abandon` then need no body.
+    fn slot(&self) -> Option<&dyn Requests> {
+        None
+    }
+    fn slot_mut(&mut self) -> Option<&mut dyn Requests> {
+        None
+    }
+    fn slot_job(&self) -> Option<(Job, Duration)> {
+        None
+    }
     /// The requests due at `now` (the app calls this on every tick while the pane is visible).
-    fn poll(&mut self, now: Millis) -> Vec<Fetch>;
+    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
+        let Some((job, every)) = self.slot_job() else {
+            return Vec::new();
+        };
+        self.slot_mut()
+            .and_then(|s| s.poll(now, every, job))
+            .into_iter()
+            .collect()
+    }
     /// Requests for everything now, whatever is in flight (`r`, and after a write).
-    fn refresh(&mut self, now: Millis) -> Vec<Fetch>;
+    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
+        let Some((job, _)) = self.slot_job() else {
+            return Vec::new();
+        };
+        self.slot_mut()
+            .map(|s| s.fetch(now, job))
+            .into_iter()
+            .collect()
+    }
     /// Take a reply to one of this pane's requests; false when it is stale or not for it.
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool;
     /// Whether a request of this pane is on its way (the frame shows it).
-    fn busy(&self) -> bool;
+    fn busy(&self) -> bool {
+        self.slot().is_some_and(Requests::in_flight)
+    }
     /// A request of generation `generation` could not be sent: let the next poll ask again.
-    fn abandon(&mut self, generation: u64, job: &Job);
+    fn abandon(&mut self, generation: u64, _job: &Job) {
+        if let Some(s) = self.slot_mut() {
+            s.abandon(generation);
+        }
+    }
     /// React to an action; `None` lets the app handle it.
     fn handle(&mut self, action: &Action, now: Millis) -> Option<Effect>;
     fn filter(&self) -> &str;

@@ -217,14 +217,6 @@ impl Pane for DeployPane {
         Some(&self.env)
     }
 
-    fn poll(&mut self, _now: Millis) -> Vec<Fetch> {
-        vec![]
-    }
-
-    fn refresh(&mut self, _now: Millis) -> Vec<Fetch> {
-        vec![]
-    }
-
     fn apply(&mut self, generation: u64, reply: Reply, _now: Millis) -> bool {
         match reply {
             Reply::DeployChecked(result) => {

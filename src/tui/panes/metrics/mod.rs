@@ -11,11 +11,11 @@ pub mod window;
 use std::time::Duration;
 
 use self::window::{Marker, RANGES, View, markers};
-use super::{Effect, Fetch, Pane};
+use super::{Effect, Pane};
 use crate::tui::action::Action;
 use crate::tui::io::{Job, MetricsData, Reply};
 use crate::tui::keymap::{Context, Entry, e};
-use crate::tui::loadable::Slot;
+use crate::tui::loadable::{Requests, Slot};
 use crate::tui::time::Millis;
 use crate::tui::widgets::chart::ChartMarker;
 use crate::tui::widgets::status_line::Level;
@@ -149,12 +149,16 @@ impl Pane for MetricsPane {
         Some(&self.env)
     }
 
-    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        self.slot.poll(now, POLL, self.job()).into_iter().collect()
+    fn slot(&self) -> Option<&dyn Requests> {
+        Some(&self.slot)
     }
 
-    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.slot.fetch(now, self.job())]
+    fn slot_mut(&mut self) -> Option<&mut dyn Requests> {
+        Some(&mut self.slot)
+    }
+
+    fn slot_job(&self) -> Option<(Job, Duration)> {
+        Some((self.job(), POLL))
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
@@ -180,14 +184,6 @@ impl Pane for MetricsPane {
                 .collect();
         }
         fresh
-    }
-
-    fn busy(&self) -> bool {
-        self.slot.in_flight()
-    }
-
-    fn abandon(&mut self, generation: u64, _job: &Job) {
-        self.slot.abandon(generation);
     }
 
     fn handle(&mut self, action: &Action, now: Millis) -> Option<Effect> {

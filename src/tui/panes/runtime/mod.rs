@@ -6,13 +6,13 @@ mod render;
 
 use std::time::Duration;
 
-use super::{Effect, Fetch, Pane, step};
+use super::{Effect, Pane, step};
 use crate::backend::deploy::rollback_target;
 use crate::domain::Endpoint;
 use crate::tui::action::Action;
 use crate::tui::io::{Job, Reply, RuntimeView};
 use crate::tui::keymap::Context;
-use crate::tui::loadable::Slot;
+use crate::tui::loadable::{Requests, Slot};
 use crate::tui::time::Millis;
 use crate::tui::widgets::status_line::Level;
 use crate::tui::write::WriteOp;
@@ -129,12 +129,16 @@ impl Pane for RuntimePane {
         Some(&self.env)
     }
 
-    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        self.slot.poll(now, POLL, self.job()).into_iter().collect()
+    fn slot(&self) -> Option<&dyn Requests> {
+        Some(&self.slot)
     }
 
-    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.slot.fetch(now, self.job())]
+    fn slot_mut(&mut self) -> Option<&mut dyn Requests> {
+        Some(&mut self.slot)
+    }
+
+    fn slot_job(&self) -> Option<(Job, Duration)> {
+        Some((self.job(), POLL))
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
@@ -144,14 +148,6 @@ impl Pane for RuntimePane {
         let fresh = self.slot.accept(generation, result, now);
         self.sel = self.sel.min(self.endpoints().len().saturating_sub(1));
         fresh
-    }
-
-    fn busy(&self) -> bool {
-        self.slot.in_flight()
-    }
-
-    fn abandon(&mut self, generation: u64, _job: &Job) {
-        self.slot.abandon(generation);
     }
 
     fn handle(&mut self, action: &Action, _now: Millis) -> Option<Effect> {

@@ -11,13 +11,13 @@ pub mod verdict;
 use std::time::Duration;
 
 use self::form::{Outcome, WeightForm};
-use super::{Effect, Fetch, Pane, step};
+use super::{Effect, Pane, step};
 use crate::backend::deploy::rollback_target;
 use crate::backend::traffic::EndpointVersion;
 use crate::tui::action::Action;
 use crate::tui::io::{Job, Reply, TrafficData};
 use crate::tui::keymap::{Context, Entry, e};
-use crate::tui::loadable::Slot;
+use crate::tui::loadable::{Requests, Slot};
 use crate::tui::time::Millis;
 use crate::tui::widgets::status_line::Level;
 use crate::tui::write::{TrafficChange, TrafficOp, WriteOp};
@@ -286,12 +286,16 @@ impl Pane for TrafficPane {
         Some(&self.env)
     }
 
-    fn poll(&mut self, now: Millis) -> Vec<Fetch> {
-        self.slot.poll(now, POLL, self.job()).into_iter().collect()
+    fn slot(&self) -> Option<&dyn Requests> {
+        Some(&self.slot)
     }
 
-    fn refresh(&mut self, now: Millis) -> Vec<Fetch> {
-        vec![self.slot.fetch(now, self.job())]
+    fn slot_mut(&mut self) -> Option<&mut dyn Requests> {
+        Some(&mut self.slot)
+    }
+
+    fn slot_job(&self) -> Option<(Job, Duration)> {
+        Some((self.job(), POLL))
     }
 
     fn apply(&mut self, generation: u64, reply: Reply, now: Millis) -> bool {
@@ -299,14 +303,6 @@ impl Pane for TrafficPane {
             return false;
         };
         self.slot.accept(generation, result, now)
-    }
-
-    fn busy(&self) -> bool {
-        self.slot.in_flight()
-    }
-
-    fn abandon(&mut self, generation: u64, _job: &Job) {
-        self.slot.abandon(generation);
     }
 
     fn handle(&mut self, action: &Action, _now: Millis) -> Option<Effect> {
