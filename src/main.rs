@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    agentcore_console::tui::install_hooks();
     let cli = agentcore_console::cli::Cli::parse();
     init_logging(cli.opens_tui());
     let runtime = match tokio::runtime::Builder::new_multi_thread()

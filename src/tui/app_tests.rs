@@ -385,3 +385,23 @@ fn a_failing_environment_is_reported_once_per_outage() {
     assert_eq!(latest.at, Millis(24_000), "a new outage is reported now");
     assert!(latest.text.starts_with("staging:"));
 }
+
+#[test]
+fn a_task_that_panicked_is_an_error_in_the_status_line_and_the_console_goes_on() {
+    let mut app = runtime_in("dev");
+    let reqs = app.apply(
+        Response {
+            ticket: super::io::Ticket {
+                pane: MATRIX_UID,
+                generation: 1,
+            },
+            reply: Reply::Crashed("internal error: task 9 panicked; the console goes on".into()),
+        },
+        Millis(1),
+    );
+    assert!(reqs.is_empty());
+    let msg = app.status().latest().expect("message");
+    assert_eq!(msg.level, Level::Error);
+    assert!(msg.text.contains("panicked"), "{msg:?}");
+    assert_eq!(app.context(), Context::Runtime, "the pane on top stays");
+}

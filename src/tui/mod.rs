@@ -66,6 +66,7 @@ pub mod panes;
 mod render;
 pub mod settings;
 pub mod terminal;
+pub use terminal::install_hooks;
 pub mod theme;
 pub mod time;
 pub mod widgets;

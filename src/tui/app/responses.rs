@@ -15,6 +15,10 @@ impl App {
         if let Reply::Write { op, result } = reply {
             return self.write_done(ticket, op, result, now);
         }
+        if let Reply::Crashed(why) = reply {
+            self.notify(Level::Error, why);
+            return vec![];
+        }
         // One message per outage, not one per failed poll: keyed by pane and source.
         let (source, error) = match &reply {
             Reply::EnvMatrix { env, result } => (
@@ -49,6 +53,7 @@ impl App {
             ),
             // A deploy's stages, outcome and directory check show in its pane.
             Reply::Deploy(_) | Reply::DeployChecked(_) => (String::new(), None),
+            Reply::Crashed(_) => (String::new(), None),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
             return vec![];

@@ -138,6 +138,8 @@ pub enum Reply {
     Deploy(DeployEvent),
     /// The deploy form's directory check.
     DeployChecked(Result<(), String>),
+    /// A request's task panicked: a message for the status line.
+    Crashed(String),
 }
 
 impl Reply {
@@ -247,15 +249,8 @@ async fn run(
                 running.insert(abort.id(), Running { ticket, job, abort });
             }
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                let (id, panicked) = match done {
-                    Ok((id, ())) => (id, None),
-                    Err(e) => (e.id(), e.is_panic().then(|| e.to_string())),
-                };
-                if let (Some(r), Some(why)) = (running.remove(&id), panicked) {
-                    tracing::error!(?r.job, "request task panicked: {why}");
-                    if let Some(reply) = Reply::failed(&r.job, format!("internal error: {why}")) {
-                        let _ = responses.send(Response { ticket: r.ticket, reply }).await;
-                    }
+                for resp in ended(&mut running, done) {
+                    let _ = responses.send(resp).await;
                 }
             }
         }
@@ -267,6 +262,36 @@ async fn run(
         }
     }
     let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+/// A task ended. One that panicked answers its pane with the failure it would have had, and
+/// the status line says so: the console goes on (tokio caught the panic; the panic hook left
+/// the screen alone).
+fn ended(
+    running: &mut HashMap<tokio::task::Id, Running>,
+    done: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+) -> Vec<Response> {
+    let (id, panicked) = match done {
+        Ok((id, ())) => (id, None),
+        Err(e) => (e.id(), e.is_panic().then(|| e.to_string())),
+    };
+    let (Some(r), Some(why)) = (running.remove(&id), panicked) else {
+        return Vec::new();
+    };
+    tracing::error!(?r.job, "request task panicked: {why}");
+    let mut out = vec![Response {
+        ticket: r.ticket,
+        reply: Reply::Crashed(format!(
+            "internal error: {why}; the console goes on (details in console.log)"
+        )),
+    }];
+    if let Some(reply) = Reply::failed(&r.job, format!("internal error: {why}")) {
+        out.push(Response {
+            ticket: r.ticket,
+            reply,
+        });
+    }
+    out
 }
 
 async fn execute(
@@ -372,4 +397,55 @@ async fn runtime_view(
                 .collect()
         });
     Ok(RuntimeView { detail, history })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_task_answers_its_pane_and_the_status_line() {
+        let mut tasks: JoinSet<()> = JoinSet::new();
+        let abort = tasks.spawn(async { panic!("boom in a task") });
+        let ticket = Ticket {
+            pane: 7,
+            generation: 3,
+        };
+        let mut running = HashMap::from([(
+            abort.id(),
+            Running {
+                ticket,
+                job: Job::Audit,
+                abort,
+            },
+        )]);
+        let done = tasks.join_next_with_id().await.expect("a task");
+        let out = ended(&mut running, done);
+        assert!(running.is_empty());
+        let [crashed, failed] = out.as_slice() else {
+            panic!("two responses: {out:?}");
+        };
+        assert_eq!((crashed.ticket, failed.ticket), (ticket, ticket));
+        assert!(
+            matches!(&crashed.reply, Reply::Crashed(m) if m.contains("boom in a task") && m.contains("goes on")),
+            "{crashed:?}"
+        );
+        assert!(
+            matches!(&failed.reply, Reply::Audit(Err(m)) if m.contains("boom in a task")),
+            "{failed:?}"
+        );
+        // A task that ended well says nothing.
+        let abort = tasks.spawn(async {});
+        running.insert(
+            abort.id(),
+            Running {
+                ticket,
+                job: Job::Audit,
+                abort,
+            },
+        );
+        let done = tasks.join_next_with_id().await.expect("a task");
+        assert!(ended(&mut running, done).is_empty());
+        assert!(running.is_empty());
+    }
 }
