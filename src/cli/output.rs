@@ -1,6 +1,7 @@
 //! Output: aligned tables for people, stable JSON for scripts. Every cell is sanitised.
 
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::domain::sanitize;
 
@@ -38,10 +39,10 @@ impl Table {
 
     pub fn render(&self) -> String {
         let cols = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate().take(cols) {
-                widths[i] = widths[i].max(cell.chars().count());
+                widths[i] = widths[i].max(cell.width());
             }
         }
         let line = |cells: Vec<&str>| {
@@ -51,7 +52,7 @@ impl Table {
                     out.push_str(cell);
                 } else {
                     out.push_str(cell);
-                    out.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+                    out.push_str(&" ".repeat(widths[i] - cell.width() + 2));
                 }
             }
             out.trim_end().to_string()
@@ -89,5 +90,18 @@ mod tests {
         assert_eq!(lines[0], "A           BB");
         assert_eq!(lines[1], "long-value  x");
         assert!(!out.contains('\x1b'));
+    }
+
+    #[test]
+    fn pads_by_display_width_not_chars() {
+        let mut t = Table::new(vec!["NAME", "ENV"]);
+        t.row(vec!["天気_mcp".into(), "dev".into()]);
+        t.row(vec!["weather".into(), "prod".into()]);
+        let out = t.render();
+        let lines: Vec<&str> = out.lines().collect();
+        // 天 and 気 take two columns each: the ENV column starts at the same screen column.
+        assert_eq!(lines[1], "天気_mcp  dev");
+        assert_eq!(lines[2], "weather   prod");
+        assert_eq!(lines[0], "NAME      ENV");
     }
 }

@@ -12,19 +12,9 @@ pub fn suffix(n: usize) -> String {
         .collect()
 }
 
-/// A UUID-shaped request id.
+/// A request id, a UUID as AWS's are.
 pub fn request_id() -> String {
-    let hex: String = (0..32)
-        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
-        .collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Now, as the ISO-8601 string the AgentCore control plane returns (millisecond precision).

@@ -110,7 +110,7 @@ impl<'c> McpSession<'c> {
             clients,
             route,
             session_id: None,
-            runtime_session_id: format!("agentcore-console-{}", uuid_like()),
+            runtime_session_id: format!("agentcore-console-{}", uuid::Uuid::new_v4().simple()),
             protocol: None,
             next_id: 1,
             server: None,
@@ -489,10 +489,4 @@ fn handle_message(
         });
     }
     Ok(Some(env.result.unwrap_or(Value::Null)))
-}
-
-fn uuid_like() -> String {
-    (0..32)
-        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
-        .collect()
 }

@@ -340,11 +340,8 @@ fn header(resp: &mut Response<Body>, name: &str, value: &str) {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
 }
 
 fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
