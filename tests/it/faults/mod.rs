@@ -2,7 +2,6 @@
 //! throttling, 5xx, latency and dropped Live Tail streams, each claim proved with counts.
 
 mod logs;
-mod tui;
 mod writes;
 
 use std::path::{Path, PathBuf};
