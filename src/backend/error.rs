@@ -86,6 +86,20 @@ impl BackendError {
         }
     }
 
+    /// Whether the service said to slow down (the codes the SDKs treat as throttling).
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| {
+            matches!(
+                c,
+                "ThrottlingException"
+                    | "Throttling"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded"
+                    | "SlowDown"
+            )
+        })
+    }
+
     /// The AWS error code, for service errors.
     pub fn code(&self) -> Option<&str> {
         match self {

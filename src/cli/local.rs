@@ -30,6 +30,11 @@ pub enum LocalCommand {
         /// AWS's quota (25) would [default: no limit]
         #[arg(long, value_name = "N")]
         invoke_tps: Option<u32>,
+        /// A fault to inject, SERVICE:OPERATION:KIND[@RATE] (repeatable), e.g.
+        /// 'logs:FilterLogEvents:throttle@0.5', '*:*:latency=2s',
+        /// 'logs:StartLiveTail:drop-after=100'; more at run time via /_local/faults
+        #[arg(long = "fault", value_name = "SPEC")]
+        faults: Vec<emulator::FaultSpec>,
     },
 }
 
@@ -40,6 +45,7 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
             state_dir,
             settle_ms,
             invoke_tps,
+            faults,
         } => {
             let state_dir = match state_dir {
                 Some(d) => d.clone(),
@@ -59,6 +65,7 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
             let mut opts = emulator::Options::new(state_dir);
             opts.settle_delay = Duration::from_millis(*settle_ms);
             opts.invoke_tps = *invoke_tps;
+            opts.faults.clone_from(faults);
             emulator::serve(listener, opts, shutdown_signal()).await?;
             Ok(Outcome::Ok)
         }

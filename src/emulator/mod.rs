@@ -7,12 +7,14 @@
 
 mod cloudwatch;
 mod control;
+pub mod faults;
 mod gateway;
 mod http;
 mod ids;
 mod invoke;
 mod lifecycle;
 mod logs;
+mod operation;
 mod runner;
 mod s3;
 mod s3_body;
@@ -32,6 +34,7 @@ use axum::extract::{Request, State};
 use axum::http::{Response, StatusCode};
 use tokio::net::TcpListener;
 
+pub use faults::{FaultSpec, SpecError};
 pub use sigv4::DEFAULT_ACCOUNT;
 pub use store::StoreError;
 
@@ -52,6 +55,8 @@ pub struct Options {
     /// Invocations per second each runtime endpoint accepts before ThrottlingException (429),
     /// like AWS's InvokeAgentRuntime quota (25 TPS); None means no limit.
     pub invoke_tps: Option<u32>,
+    /// Faults in force from the start (more can be added at `/_local/faults`).
+    pub faults: Vec<FaultSpec>,
 }
 
 impl Options {
@@ -61,6 +66,7 @@ impl Options {
             settle_delay: Duration::from_millis(500),
             ready_timeout: Duration::from_secs(30),
             invoke_tps: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -89,6 +95,7 @@ pub struct Emulator {
     cloudwatch: Arc<cloudwatch::CloudWatch>,
     /// Flips to true when the server shuts down, ending long-lived streams.
     closing: tokio::sync::watch::Sender<bool>,
+    faults: faults::Faults,
     opts: Options,
 }
 
@@ -135,6 +142,7 @@ pub async fn serve(
             })?,
         ),
         closing: tokio::sync::watch::channel(false).0,
+        faults: faults::Faults::new(&opts.faults),
         opts,
     });
     emu.cloudwatch.spawn_ticker(emu.closing.subscribe());
@@ -263,6 +271,12 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
             Err(e) => AwsError::validation(e.to_string()).into_response(),
         };
     }
+    if let Some(rest) = raw_path.strip_prefix("/_local/") {
+        return match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(b) => faults::admin::handle(&emu.faults, &parts.method, rest, &b),
+            Err(e) => AwsError::validation(e.to_string()).into_response(),
+        };
+    }
     let Some(scope) = sigv4::scope(&parts.headers, &query) else {
         return AwsError::new(
             StatusCode::FORBIDDEN,
@@ -290,13 +304,20 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
         body,
         scope,
     };
-    tracing::debug!(service = %req.scope.service, method = %req.method, path = %raw_path, "request");
+    let op = operation::name(&req);
+    tracing::debug!(service = %req.scope.service, operation = op.unwrap_or("?"), method = %req.method, path = %raw_path, "request");
+    // Faults apply before the handler: a call they answer does nothing.
+    let fault = emu.faults.decide(&req.scope.service, op);
+    if let Some(answer) = faults::apply(&fault, &req, op, &raw_path).await {
+        return answer;
+    }
     match req.scope.service.as_str() {
         "bedrock-agentcore" => agentcore(&emu, &req).await,
         "s3" => s3::handle(&emu, req, &raw_path).await,
         "sts" => sts::handle(&req),
         "logs" if req.header("x-amz-target") == Some("Logs_20140328.StartLiveTail") => {
-            logs::live_tail::start(&emu, &req).unwrap_or_else(AwsError::into_response)
+            logs::live_tail::start(&emu, &req, fault.drop_after)
+                .unwrap_or_else(AwsError::into_response)
         }
         "logs" => logs::handle(&mut emu.logs(), &req),
         "monitoring" => emu.cloudwatch.handle(&req),

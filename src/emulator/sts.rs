@@ -28,15 +28,38 @@ pub fn handle(req: &Req) -> Response<Body> {
                 r = ids::request_id()
             ),
         ),
-        other => (
-            StatusCode::BAD_REQUEST,
-            format!(
-                "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>the local AgentCore does not implement STS {}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
-                other.unwrap_or("(no action)"),
-                ids::request_id()
-            ),
-        ),
+        other => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "InvalidAction",
+                &format!(
+                    "the local AgentCore does not implement STS {}",
+                    other.unwrap_or("(no action)")
+                ),
+            );
+        }
     };
+    xml(status, body)
+}
+
+/// An awsQuery error document; the type (Sender or Receiver) follows from the status.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    let kind = if status.is_server_error() {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    xml(
+        status,
+        format!(
+            "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+            quick_xml::escape::escape(message),
+            ids::request_id()
+        ),
+    )
+}
+
+fn xml(status: StatusCode, body: String) -> Response<Body> {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
     resp.headers_mut()

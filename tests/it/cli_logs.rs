@@ -340,14 +340,22 @@ async fn throttling_backs_off_says_so_and_loses_nothing() {
     let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
     new_stream(&c, &group, "manual").await;
     put(&c, &group, "manual", &ticks(0..3)).await;
-    // More throttles in a row than the SDK retries: the follower itself must back off.
-    let proxy = faults::throttling_proxy(&local.url, "Logs_20140328.FilterLogEvents", 5).await;
+    // More throttles in a row than the SDK retries (3 attempts): the follower itself must
+    // back off; the fault goes once it has answered more than one call's attempts.
+    let spec = "logs:FilterLogEvents:throttle";
+    faults::add(&local.url, spec).await;
     let opts = FollowOptions {
         live_tail: false,
         poll_every: Duration::from_millis(200),
         ..FollowOptions::default()
     };
-    let (got, notices, stats) = follow_ticks(&proxy, opts, 3, |_| {}).await;
+    let url = local.url.clone();
+    let follower = tokio::spawn(async move { follow_ticks(&url, opts, 3, |_| {}).await });
+    while faults::counts(&local.url, spec).await.1 < 5 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    faults::clear(&local.url).await;
+    let (got, notices, stats) = follower.await.expect("follower");
     assert_eq!(got, ticks(0..3));
     assert!(stats.throttled >= 1, "{stats:?}");
     assert!(

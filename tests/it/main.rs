@@ -17,6 +17,7 @@ mod emulator_logs;
 mod emulator_metrics;
 mod emulator_runtimes;
 mod emulator_s3;
+mod faults;
 mod mcp_client;
 mod sample_mcp;
 mod traffic;

@@ -380,24 +380,15 @@ async fn rollback_after_a_promote_returns_live_to_what_it_served() {
 #[tokio::test]
 async fn a_rule_write_failing_after_the_endpoint_moved_says_what_changed() {
     let w = world().await;
-    // A second name for dev, through a proxy that refuses every gateway rule write.
-    let proxy = faults::rejecting_proxy(&w.local.url, |method, path| {
-        matches!(method, "POST" | "PATCH") && path.contains("/rules")
-    })
-    .await;
-    let config = std::fs::read_to_string(&w.config).expect("config");
-    std::fs::write(
-        &w.config,
-        format!(
-            "{config}[environments.flaky]\nendpoint_url = \"{proxy}\"\nregion = \"us-west-2\"\n"
-        ),
-    )
-    .expect("config");
+    // Every gateway rule write fails (a 5xx the SDK retries, then gives up on).
+    for op in ["CreateGatewayRule", "UpdateGatewayRule"] {
+        faults::add(&w.local.url, &format!("bedrock-agentcore:{op}:error500")).await;
+    }
     let (ok, _, err) = run(
         &w,
         &[
             "--env",
-            "flaky",
+            "dev",
             "traffic",
             "set",
             "weather",
@@ -412,9 +403,10 @@ async fn a_rule_write_failing_after_the_endpoint_moved_says_what_changed() {
     assert!(
         err.contains("endpoint `canary` now serves version 2 (was none)")
             && err.contains("the split was not changed")
-            && err.contains("rejected by the test proxy"),
+            && err.contains("an injected fault"),
         "{err}"
     );
+    faults::clear(&w.local.url).await;
     let last = cli::audit(&w).pop().expect("entry");
     assert_eq!(last["action"], "traffic.set");
     assert!(

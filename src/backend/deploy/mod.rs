@@ -303,7 +303,9 @@ async fn finish(
     };
     let moved = match &req.endpoint {
         Some(name) => {
-            let m = point(c, id, name, version, req.timeout).await?;
+            let m = point(c, id, name, version, req.timeout)
+                .await
+                .map_err(|e| move_failed(&e, req, name, version, endpoint_before))?;
             progress(Stage::EndpointMoved {
                 endpoint: name.clone(),
                 version: version.to_string(),
@@ -334,6 +336,27 @@ fn validation_failed(
          (DEFAULT follows the latest version, as on AWS); {named}. To keep callers off it, point \
          them at a named endpoint, or deploy a fixed version"
     )
+}
+
+/// The endpoint move failed after the version was created and validated: say what exists
+/// now, and the command that finishes the job.
+fn move_failed(
+    e: &BackendError,
+    req: &DeployRequest,
+    endpoint: &str,
+    version: &str,
+    endpoint_before: Option<&str>,
+) -> BackendError {
+    let before = endpoint_before.map_or_else(
+        || format!("`{endpoint}` did not exist before"),
+        |v| format!("`{endpoint}` served version {v} before"),
+    );
+    BackendError::Other(format!(
+        "moving endpoint `{endpoint}` to version {version} failed: {e}. Version {version} was \
+         created, is READY, validated, and DEFAULT serves it; {before} (check with `runtime \
+         show {rt}`). To finish: `point {rt} --endpoint {endpoint} --version {version}`",
+        rt = req.runtime
+    ))
 }
 
 /// The artifact to deploy, uploading a packaged directory first.

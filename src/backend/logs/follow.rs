@@ -220,7 +220,7 @@ async fn drive(mut src: Source, q: LogQuery, opts: FollowOptions, tx: mpsc::Send
                         .await;
                 }
             }
-            Err(e) if is_throttle(&e) => {
+            Err(e) if e.is_throttling() => {
                 let wait = d.next_backoff();
                 d.notice(
                     NoticeKind::Throttled,
@@ -399,18 +399,6 @@ impl Driver<'_> {
         groups.retain(|(name, _)| self.src.groups.contains(name));
         Ok(groups)
     }
-}
-
-fn is_throttle(e: &BackendError) -> bool {
-    e.code().is_some_and(|c| {
-        matches!(
-            c,
-            "ThrottlingException"
-                | "Throttling"
-                | "TooManyRequestsException"
-                | "RequestLimitExceeded"
-        )
-    })
 }
 
 fn now_ms() -> i64 {

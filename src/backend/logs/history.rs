@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{LogLine, Source};
 use crate::backend::{BackendError, Clients};
@@ -123,13 +124,31 @@ pub async fn merge(
     mut emit: impl FnMut(LogLine) -> bool,
 ) -> Result<bool, BackendError> {
     let mut m = Merge::new(readers);
-    while let Some(line) = m.next().await? {
+    let mut throttled = 0u32;
+    loop {
+        // More throttling than the SDK's own retries absorb: wait and ask again. A failed
+        // fetch leaves its reader where it was, so nothing is skipped or read twice.
+        let line = match m.next().await {
+            Err(e) if e.is_throttling() && throttled < MAX_THROTTLED => {
+                throttled += 1;
+                let wait =
+                    Duration::from_millis((500u64 << throttled.min(5)) + fastrand::u64(0..250));
+                tracing::warn!("{e}; throttled, retrying in {:.1}s", wait.as_secs_f32());
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            other => other?,
+        };
+        throttled = 0;
+        let Some(line) = line else { return Ok(true) };
         if !emit(line) {
             return Ok(false);
         }
     }
-    Ok(true)
 }
+
+/// Throttled reads in a row before history gives up (with backoff up to 16 s: about 1.5 min).
+const MAX_THROTTLED: u32 = 8;
 
 fn order(l: &LogLine) -> (i64, &str, &str, &str) {
     (

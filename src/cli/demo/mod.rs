@@ -40,6 +40,10 @@ pub struct DemoArgs {
     /// New MCP sessions per second the traffic generator opens (0 turns it off)
     #[arg(long, default_value_t = 2.0, value_name = "N")]
     pub rate: f64,
+    /// A fault for the local AgentCore to inject, as `local serve --fault` (repeatable; it
+    /// applies while seeding too)
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<emulator::FaultSpec>,
 }
 
 pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
@@ -66,6 +70,7 @@ async fn serve(dir: &Path, args: &DemoArgs) -> Result<Outcome, CliError> {
     let url = emulator::endpoint_url(&listener)?;
     let mut opts = emulator::Options::new(dir.join("agentcore"));
     opts.settle_delay = SETTLE;
+    opts.faults.clone_from(&args.faults);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(emulator::serve(listener, opts, async {
         let _ = stopped.await;

@@ -150,6 +150,22 @@ impl CloudWatch {
         }
     }
 
+    /// An injected fault's answer in the protocol `req` came in: CloudWatch's `Throttling`
+    /// (400, which the SDKs retry) or `InternalServiceError` (500).
+    pub fn fault_response(req: &Req, throttle: bool) -> Response<Body> {
+        let proto = if req.header("x-amz-target").is_some() {
+            Protocol::Json
+        } else {
+            Protocol::Cbor
+        };
+        let e = if throttle {
+            CwError::throttling()
+        } else {
+            CwError::internal("Internal failure (an injected fault)")
+        };
+        e.into_response(proto)
+    }
+
     /// The operation's output (None for operations without one).
     fn dispatch(&self, op: &str, partition: &str, b: &Value) -> Result<Option<Value>, CwError> {
         let now = now_ms();

@@ -105,6 +105,17 @@ impl CwError {
         )
     }
 
+    /// What CloudWatch answers over its request quota: `Throttling` (the awsQuery code the
+    /// SDKs classify as throttling), `Sender`, 400.
+    pub fn throttling() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "com.amazon.coral.availability#ThrottlingException",
+            "Throttling",
+            "Rate exceeded",
+        )
+    }
+
     pub fn unknown_operation(op: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

@@ -1,6 +1,8 @@
 //! StartLiveTail: an AWS event stream of `sessionStart`, then a `sessionUpdate` about every
 //! second with the events that arrived since, matching the pattern (at most 500 per update,
-//! flagged `sampled` beyond that), until the client goes away or the 3-hour cap.
+//! flagged `sampled` beyond that), until the client goes away or the 3-hour cap; or, under a
+//! `drop-after=N` fault, until N events were sent, when the connection breaks mid-stream as a
+//! dropped one does.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,7 +30,11 @@ struct Session {
     pattern: FilterPattern,
 }
 
-pub fn start(emu: &Arc<Emulator>, req: &Req) -> Result<Response<Body>, AwsError> {
+pub fn start(
+    emu: &Arc<Emulator>,
+    req: &Req,
+    drop_after: Option<u64>,
+) -> Result<Response<Body>, AwsError> {
     let b = req.json()?;
     let session = parse(emu, req, &b)?;
     let start = frame(
@@ -52,6 +58,7 @@ pub fn start(emu: &Arc<Emulator>, req: &Req) -> Result<Response<Body>, AwsError>
         let began = Instant::now();
         let mut cursor = emu.logs().cursor();
         let mut closing = emu.closing.subscribe();
+        let mut left = drop_after;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -67,10 +74,23 @@ pub fn start(emu: &Arc<Emulator>, req: &Req) -> Result<Response<Body>, AwsError>
                     .await;
                 return;
             }
-            let (update, next) = collect(&emu, &session, cursor);
+            let (update, next, dropped) = collect(&emu, &session, cursor, left.as_mut());
             cursor = next;
             if tx.send(Ok(update)).await.is_err() {
                 return; // the client went away
+            }
+            if dropped {
+                tracing::info!(
+                    after = drop_after.unwrap_or_default(),
+                    "fault: Live Tail stream dropped"
+                );
+                // An error ends the body without its final chunk: the client sees a broken stream.
+                let _ = tx
+                    .send(Err(std::io::Error::other(
+                        "Live Tail stream dropped (an injected fault)",
+                    )))
+                    .await;
+                return;
             }
         }
     });
@@ -147,8 +167,10 @@ fn parse(emu: &Emulator, req: &Req, b: &Map<String, Value>) -> Result<Session, A
     })
 }
 
-/// Events newer than `cursor`, as one sessionUpdate frame, and the new cursor.
-fn collect(emu: &Emulator, s: &Session, cursor: u64) -> (Bytes, u64) {
+/// Events newer than `cursor`, as one sessionUpdate frame, and the new cursor. With `left`
+/// (events until a drop), at most that many are sent and the last flag says the stream must
+/// break now.
+fn collect(emu: &Emulator, s: &Session, cursor: u64, left: Option<&mut u64>) -> (Bytes, u64, bool) {
     let store = emu.logs();
     let mut results = vec![];
     for (ident, name) in &s.groups {
@@ -176,17 +198,21 @@ fn collect(emu: &Emulator, s: &Session, cursor: u64) -> (Bytes, u64) {
     }
     results.sort_by_key(|(seq, _)| *seq);
     let sampled = results.len() > MAX_PER_UPDATE;
-    let results: Vec<Value> = results
-        .into_iter()
-        .take(MAX_PER_UPDATE)
-        .map(|(_, v)| v)
-        .collect();
+    let mut take = MAX_PER_UPDATE;
+    let mut dropped = false;
+    if let Some(left) = left {
+        let n = results.len().min(take) as u64;
+        take = usize::try_from(n.min(*left)).unwrap_or(take);
+        *left -= take as u64;
+        dropped = *left == 0;
+    }
+    let results: Vec<Value> = results.into_iter().take(take).map(|(_, v)| v).collect();
     let update = frame(
         "event",
         "sessionUpdate",
         &json!({ "sessionMetadata": { "sampled": sampled }, "sessionResults": results }),
     );
-    (update, store.cursor())
+    (update, store.cursor(), dropped)
 }
 
 /// One event-stream message, as AWS frames it.

@@ -29,16 +29,22 @@ pub fn handle(store: &mut LogStore, req: &Req) -> Response<Body> {
     let result = req
         .json()
         .and_then(|body| dispatch(store, &partition, req, &op, &body));
-    let (status, body) = match result {
-        Ok(v) => (StatusCode::OK, v),
-        Err(e) => {
-            let mut b = e.extra.clone();
-            b.insert("__type".into(), json!(e.code));
-            b.insert("message".into(), json!(e.message));
-            (e.status, Value::Object(b))
-        }
-    };
-    let mut resp = Response::new(Body::from(serde_json::to_vec(&body).unwrap_or_default()));
+    match result {
+        Ok(v) => json_1_1(StatusCode::OK, &v),
+        Err(e) => error_response(e),
+    }
+}
+
+/// An error in awsJson1_1's shape: the code in `__type`.
+pub fn error_response(e: AwsError) -> Response<Body> {
+    let mut b = e.extra;
+    b.insert("__type".into(), json!(e.code));
+    b.insert("message".into(), json!(e.message));
+    json_1_1(e.status, &Value::Object(b))
+}
+
+fn json_1_1(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut resp = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         "content-type",

@@ -34,6 +34,24 @@ fn err(status: StatusCode, code: &'static str, message: impl Into<String>) -> S3
     }
 }
 
+/// An injected fault's answer: `SlowDown` (503, which the SDKs retry) or `InternalError`.
+pub fn fault_response(req: &Req, throttle: bool, raw_path: &str) -> Response<Body> {
+    let e = if throttle {
+        err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SlowDown",
+            "Please reduce your request rate.",
+        )
+    } else {
+        err(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+        )
+    };
+    error_response(e, req.method == Method::HEAD, raw_path)
+}
+
 pub async fn handle(emu: &Emulator, req: Req, raw_path: &str) -> Response<Body> {
     let head = req.method == Method::HEAD;
     let result = route(emu, &req, raw_path).await;

@@ -1,17 +1,11 @@
-//! Faults on loopback: a local AgentCore that can be restarted on the same address, and a
-//! proxy in front of one that answers ThrottlingException to chosen operations.
+//! Faults on loopback: a local AgentCore that can be restarted on the same address, and the
+//! local AgentCore's own fault injection driven through its admin path (`/_local/faults`).
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use agentcore_console::emulator;
-use axum::body::Body;
-use axum::http::{Request, Response};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -70,88 +64,39 @@ impl Restartable {
     }
 }
 
-/// Forwards everything to `upstream`, except that the first `count` requests for the
-/// awsJson operation `target` (e.g. `Logs_20140328.FilterLogEvents`) get a throttling error.
-pub async fn throttling_proxy(upstream: &str, target: &'static str, count: usize) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let upstream = upstream.to_string();
-    let left = Arc::new(AtomicUsize::new(count));
-    let client: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
-    let app = axum::Router::new().fallback(move |req: Request<Body>| {
-        let (upstream, left, client) = (upstream.clone(), Arc::clone(&left), client.clone());
-        async move {
-            let hit = req
-                .headers()
-                .get("x-amz-target")
-                .is_some_and(|t| t == target);
-            if hit
-                && left
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                    .is_ok()
-            {
-                return Response::builder()
-                    .status(400)
-                    .header("content-type", "application/x-amz-json-1.1")
-                    .body(Body::from(
-                        r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
-                    ))
-                    .expect("response");
-            }
-            let (mut parts, body) = req.into_parts();
-            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            parts.uri = format!("{upstream}{path}").parse().expect("uri");
-            match client.request(Request::from_parts(parts, body)).await {
-                Ok(resp) => resp.map(Body::new),
-                Err(e) => Response::builder()
-                    .status(502)
-                    .body(Body::from(e.to_string()))
-                    .expect("response"),
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    url
+/// Add a fault at run time through the admin path; its id.
+pub async fn add(url: &str, spec: &str) -> u64 {
+    let body = serde_json::json!({ "spec": spec }).to_string();
+    let (status, text) = admin(url, "POST", &body).await;
+    assert_eq!(status, 201, "{spec}: {text}");
+    text["id"].as_u64().expect("id")
 }
 
-/// Forwards everything to `upstream`, except that restJson requests for which
-/// `reject(method, path)` holds get a ValidationException (not retried by the SDKs).
-pub async fn rejecting_proxy(upstream: &str, reject: fn(&str, &str) -> bool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let upstream = upstream.to_string();
-    let client: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
-    let app = axum::Router::new().fallback(move |req: Request<Body>| {
-        let (upstream, client) = (upstream.clone(), client.clone());
-        async move {
-            if reject(req.method().as_str(), req.uri().path()) {
-                return Response::builder()
-                    .status(400)
-                    .header("content-type", "application/json")
-                    .header("x-amzn-errortype", "ValidationException")
-                    .body(Body::from(r#"{"message":"rejected by the test proxy"}"#))
-                    .expect("response");
-            }
-            let (mut parts, body) = req.into_parts();
-            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            parts.uri = format!("{upstream}{path}").parse().expect("uri");
-            match client.request(Request::from_parts(parts, body)).await {
-                Ok(resp) => resp.map(Body::new),
-                Err(e) => Response::builder()
-                    .status(502)
-                    .body(Body::from(e.to_string()))
-                    .expect("response"),
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    url
+/// Remove every fault.
+pub async fn clear(url: &str) {
+    let (status, text) = admin(url, "DELETE", "").await;
+    assert_eq!(status, 200, "{text}");
+}
+
+/// (matched, applied) of the fault with this spec, as the local AgentCore counted them.
+pub async fn counts(url: &str, spec: &str) -> (u64, u64) {
+    let (_, v) = admin(url, "GET", "").await;
+    let want = spec
+        .parse::<emulator::FaultSpec>()
+        .expect("spec")
+        .to_string();
+    let f = v["faults"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["spec"] == want.as_str()))
+        .unwrap_or_else(|| panic!("no fault {want} in {v}"));
+    (
+        f["matched"].as_u64().expect("matched"),
+        f["applied"].as_u64().expect("applied"),
+    )
+}
+
+async fn admin(url: &str, method: &str, body: &str) -> (u16, serde_json::Value) {
+    let (status, resp) = super::emulator::raw(url, method, "/_local/faults", &[], body).await;
+    let json = resp.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(json).unwrap_or_default())
 }
