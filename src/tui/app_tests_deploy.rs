@@ -8,7 +8,8 @@ use super::fixtures::*;
 use super::io::{DeployDone, DeployEvent, Job, Reply, Request, Response, Ticket};
 use super::keymap::Context;
 use super::time::Millis;
-use super::write::{DeploySource, WriteOp};
+use super::write::WriteOp;
+use crate::backend::deploy::Source;
 
 /// The matrix loaded, then the deploy pane of weather_mcp in `env`.
 fn deploy_in(env: &str) -> App {
@@ -146,7 +147,7 @@ fn an_invalid_form_sends_nothing_and_a_directory_is_checked_by_the_worker() {
     let WriteOp::Deploy(op) = &c.op else {
         panic!("{:?}", c.op)
     };
-    assert!(matches!(op.source, DeploySource::Dir { .. }));
+    assert!(matches!(op.source, Source::Dir { .. }));
     // A bad S3 URI: refused in the pane.
     let mut app = deploy_in("dev");
     press(

@@ -31,7 +31,7 @@ use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
 
 /// Where the code comes from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A directory packaged into a zip and uploaded.
     Dir {

@@ -77,7 +77,7 @@ pub(super) async fn deploy(
     let mut on_stage = |stage: deploy::Stage| send_stage(stage.to_string());
     let req = op.request(armed);
     let result = match &op.source {
-        crate::tui::write::DeploySource::Dir {
+        crate::backend::deploy::Source::Dir {
             dir, entry_point, ..
         } => check_dir(dir.clone(), entry_point.clone()).await,
         _ => Ok(()),

@@ -3,35 +3,17 @@
 //! CLI line. The console never moves a named endpoint in a deploy: that is a second write
 //! (`rollback --to-version`), offered once the deploy validated.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{Call, read};
 use crate::backend::deploy::{self, DeployRequest, Source};
-
-/// Where the code comes from (as [`Source`], comparable).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeploySource {
-    Dir {
-        dir: PathBuf,
-        entry_point: String,
-        language: String,
-    },
-    S3 {
-        bucket: String,
-        key: String,
-        entry_point: String,
-        language: String,
-    },
-    Image(String),
-}
 
 /// A new version of `runtime` in `env` from `source`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeployOp {
     pub env: String,
     pub runtime: String,
-    pub source: DeploySource,
+    pub source: Source,
     pub env_vars: Vec<(String, String)>,
     /// Variables of the current version to drop (`-KEY` in the form).
     pub unset_env: Vec<String>,
@@ -41,37 +23,11 @@ pub struct DeployOp {
 pub const DEPLOY_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl DeployOp {
-    pub fn source(&self) -> Source {
-        match &self.source {
-            DeploySource::Dir {
-                dir,
-                entry_point,
-                language,
-            } => Source::Dir {
-                dir: dir.clone(),
-                entry_point: entry_point.clone(),
-                language: language.clone(),
-            },
-            DeploySource::S3 {
-                bucket,
-                key,
-                entry_point,
-                language,
-            } => Source::S3 {
-                bucket: bucket.clone(),
-                key: key.clone(),
-                entry_point: entry_point.clone(),
-                language: language.clone(),
-            },
-            DeploySource::Image(uri) => Source::Image(uri.clone()),
-        }
-    }
-
     /// The backend's request: no endpoint (the move is its own confirmed write).
     pub fn request(&self, armed: bool) -> DeployRequest {
         DeployRequest {
             runtime: self.runtime.clone(),
-            source: self.source(),
+            source: self.source.clone(),
             endpoint: None,
             role_arn: None,
             env_vars: self.env_vars.clone(),
@@ -85,18 +41,18 @@ impl DeployOp {
     /// `./server (main.py, PYTHON_3_12)`, `s3://b/k (…)` or the image URI.
     pub fn artifact(&self) -> String {
         match &self.source {
-            DeploySource::Dir {
+            Source::Dir {
                 dir,
                 entry_point,
                 language,
             } => format!("{} ({entry_point}, {language})", dir.display()),
-            DeploySource::S3 {
+            Source::S3 {
                 bucket,
                 key,
                 entry_point,
                 language,
             } => format!("s3://{bucket}/{key} ({entry_point}, {language})"),
-            DeploySource::Image(uri) => uri.clone(),
+            Source::Image(uri) => uri.clone(),
         }
     }
 
@@ -115,7 +71,7 @@ impl DeployOp {
             "ListAgentRuntimes → {} (update it, or create it if absent)",
             self.runtime
         ))];
-        for text in deploy::plan(&self.source(), &self.runtime, None) {
+        for text in deploy::plan(&self.source, &self.runtime, None) {
             if text.starts_with("PutObject") {
                 calls.push(Call {
                     write: true,
@@ -177,7 +133,7 @@ impl DeployOp {
             ]);
         };
         match &self.source {
-            DeploySource::Dir {
+            Source::Dir {
                 dir,
                 entry_point,
                 language,
@@ -185,7 +141,7 @@ impl DeployOp {
                 args.extend(["--from-dir".into(), dir.display().to_string()]);
                 code(&mut args, entry_point, language);
             }
-            DeploySource::S3 {
+            Source::S3 {
                 bucket,
                 key,
                 entry_point,
@@ -194,7 +150,7 @@ impl DeployOp {
                 args.extend(["--s3".into(), format!("s3://{bucket}/{key}")]);
                 code(&mut args, entry_point, language);
             }
-            DeploySource::Image(uri) => args.extend(["--image".into(), uri.clone()]),
+            Source::Image(uri) => args.extend(["--image".into(), uri.clone()]),
         }
         for (k, v) in &self.env_vars {
             args.extend(["--env-var".into(), format!("{k}={v}")]);
@@ -216,7 +172,7 @@ mod tests {
         let op = DeployOp {
             env: "dev".into(),
             runtime: "weather_mcp".into(),
-            source: DeploySource::Dir {
+            source: Source::Dir {
                 dir: "/src/weather".into(),
                 entry_point: "main.py".into(),
                 language: "PYTHON_3_12".into(),
@@ -226,7 +182,7 @@ mod tests {
         };
         let w = WriteOp::Deploy(Box::new(op.clone()));
         let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();
-        for line in deploy::plan(&op.source(), "weather_mcp", None) {
+        for line in deploy::plan(&op.source, "weather_mcp", None) {
             assert!(texts.contains(&line), "{line} in {texts:?}");
         }
         assert!(
@@ -248,7 +204,7 @@ mod tests {
             "set LOG_LEVEL; drop MCP_ERROR_RATE; the rest carried over from the current version"
         );
         let image = DeployOp {
-            source: DeploySource::Image("123.dkr.ecr/x:1".into()),
+            source: Source::Image("123.dkr.ecr/x:1".into()),
             env_vars: vec![],
             unset_env: vec![],
             ..op

@@ -8,7 +8,7 @@ use crate::domain::audit::shell_line;
 mod traffic;
 pub use traffic::{TrafficChange, TrafficOp};
 mod deploy;
-pub use deploy::{DeployOp, DeploySource};
+pub use deploy::DeployOp;
 
 /// A change to make in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]

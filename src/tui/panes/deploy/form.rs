@@ -5,9 +5,10 @@
 
 use std::path::PathBuf;
 
+use crate::backend::deploy::Source;
 use crate::tui::action::Action;
 use crate::tui::widgets::text_input::TextInput;
-use crate::tui::write::{DeployOp, DeploySource};
+use crate::tui::write::DeployOp;
 
 /// The language runtimes AgentCore runs code on (as the CLI's `--code-runtime`).
 pub const CODE_RUNTIMES: &[&str] = &[
@@ -199,13 +200,13 @@ impl DeployForm {
             Kind::Image if location.is_empty() => {
                 return Err("give the image URI (e.g. 123456789012.dkr.ecr…/server:1)".into());
             }
-            Kind::Image => DeploySource::Image(location.to_string()),
+            Kind::Image => Source::Image(location.to_string()),
             Kind::Dir if location.is_empty() => {
                 return Err("give the directory to package".into());
             }
             Kind::Dir => {
                 let (entry_point, language) = code()?;
-                DeploySource::Dir {
+                Source::Dir {
                     dir: PathBuf::from(location),
                     entry_point,
                     language,
@@ -214,7 +215,7 @@ impl DeployForm {
             Kind::S3 => {
                 let (bucket, key) = parse_s3(location)?;
                 let (entry_point, language) = code()?;
-                DeploySource::S3 {
+                Source::S3 {
                     bucket,
                     key,
                     entry_point,
@@ -331,7 +332,7 @@ mod tests {
         };
         assert_eq!(
             op.source,
-            DeploySource::Dir {
+            Source::Dir {
                 dir: "./server".into(),
                 entry_point: "main.py".into(),
                 language: "PYTHON_3_12".into()
@@ -367,7 +368,7 @@ mod tests {
         f.location.text = "123.dkr.ecr/x:1".into();
         assert_eq!(
             f.check("dev").map(|o| o.source),
-            Ok(DeploySource::Image("123.dkr.ecr/x:1".into()))
+            Ok(Source::Image("123.dkr.ecr/x:1".into()))
         );
         assert_eq!(f.handle(&Action::Back, "dev"), Outcome::Cancelled);
     }

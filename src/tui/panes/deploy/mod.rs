@@ -11,12 +11,13 @@ mod render;
 
 use self::form::{DeployForm, Outcome};
 use super::{Effect, Fetch, Pane, step};
+use crate::backend::deploy::Source;
 use crate::tui::action::Action;
 use crate::tui::io::{DeployDone, DeployEvent, Job, Reply};
 use crate::tui::keymap::{Context, Entry, e};
 use crate::tui::time::Millis;
 use crate::tui::widgets::status_line::Level;
-use crate::tui::write::{DeployOp, DeploySource, WriteOp};
+use crate::tui::write::{DeployOp, WriteOp};
 
 pub use form::{CODE_RUNTIMES, Field, Kind};
 
@@ -141,11 +142,11 @@ impl DeployPane {
             Outcome::Cancelled => Effect::Done,
             Outcome::Ready(op) => {
                 let op = *op;
-                let needs_check = matches!(op.source, DeploySource::Dir { .. })
-                    && self.checked.as_ref() != Some(&op);
+                let needs_check =
+                    matches!(op.source, Source::Dir { .. }) && self.checked.as_ref() != Some(&op);
                 if let (
                     true,
-                    DeploySource::Dir {
+                    Source::Dir {
                         dir, entry_point, ..
                     },
                 ) = (needs_check, &op.source)
