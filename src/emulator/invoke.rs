@@ -161,6 +161,7 @@ async fn forward(
         )
     };
     let path = spec.path.clone();
+    emu.runner.touch(&key);
     // A process that is starting (or restarting after a crash, or cold after a restart of
     // the local AgentCore) is waited for, like a cold start.
     let port = emu.runner.ensure(&key, spec).await.map_err(|reason| {
