@@ -120,18 +120,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             ));
         }
     };
-    if let Source::Dir {
-        dir, entry_point, ..
-    } = &source
-        && !dir.join(entry_point).is_file()
-    {
-        return Err(CliError(format!(
-            "{}: the entry point `{entry_point}` is not in the directory",
-            dir.display()
-        )));
-    }
     let plan = deploy::plan(&source, &args.runtime, args.endpoint.as_deref());
-    confirm(&env, &args.write, &plan)?;
     let req = DeployRequest {
         runtime: args.runtime.clone(),
         source,
@@ -143,6 +132,9 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         timeout: Duration::from_secs(args.timeout),
         armed: args.write.arm,
     };
+    // Bad input is refused before the plan is shown, so nothing is asked for in vain.
+    deploy::checks::deploy_request(&req)?;
+    confirm(&env, &args.write, &plan)?;
     let name = env.name.clone();
     let backend = Backend::new(vec![env]);
     let bar = progress_bar(cli.output);
@@ -202,7 +194,9 @@ pub async fn rollback(
     args: &RollbackArgs,
 ) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
-    let target = args.to_version.as_deref().unwrap_or("its previous version");
+    let to = args.to_version.as_deref();
+    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, to)?;
+    let target = to.unwrap_or("its previous version");
     confirm(
         &env,
         &args.write,
@@ -229,6 +223,7 @@ pub async fn rollback(
 
 pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
+    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, Some(&args.version))?;
     confirm(
         &env,
         &args.write,

@@ -60,9 +60,7 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
             weight,
             write,
         } => {
-            if !(0..=100).contains(weight) {
-                return Err(CliError(format!("--weight {weight} is outside 0..100")));
-            }
+            traffic::check(&env, runtime, Some((canary_version, *weight)))?;
             confirm(
                 &env,
                 write,
@@ -88,6 +86,7 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
             .await?
         }
         TrafficCommand::Promote { runtime, write } => {
+            traffic::check(&env, runtime, None)?;
             confirm(
                 &env,
                 write,
@@ -99,10 +98,14 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
             traffic::promote(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
         }
         TrafficCommand::Abort { runtime, write } => {
+            traffic::check(&env, runtime, None)?;
             confirm(&env, write, &[format!("UpdateGatewayRule: 100% {stable}")])?;
             traffic::abort(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
         }
     };
+    if let Some(note) = &view.note {
+        eprintln!("{note}");
+    }
     if cli.output == OutputFormat::Json {
         output::json(&view)?;
     } else {

@@ -90,6 +90,8 @@ fn environment(
         read_only: Environment::default_read_only(name),
         ..Environment::default()
     };
+    // Where the last of stable_endpoint / canary_endpoint was set, to point at if they clash.
+    let mut endpoint_key: Option<(usize, String)> = None;
     for (key, value) in in_file_order(table) {
         let k = key.get_ref().as_ref();
         let full = format!("{path}.{k}");
@@ -148,6 +150,7 @@ fn environment(
                 } else {
                     env.canary_endpoint = Some(s);
                 }
+                endpoint_key = Some((value.span().start, full.clone()));
             }
             "account_id" => {
                 if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -157,6 +160,21 @@ fn environment(
             }
             _ => {}
         }
+    }
+    // One endpoint on both sides would send a "10%" canary all the traffic.
+    if let Some((offset, key)) = endpoint_key
+        && env.stable_endpoint() == env.canary_endpoint()
+    {
+        return Err(Located::at(
+            text,
+            offset,
+            Some(key),
+            format!(
+                "stable_endpoint and canary_endpoint are both `{}` (defaults: `live` and \
+                 `canary`): a canary needs an endpoint of its own",
+                env.stable_endpoint()
+            ),
+        ));
     }
     Ok(env)
 }
@@ -280,6 +298,28 @@ mod tests {
         let e = parse_err("[environments.dev]\nregion = \"us-west-2\n");
         assert_eq!(e.line, 2);
         assert!(e.key.is_none());
+    }
+
+    #[test]
+    fn stable_and_canary_must_be_different_endpoints() {
+        let e = parse_err(
+            "[environments.dev]\nstable_endpoint = \"main\"\ncanary_endpoint = \"main\"\n",
+        );
+        assert_eq!(e.line, 3);
+        assert_eq!(e.key.as_deref(), Some("environments.dev.canary_endpoint"));
+        assert!(e.message.contains("both `main`"), "{}", e.message);
+        // One key is enough when it names the other's default.
+        let e =
+            parse_err("[environments.dev]\nregion = \"us-west-2\"\nstable_endpoint = \"canary\"\n");
+        assert_eq!(e.line, 3);
+        assert_eq!(e.key.as_deref(), Some("environments.dev.stable_endpoint"));
+        let e = parse_err("[environments.dev]\ncanary_endpoint = \"live\"\n");
+        assert_eq!(e.key.as_deref(), Some("environments.dev.canary_endpoint"));
+        assert!(
+            parse("[environments.dev]\nstable_endpoint = \"canary\"\ncanary_endpoint = \"live\"\n")
+                .is_ok(),
+            "swapped is fine"
+        );
     }
 
     #[test]

@@ -82,6 +82,16 @@ fn locate(req: &Req, runtime: &str) -> Result<(String, String), AwsError> {
 async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Response<Body>, AwsError> {
     let (partition, id) = locate(req, runtime)?;
     let qualifier = req.query("qualifier").unwrap_or("DEFAULT");
+    // A version number called directly has a process no endpoint or target references: keep
+    // it while it is in use (a deploy validating its version), not only until the next settle.
+    if let Some(version) = version_qualifier(qualifier) {
+        emu.runner.touch(&ProcessKey {
+            partition: partition.clone(),
+            runtime_id: id.clone(),
+            version,
+            endpoint: version_endpoint(version),
+        });
+    }
     proxy(
         emu,
         &partition,

@@ -16,6 +16,10 @@ use super::state::{RuntimeRec, State, status};
 
 /// The endpoint every runtime has, which follows the latest version.
 const DEFAULT: &str = "DEFAULT";
+/// How long a process an invocation asked for is kept though nothing references it (a
+/// version-number qualifier's, e.g. a deploy validating its version while another deploy's
+/// settle runs): long enough for a cold start and a conversation.
+const INVOKED_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Settle one runtime: provision its transitional versions, then move its endpoints.
 pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
@@ -64,7 +68,10 @@ pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
         }
     };
     let referenced = referenced(&emu.store.read());
-    emu.runner.retain(|k| referenced.contains(k)).await;
+    let recent = |k: &ProcessKey| emu.runner.used_within(k, INVOKED_GRACE);
+    emu.runner
+        .retain(|k| referenced.contains(k) || recent(k))
+        .await;
     if changed && let Err(e) = emu.store.persist().await {
         tracing::error!(error = %e, "cannot persist settled state");
     }

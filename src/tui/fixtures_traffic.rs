@@ -78,6 +78,7 @@ pub fn traffic_view() -> TrafficView {
             ],
             error: None,
         }),
+        note: None,
     }
 }
 

@@ -185,13 +185,13 @@ async fn audited_move(
         _ => "rollback",
     };
     let environment = backend.environment(env)?.clone();
+    let version = match target {
+        Target::Previous => None,
+        Target::Version(v) | Target::Point(v) => Some(v),
+    };
+    // DEFAULT is refused here too: it always follows the latest, so a move would be undone.
+    super::checks::endpoint_move(runtime, endpoint, version)?;
     guard::ensure_writable(&environment, armed, action)?;
-    if endpoint == "DEFAULT" {
-        // Moving it would be undone by the next deploy: DEFAULT always follows the latest.
-        return Err(BackendError::Other(
-            "DEFAULT follows the latest version and is not moved; name an endpoint".into(),
-        ));
-    }
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let id = rt.agent_runtime_id().to_string();

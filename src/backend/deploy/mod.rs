@@ -1,16 +1,18 @@
 //! Deploy: package and upload (or take an image or S3 object), create or update the runtime,
 //! wait for the new version, validate it with MCP `tools/list`, then move an endpoint.
 
+pub mod checks;
 mod endpoints;
 mod package;
 mod submit;
+mod verify;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_sdk_bedrockagentcorecontrol::types::{
     AgentManagedRuntimeType, AgentRuntimeArtifact, Code, CodeConfiguration, ContainerConfiguration,
-    S3Location, ServerProtocol,
+    S3Location,
 };
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, ServerSideEncryption,
@@ -21,11 +23,11 @@ pub use endpoints::{
     EndpointMove, live_version, point, point_endpoint, rollback, rollback_target, wait_endpoint,
 };
 pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
-use submit::submit;
+use submit::{create_role, submit};
+use verify::finish;
 
 use super::audit::{Actor, AuditLog};
-use super::mcp::McpSession;
-use super::runtimes::{resolve, wait_until_settled};
+use super::runtimes::resolve;
 use super::{Backend, BackendError, Clients, guard};
 use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
@@ -143,6 +145,7 @@ pub async fn deploy(
     progress: Progress<'_>,
 ) -> Result<DeployReport, BackendError> {
     let environment = backend.environment(env)?.clone();
+    checks::deploy_request(req)?;
     guard::ensure_writable(&environment, req.armed, "deploy")?;
     let c = backend.clients(env).await?;
     let existing = match resolve(&c, &req.runtime).await {
@@ -150,6 +153,11 @@ pub async fn deploy(
         Err(BackendError::RuntimeNotFound { .. }) => None,
         Err(e) => return Err(e),
     };
+    // What a create needs, known before anything is uploaded.
+    if existing.is_none() {
+        checks::new_runtime_name(&req.runtime)?;
+        create_role(&environment, req)?;
+    }
     let (artifact, artifact_uri) = artifact(&c, req, progress).await?;
     // What the moved endpoint served before (else the latest version), so a rollback can
     // find its way back from the audit trail.
@@ -234,129 +242,6 @@ pub async fn deploy(
         tools,
         endpoint,
     })
-}
-
-/// Wait for READY, validate with `tools/list`, move the endpoint. `default_serves` is set once
-/// DEFAULT serves the new version.
-async fn finish(
-    c: &Clients,
-    req: &DeployRequest,
-    (id, arn, version): (&str, &str, &str),
-    endpoint_before: Option<&str>,
-    default_serves: &mut Option<String>,
-    progress: Progress<'_>,
-) -> Result<(Option<usize>, Option<EndpointMove>), BackendError> {
-    progress(Stage::Waiting {
-        status: "CREATING".into(),
-    });
-    let status = wait_until_settled(c, id, Some(version), req.timeout).await?;
-    if status != Status::Ready {
-        let got = c
-            .control
-            .get_agent_runtime()
-            .agent_runtime_id(id)
-            .agent_runtime_version(version)
-            .send()
-            .await;
-        let reason = got
-            .ok()
-            .and_then(|g| g.failure_reason().map(str::to_string))
-            .unwrap_or_default();
-        return Err(BackendError::Other(format!(
-            "version {version} is {status}: {reason}"
-        )));
-    }
-    progress(Stage::Waiting {
-        status: "READY".into(),
-    });
-    // DEFAULT follows the latest version; validate through it once it serves this one.
-    wait_endpoint(c, id, "DEFAULT", version, req.timeout).await?;
-    *default_serves = Some(version.to_string());
-    let mcp = c
-        .control
-        .get_agent_runtime()
-        .agent_runtime_id(id)
-        .send()
-        .await
-        .ok()
-        .and_then(|g| {
-            g.protocol_configuration()
-                .map(|p| p.server_protocol() == &ServerProtocol::Mcp)
-        });
-    let tools = if mcp == Some(true) {
-        let unvalidated = |e: super::mcp::McpError| {
-            BackendError::Other(validation_failed(
-                &e,
-                version,
-                req.endpoint.as_deref(),
-                endpoint_before,
-            ))
-        };
-        let mut s = McpSession::connect(c, arn, Some("DEFAULT"))
-            .await
-            .map_err(unvalidated)?;
-        let tools = s.list_tools().await.map_err(unvalidated)?;
-        progress(Stage::Validated { tools: tools.len() });
-        Some(tools.len())
-    } else {
-        None
-    };
-    let moved = match &req.endpoint {
-        Some(name) => {
-            let m = point(c, id, name, version, req.timeout)
-                .await
-                .map_err(|e| move_failed(&e, req, name, version, endpoint_before))?;
-            progress(Stage::EndpointMoved {
-                endpoint: name.clone(),
-                version: version.to_string(),
-            });
-            Some(m)
-        }
-        None => None,
-    };
-    Ok((tools, moved))
-}
-
-/// A validation failure, and what it left behind: DEFAULT already serves the version (it
-/// follows the latest, as on AWS, and cannot be pinned back), named endpoints do not.
-fn validation_failed(
-    e: &impl std::fmt::Display,
-    version: &str,
-    endpoint: Option<&str>,
-    endpoint_before: Option<&str>,
-) -> String {
-    let named = match (endpoint, endpoint_before) {
-        (Some(ep), Some(v)) => {
-            format!("named endpoints were not moved (`{ep}` still serves version {v})")
-        }
-        _ => "named endpoints were not moved".into(),
-    };
-    format!(
-        "validation failed: {e}. Version {version} is READY and DEFAULT already serves it \
-         (DEFAULT follows the latest version, as on AWS); {named}. To keep callers off it, point \
-         them at a named endpoint, or deploy a fixed version"
-    )
-}
-
-/// The endpoint move failed after the version was created and validated: say what exists
-/// now, and the command that finishes the job.
-fn move_failed(
-    e: &BackendError,
-    req: &DeployRequest,
-    endpoint: &str,
-    version: &str,
-    endpoint_before: Option<&str>,
-) -> BackendError {
-    let before = endpoint_before.map_or_else(
-        || format!("`{endpoint}` did not exist before"),
-        |v| format!("`{endpoint}` served version {v} before"),
-    );
-    BackendError::Other(format!(
-        "moving endpoint `{endpoint}` to version {version} failed: {e}. Version {version} was \
-         created, is READY, validated, and DEFAULT serves it; {before} (check with `runtime \
-         show {rt}`). To finish: `point {rt} --endpoint {endpoint} --version {version}`",
-        rt = req.runtime
-    ))
 }
 
 /// The artifact to deploy, uploading a packaged directory first.

@@ -17,19 +17,7 @@ pub(super) async fn submit(
     artifact: AgentRuntimeArtifact,
 ) -> Result<(String, String, String, bool), BackendError> {
     let Some(rt) = existing else {
-        let role = req
-            .role_arn
-            .clone()
-            .or_else(|| environment.role_arn.clone())
-            .or_else(|| {
-                environment.is_loopback().then(|| {
-                    let account = environment.account_id.as_deref().unwrap_or("123456789012");
-                    format!("arn:aws:iam::{account}:role/AgentCoreRuntimeLocal")
-                })
-            });
-        let role = role.ok_or_else(|| {
-            BackendError::Other("deploy needs an execution role: set role_arn in the environments file or pass --role-arn".into())
-        })?;
+        let role = create_role(environment, req)?;
         let mut create = c
             .control
             .create_agent_runtime()
@@ -99,6 +87,30 @@ pub(super) async fn submit(
         out.agent_runtime_version,
         false,
     ))
+}
+
+/// The execution role a new runtime gets: `--role-arn`, else the environment's, else (on the
+/// local AgentCore) a stand-in.
+pub(super) fn create_role(
+    environment: &crate::domain::Environment,
+    req: &DeployRequest,
+) -> Result<String, BackendError> {
+    req.role_arn
+        .clone()
+        .or_else(|| environment.role_arn.clone())
+        .or_else(|| {
+            environment.is_loopback().then(|| {
+                let account = environment.account_id.as_deref().unwrap_or("123456789012");
+                format!("arn:aws:iam::{account}:role/AgentCoreRuntimeLocal")
+            })
+        })
+        .ok_or_else(|| {
+            BackendError::Other(
+                "deploy needs an execution role: set role_arn in the environments file or pass \
+                 --role-arn"
+                    .into(),
+            )
+        })
 }
 
 fn public_network() -> Result<NetworkConfiguration, BackendError> {

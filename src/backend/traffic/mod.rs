@@ -74,6 +74,9 @@ pub struct TrafficView {
     /// What the traffic really did, from CloudWatch (filled by [`observe`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed: Option<Observed>,
+    /// Why a change changed nothing (`abort` with no canary), to show beside the view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A gateway rule, as `traffic show` names it.
@@ -145,6 +148,7 @@ pub async fn show(
         rule: None,
         routes: vec![],
         observed: None,
+        note: None,
     };
     let Some((gw_id, gw_url)) = find_gateway(&c, &gateway_name(&environment)).await? else {
         return Ok(view);
@@ -196,12 +200,8 @@ pub async fn set(
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
-    if !(0..=100).contains(&weight) {
-        return Err(BackendError::Other(format!(
-            "weight {weight} is outside 0..100"
-        )));
-    }
     let environment = backend.environment(env)?.clone();
+    check(&environment, runtime, Some((canary_version, weight)))?;
     guard::ensure_writable(&environment, armed, "traffic set")?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
@@ -247,6 +247,7 @@ pub async fn promote(
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
     let environment = backend.environment(env)?.clone();
+    check(&environment, runtime, None)?;
     guard::ensure_writable(&environment, armed, "traffic promote")?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
@@ -282,10 +283,19 @@ pub async fn abort(
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
     let environment = backend.environment(env)?.clone();
+    check(&environment, runtime, None)?;
     guard::ensure_writable(&environment, armed, "traffic abort")?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let before = show(backend, env, runtime).await?;
+    // Nothing routes to the canary: the state an abort asks for already holds, so it is no
+    // failure (an alarm's abort must not page for a no-op), but it says so and writes nothing.
+    if let Some(why) = no_canary(&before) {
+        return Ok(TrafficView {
+            note: Some(format!("no canary to abort: {why}; nothing changed")),
+            ..before
+        });
+    }
     let result = async {
         let plan = prepare(&c, &environment, &rt, 100, 0).await?;
         apply(&c, &plan).await
@@ -298,6 +308,61 @@ pub async fn abort(
         result,
     };
     finish(backend, &c, env, runtime, change, actor, audit).await
+}
+
+/// Everything a traffic change can check before its first call: the runtime's name, the
+/// canary version and weight of a `set`, and two distinct endpoints (one endpoint on both
+/// sides would turn a 10% canary into 100%).
+pub fn check(
+    environment: &crate::domain::Environment,
+    runtime: &str,
+    set: Option<(&str, i32)>,
+) -> Result<(), BackendError> {
+    super::deploy::checks::runtime(runtime)?;
+    if let Some((version, weight)) = set {
+        super::deploy::checks::version("canary version", version)?;
+        if !(0..=100).contains(&weight) {
+            return Err(BackendError::Other(format!(
+                "weight {weight} is outside 0..100"
+            )));
+        }
+    }
+    let (stable, canary) = (environment.stable_endpoint(), environment.canary_endpoint());
+    if stable == canary {
+        return Err(BackendError::Other(format!(
+            "environment `{}`: stable_endpoint and canary_endpoint are both `{stable}`; give \
+             them different endpoints in the environments file",
+            environment.name
+        )));
+    }
+    Ok(())
+}
+
+/// Why no new session goes to the canary, if none does.
+fn no_canary(v: &TrafficView) -> Option<String> {
+    let canary = slug_target(&v.runtime, "canary");
+    if v.routes.iter().any(|r| r.target == canary && r.weight > 0) {
+        return None;
+    }
+    let stable = match &v.stable.live_version {
+        Some(n) => format!("`{}` (version {n})", v.stable.name),
+        None => format!("`{}`", v.stable.name),
+    };
+    Some(if v.routes.is_empty() {
+        format!(
+            "no gateway rule splits `{}`'s traffic, so nothing goes to `{}` through the gateway",
+            v.runtime, v.canary.name
+        )
+    } else {
+        format!(
+            "every new session of `{}` already goes to {stable}",
+            v.runtime
+        )
+    })
+}
+
+fn slug_target(runtime: &str, leg: &str) -> String {
+    format!("{}-{leg}", slug(runtime))
 }
 
 /// A traffic mutation as it went: what it was, the endpoint it moves, the state before it.

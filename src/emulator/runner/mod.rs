@@ -100,6 +100,8 @@ pub struct Runner {
     root: PathBuf,
     sink: std::sync::OnceLock<LineSink>,
     procs: Mutex<HashMap<ProcessKey, Proc>>,
+    /// When each process was last asked for by an invocation (see [`Runner::touch`]).
+    used: Mutex<HashMap<ProcessKey, Instant>>,
     ready_timeout: Duration,
     http: probe::HttpClient,
     pids: pids::Pids,
@@ -114,6 +116,7 @@ impl Runner {
             pids: pids::Pids::new(state_dir),
             sink: std::sync::OnceLock::new(),
             procs: Mutex::new(HashMap::new()),
+            used: Mutex::new(HashMap::new()),
             ready_timeout,
             http: probe::client(),
         }
@@ -190,6 +193,25 @@ impl Runner {
         }
     }
 
+    /// Note that an invocation wants `key`'s process now: one no endpoint references (a
+    /// version-number qualifier's) is then kept a while, not stopped mid-conversation.
+    pub fn touch(&self, key: &ProcessKey) {
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        used.insert(key.clone(), Instant::now());
+    }
+
+    /// Whether an invocation asked for `key`'s process within `window`.
+    pub fn used_within(&self, key: &ProcessKey, window: Duration) -> bool {
+        let used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        used.get(key).is_some_and(|t| t.elapsed() < window)
+    }
+
     /// Stop every process whose key `keep` rejects.
     pub async fn retain(&self, keep: impl Fn(&ProcessKey) -> bool) {
         let doomed: Vec<(ProcessKey, Proc)> = {
@@ -199,6 +221,15 @@ impl Runner {
                 .filter_map(|k| procs.remove(&k).map(|p| (k, p)))
                 .collect()
         };
+        {
+            let mut used = self
+                .used
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (key, _) in &doomed {
+                used.remove(key);
+            }
+        }
         for (key, p) in doomed {
             tracing::info!(runtime = %key.runtime_id, version = key.version, endpoint = %key.endpoint, "stopping unreferenced process");
             let _ = p.stop.send(true);

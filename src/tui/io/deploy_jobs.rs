@@ -36,20 +36,12 @@ pub struct DeployDone {
     pub endpoints: Vec<(String, Option<String>)>,
 }
 
-/// Whether `dir` exists and holds `entry_point` (as the CLI checks before it asks anything).
+/// Whether `dir` exists and holds `entry_point`, inside it and through no symbolic link (the
+/// backend's own check, which the CLI runs before it asks anything).
 pub(super) async fn check_dir(dir: PathBuf, entry_point: String) -> Result<(), String> {
     let shown = dir.display().to_string();
     tokio::task::spawn_blocking(move || {
-        if !dir.is_dir() {
-            return Err(format!("{}: no such directory", dir.display()));
-        }
-        if !dir.join(&entry_point).is_file() {
-            return Err(format!(
-                "{}: the entry point `{entry_point}` is not in the directory",
-                dir.display()
-            ));
-        }
-        Ok(())
+        deploy::checks::source_dir(&dir, &entry_point).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| format!("{shown}: {e}"))?

@@ -52,6 +52,9 @@ pub(super) async fn traffic_write(
         TrafficChange::Abort => traffic::abort(backend, env, rt, armed, actor, audit).await,
     }
     .map_err(|e| e.to_string())?;
+    if let Some(note) = view.note {
+        return Ok(format!("{env}: {rt}: {note}"));
+    }
     Ok(format!("{env}: {rt} {}", split_text(&view)))
 }
 

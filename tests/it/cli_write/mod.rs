@@ -2,8 +2,10 @@
 //! bad input that must change nothing.
 
 use crate::support::cli;
+mod checks;
 mod inputs;
 mod point;
+mod race;
 use crate::support::emulator as support;
 mod validation;
 

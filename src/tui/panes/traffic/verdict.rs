@@ -205,6 +205,7 @@ mod tests {
                 legs,
                 error: None,
             }),
+            note: None,
         }
     }
 
