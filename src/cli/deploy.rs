@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::confirm::{WriteFlags, actor, audit_log, confirm};
+use super::confirm::{Write, WriteFlags};
 use super::output::{self, OutputFormat};
 use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
 use crate::backend::deploy::{self, DeployRequest, Source, Stage};
 use crate::config::Config;
+use crate::domain::secret::Secret;
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
@@ -39,7 +40,7 @@ pub struct DeployArgs {
     pub role_arn: Option<String>,
     /// Environment variable for the runtime (repeatable)
     #[arg(long = "env-var", value_name = "KEY=VALUE", value_parser = parse_kv)]
-    pub env_vars: Vec<(String, String)>,
+    pub env_vars: Vec<(String, Secret)>,
     /// On an update, drop this variable the current version has (repeatable; the others are
     /// carried over)
     #[arg(long = "unset-env-var", value_name = "KEY")]
@@ -81,11 +82,11 @@ pub struct PointArgs {
     pub write: WriteFlags,
 }
 
-fn parse_kv(s: &str) -> Result<(String, String), String> {
+fn parse_kv(s: &str) -> Result<(String, Secret), String> {
     s.split_once('=')
         .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
+        .map(|(k, v)| (k.to_string(), Secret::new(v)))
+        .ok_or_else(|| "an --env-var is not KEY=VALUE (no `=` or no KEY)".to_string())
 }
 
 fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
@@ -98,6 +99,7 @@ fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
 
 pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
+    let write = Write::new(&env, "deploy", &args.runtime, &args.write)?;
     let source = match (&args.from_dir, &args.image, &args.s3) {
         (Some(dir), None, None) => Source::Dir {
             dir: dir.clone(),
@@ -106,7 +108,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         },
         (None, Some(uri), None) => Source::Image(uri.clone()),
         (None, None, Some(s3)) => {
-            let (bucket, key) = parse_s3(s3)?;
+            let (bucket, key) = parse_s3(s3).map_err(|e| write.refuse(e.0))?;
             Source::S3 {
                 bucket,
                 key,
@@ -115,8 +117,8 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             }
         }
         _ => {
-            return Err(CliError(
-                "say what to deploy: --from-dir DIR, --image URI or --s3 s3://bucket/key".into(),
+            return Err(write.refuse(
+                "say what to deploy: --from-dir DIR, --image URI or --s3 s3://bucket/key",
             ));
         }
     };
@@ -125,13 +127,13 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
     } = &source
         && !dir.join(entry_point).is_file()
     {
-        return Err(CliError(format!(
+        return Err(write.refuse(format!(
             "{}: the entry point `{entry_point}` is not in the directory",
             dir.display()
         )));
     }
     let plan = deploy::plan(&source, &args.runtime, args.endpoint.as_deref());
-    confirm(&env, &args.write, &plan)?;
+    write.confirm(&plan)?;
     let req = DeployRequest {
         runtime: args.runtime.clone(),
         source,
@@ -144,7 +146,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         armed: args.write.arm,
     };
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let bar = progress_bar(cli.output);
     let mut on_stage = |stage: Stage| {
         let msg = stage.to_string();
@@ -156,8 +158,8 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         &backend,
         &name,
         &req,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
         &mut on_stage,
     )
     .await;
@@ -202,17 +204,14 @@ pub async fn rollback(
     args: &RollbackArgs,
 ) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
+    let write = Write::new(&env, "rollback", &args.runtime, &args.write)?;
     let target = args.to_version.as_deref().unwrap_or("its previous version");
-    confirm(
-        &env,
-        &args.write,
-        &[format!(
-            "UpdateAgentRuntimeEndpoint {} → {target}",
-            args.endpoint
-        )],
-    )?;
+    write.confirm(&[format!(
+        "UpdateAgentRuntimeEndpoint {} → {target}",
+        args.endpoint
+    )])?;
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let moved = deploy::rollback(
         &backend,
         &name,
@@ -220,8 +219,8 @@ pub async fn rollback(
         &args.endpoint,
         args.to_version.as_deref(),
         args.write.arm,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
     )
     .await?;
     report_move(cli, &moved)
@@ -229,16 +228,13 @@ pub async fn rollback(
 
 pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
-    confirm(
-        &env,
-        &args.write,
-        &[format!(
-            "UpdateAgentRuntimeEndpoint (or CreateAgentRuntimeEndpoint) {} → {}",
-            args.endpoint, args.version
-        )],
-    )?;
+    let write = Write::new(&env, "endpoint.point", &args.runtime, &args.write)?;
+    write.confirm(&[format!(
+        "UpdateAgentRuntimeEndpoint (or CreateAgentRuntimeEndpoint) {} → {}",
+        args.endpoint, args.version
+    )])?;
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let moved = deploy::point_endpoint(
         &backend,
         &name,
@@ -246,8 +242,8 @@ pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outco
         &args.endpoint,
         &args.version,
         args.write.arm,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
     )
     .await?;
     report_move(cli, &moved)

@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_sdk_bedrockagentcorecontrol::operation::get_agent_runtime_endpoint::GetAgentRuntimeEndpointOutput;
 use serde_json::json;
 
-use super::super::audit::{Actor, AuditLog};
+use super::super::audit::{Actor, AuditLog, WriteRef};
 use super::super::runtimes::resolve;
 use super::super::{Backend, BackendError, Clients, guard};
 use super::{audit_entry, record};
@@ -185,7 +185,12 @@ async fn audited_move(
         _ => "rollback",
     };
     let environment = backend.environment(env)?.clone();
-    guard::ensure_writable(&environment, armed, action)?;
+    let write = WriteRef {
+        env,
+        action,
+        target: runtime,
+    };
+    guard::authorize(&environment, armed, &write, actor, audit)?;
     if endpoint == "DEFAULT" {
         // Moving it would be undone by the next deploy: DEFAULT always follows the latest.
         return Err(BackendError::Other(

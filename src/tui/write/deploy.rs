@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::{Call, read};
 use crate::backend::deploy::{self, DeployRequest, Source};
+use crate::domain::secret::Secret;
 
 /// Where the code comes from (as [`Source`], comparable).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub struct DeployOp {
     pub env: String,
     pub runtime: String,
     pub source: DeploySource,
-    pub env_vars: Vec<(String, String)>,
+    pub env_vars: Vec<(String, Secret)>,
     /// Variables of the current version to drop (`-KEY` in the form).
     pub unset_env: Vec<String>,
 }
@@ -197,7 +198,8 @@ impl DeployOp {
             DeploySource::Image(uri) => args.extend(["--image".into(), uri.clone()]),
         }
         for (k, v) in &self.env_vars {
-            args.extend(["--env-var".into(), format!("{k}={v}")]);
+            // The value goes in, for a faithful line; `command_line` redacts it.
+            args.extend(["--env-var".into(), format!("{k}={}", v.expose())]);
         }
         for k in &self.unset_env {
             args.extend(["--unset-env-var".into(), k.clone()]);
@@ -239,7 +241,7 @@ mod tests {
         assert_eq!(
             w.command(&["agentcore-console".into()], false),
             "agentcore-console --env dev deploy weather_mcp --from-dir /src/weather \
-             --entry-point main.py --code-runtime PYTHON_3_12 --env-var LOG_LEVEL=debug \
+             --entry-point main.py --code-runtime PYTHON_3_12 --env-var 'LOG_LEVEL=***' \
              --unset-env-var MCP_ERROR_RATE --yes"
         );
         let runtime_write = w.calls().into_iter().find(|c| c.text.starts_with("Create"));

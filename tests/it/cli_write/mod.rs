@@ -4,6 +4,8 @@
 use crate::support::cli;
 mod inputs;
 mod point;
+mod safety;
+mod terminal;
 use crate::support::emulator as support;
 mod validation;
 
@@ -152,7 +154,19 @@ async fn protected_environments_refuse_writes_unless_armed() {
         Some(0),
         "nothing was created"
     );
-    assert!(cli::audit(&w).is_empty());
+    let refused = cli::audit(&w);
+    assert_eq!(refused.len(), 1, "the refusal is audited: {refused:?}");
+    assert_eq!(
+        (refused[0]["env"].as_str(), refused[0]["action"].as_str()),
+        (Some("prod"), Some("deploy"))
+    );
+    assert!(
+        refused[0]["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("refused: ") && r.contains("read-only")),
+        "{}",
+        refused[0]
+    );
 
     let mut armed = deploy_args("prod", "APP_VERSION=1");
     armed.push("--arm");
@@ -173,7 +187,16 @@ async fn protected_environments_refuse_writes_unless_armed() {
     )
     .await;
     assert!(!success && stderr.contains("read-only"), "{stderr}");
-    assert_eq!(cli::audit(&w).len(), 1);
+    let results: Vec<String> = cli::audit(&w)
+        .iter()
+        .map(|e| format!("{} {}", e["action"], e["result"]))
+        .collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(results[1].ends_with("\"ok\""), "{results:?}");
+    assert!(
+        results[2].starts_with("\"rollback\" \"refused: "),
+        "{results:?}"
+    );
     w.local.stop().await;
 }
 
@@ -306,9 +329,11 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .collect();
     assert_eq!(
         results.len(),
-        2,
-        "the good deploy and the failed one are audited: {results:?}"
+        3,
+        "the refused deploy, the good one and the failed one are audited: {results:?}"
     );
-    assert!(results[1].starts_with("error: "));
+    assert!(results[0].starts_with("refused: ") && results[0].contains("entry point"));
+    assert_eq!(results[1], "ok");
+    assert!(results[2].starts_with("error: "));
     w.local.stop().await;
 }
