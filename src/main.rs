@@ -39,12 +39,9 @@ fn init_logging(tui: bool) {
             .ok()
             .map(|a| a.path().with_file_name("console.log"))
             .and_then(|p| {
-                std::fs::create_dir_all(p.parent()?).ok()?;
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(p)
-                    .ok()
+                use agentcore_console::backend::audit::{create_private_dir, open_private};
+                create_private_dir(p.parent()?).ok()?;
+                open_private(&p, true).ok()
             });
         match file {
             Some(f) => builder

@@ -1,6 +1,7 @@
 //! Protected environments refuse mutations unless the caller armed them.
 
 use super::BackendError;
+use super::audit::{Actor, AuditLog, WriteRef};
 use crate::domain::Environment;
 
 /// Refuse a mutation of a read-only environment unless `armed`.
@@ -12,6 +13,20 @@ pub fn ensure_writable(env: &Environment, armed: bool, action: &str) -> Result<(
         });
     }
     Ok(())
+}
+
+/// What a write must pass before its first call: its own checks (`checks`, the inputs), then
+/// the environment's protection. Either refusal is audited (`refused: …`).
+pub fn authorize(
+    env: &Environment,
+    armed: bool,
+    write: &WriteRef<'_>,
+    (actor, audit): (&Actor, &AuditLog),
+    checks: Result<(), BackendError>,
+) -> Result<(), BackendError> {
+    checks
+        .and_then(|()| ensure_writable(env, armed, write.action))
+        .inspect_err(|e| audit.refuse(actor, write, &e.to_string()))
 }
 
 #[cfg(test)]

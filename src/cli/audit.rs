@@ -1,4 +1,5 @@
-//! `audit`: the audit log, oldest first.
+//! `audit`: the audit log, oldest first. A damaged line is skipped with a warning on stderr
+//! that counts them; the rest of the trail still shows.
 
 use super::confirm::audit_log;
 use super::output::{self, OutputFormat, Table};
@@ -6,8 +7,12 @@ use super::{Cli, CliError, Outcome};
 
 pub fn run(cli: &Cli) -> Result<Outcome, CliError> {
     let log = audit_log()?;
-    let entries: Vec<_> = log
-        .read()?
+    let read = log.read_all()?;
+    if let Some(warning) = read.warning(log.path()) {
+        eprintln!("agentcore-console: warning: {warning}");
+    }
+    let entries: Vec<_> = read
+        .entries
         .into_iter()
         .filter(|e| cli.envs.is_empty() || cli.envs.contains(&e.env))
         .collect();

@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::confirm::{WriteFlags, actor, audit_log, confirm};
+use super::confirm::{Write, WriteFlags};
 use super::output::{self, OutputFormat};
 use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
 use crate::backend::deploy::{self, DeployRequest, Source, Stage};
 use crate::config::Config;
+use crate::domain::secret::Secret;
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
@@ -39,7 +40,7 @@ pub struct DeployArgs {
     pub role_arn: Option<String>,
     /// Environment variable for the runtime (repeatable)
     #[arg(long = "env-var", value_name = "KEY=VALUE", value_parser = parse_kv)]
-    pub env_vars: Vec<(String, String)>,
+    pub env_vars: Vec<(String, Secret)>,
     /// On an update, drop this variable the current version has (repeatable; the others are
     /// carried over)
     #[arg(long = "unset-env-var", value_name = "KEY")]
@@ -81,11 +82,11 @@ pub struct PointArgs {
     pub write: WriteFlags,
 }
 
-fn parse_kv(s: &str) -> Result<(String, String), String> {
+fn parse_kv(s: &str) -> Result<(String, Secret), String> {
     s.split_once('=')
         .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
+        .map(|(k, v)| (k.to_string(), Secret::new(v)))
+        .ok_or_else(|| "an --env-var is not KEY=VALUE (no `=` or no KEY)".to_string())
 }
 
 fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
@@ -98,6 +99,7 @@ fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
 
 pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
+    let write = Write::new(&env, "deploy", &args.runtime, &args.write)?;
     let source = match (&args.from_dir, &args.image, &args.s3) {
         (Some(dir), None, None) => Source::Dir {
             dir: dir.clone(),
@@ -106,7 +108,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         },
         (None, Some(uri), None) => Source::Image(uri.clone()),
         (None, None, Some(s3)) => {
-            let (bucket, key) = parse_s3(s3)?;
+            let (bucket, key) = parse_s3(s3).map_err(|e| write.refuse(e.0))?;
             Source::S3 {
                 bucket,
                 key,
@@ -115,8 +117,8 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             }
         }
         _ => {
-            return Err(CliError(
-                "say what to deploy: --from-dir DIR, --image URI or --s3 s3://bucket/key".into(),
+            return Err(write.refuse(
+                "say what to deploy: --from-dir DIR, --image URI or --s3 s3://bucket/key",
             ));
         }
     };
@@ -133,10 +135,10 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         armed: args.write.arm,
     };
     // Bad input is refused before the plan is shown, so nothing is asked for in vain.
-    deploy::checks::deploy_request(&req)?;
-    confirm(&env, &args.write, &plan)?;
+    deploy::checks::deploy_request(&req).map_err(|e| write.refuse(e))?;
+    write.confirm(&plan)?;
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let bar = progress_bar(cli.output);
     let mut on_stage = |stage: Stage| {
         let msg = stage.to_string();
@@ -148,8 +150,8 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         &backend,
         &name,
         &req,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
         &mut on_stage,
     )
     .await;
@@ -194,19 +196,17 @@ pub async fn rollback(
     args: &RollbackArgs,
 ) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
+    let write = Write::new(&env, "rollback", &args.runtime, &args.write)?;
     let to = args.to_version.as_deref();
-    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, to)?;
+    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, to)
+        .map_err(|e| write.refuse(e))?;
     let target = to.unwrap_or("its previous version");
-    confirm(
-        &env,
-        &args.write,
-        &[format!(
-            "UpdateAgentRuntimeEndpoint {} → {target}",
-            args.endpoint
-        )],
-    )?;
+    write.confirm(&[format!(
+        "UpdateAgentRuntimeEndpoint {} → {target}",
+        args.endpoint
+    )])?;
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let moved = deploy::rollback(
         &backend,
         &name,
@@ -214,8 +214,8 @@ pub async fn rollback(
         &args.endpoint,
         args.to_version.as_deref(),
         args.write.arm,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
     )
     .await?;
     report_move(cli, &moved)
@@ -223,17 +223,15 @@ pub async fn rollback(
 
 pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outcome, CliError> {
     let env = config.one(&cli.envs)?;
-    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, Some(&args.version))?;
-    confirm(
-        &env,
-        &args.write,
-        &[format!(
-            "UpdateAgentRuntimeEndpoint (or CreateAgentRuntimeEndpoint) {} → {}",
-            args.endpoint, args.version
-        )],
-    )?;
+    let write = Write::new(&env, "endpoint.point", &args.runtime, &args.write)?;
+    deploy::checks::endpoint_move(&args.runtime, &args.endpoint, Some(&args.version))
+        .map_err(|e| write.refuse(e))?;
+    write.confirm(&[format!(
+        "UpdateAgentRuntimeEndpoint (or CreateAgentRuntimeEndpoint) {} → {}",
+        args.endpoint, args.version
+    )])?;
     let name = env.name.clone();
-    let backend = Backend::new(vec![env]);
+    let backend = Backend::new(vec![env.clone()]);
     let moved = deploy::point_endpoint(
         &backend,
         &name,
@@ -241,8 +239,8 @@ pub async fn point(config: &Config, cli: &Cli, args: &PointArgs) -> Result<Outco
         &args.endpoint,
         &args.version,
         args.write.arm,
-        &actor(),
-        &audit_log()?,
+        &write.actor,
+        &write.audit,
     )
     .await?;
     report_move(cli, &moved)

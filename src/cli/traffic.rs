@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::confirm::{WriteFlags, actor, audit_log, confirm};
+use super::confirm::{Write, WriteFlags};
 use super::output::{self, OutputFormat, Table, or_dash};
 use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
@@ -60,19 +60,17 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
             weight,
             write,
         } => {
-            traffic::check(&env, runtime, Some((canary_version, *weight)))?;
-            confirm(
-                &env,
-                write,
-                &[
-                    format!("UpdateAgentRuntimeEndpoint {canary} → version {canary_version}"),
-                    format!(
-                        "Create/UpdateGatewayRule (the runtime's rule, matchPaths /<runtime>/*): \
+            let w = Write::new(&env, "traffic.set", runtime, write)?;
+            traffic::check(&env, runtime, Some((canary_version, *weight)))
+                .map_err(|e| w.refuse(e))?;
+            w.confirm(&[
+                format!("UpdateAgentRuntimeEndpoint {canary} → version {canary_version}"),
+                format!(
+                    "Create/UpdateGatewayRule (the runtime's rule, matchPaths /<runtime>/*): \
                          {stable} {}% / {canary} {weight}%",
-                        100 - weight
-                    ),
-                ],
-            )?;
+                    100 - weight
+                ),
+            ])?;
             traffic::set(
                 &backend,
                 &name,
@@ -80,27 +78,25 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &TrafficCommand) -> Result<Out
                 canary_version,
                 *weight,
                 write.arm,
-                &actor(),
-                &audit_log()?,
+                &w.actor,
+                &w.audit,
             )
             .await?
         }
         TrafficCommand::Promote { runtime, write } => {
-            traffic::check(&env, runtime, None)?;
-            confirm(
-                &env,
-                write,
-                &[
-                    format!("UpdateAgentRuntimeEndpoint {stable} → the canary's version"),
-                    format!("UpdateGatewayRule: 100% {stable}"),
-                ],
-            )?;
-            traffic::promote(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
+            let w = Write::new(&env, "traffic.promote", runtime, write)?;
+            traffic::check(&env, runtime, None).map_err(|e| w.refuse(e))?;
+            w.confirm(&[
+                format!("UpdateAgentRuntimeEndpoint {stable} → the canary's version"),
+                format!("UpdateGatewayRule: 100% {stable}"),
+            ])?;
+            traffic::promote(&backend, &name, runtime, write.arm, &w.actor, &w.audit).await?
         }
         TrafficCommand::Abort { runtime, write } => {
-            traffic::check(&env, runtime, None)?;
-            confirm(&env, write, &[format!("UpdateGatewayRule: 100% {stable}")])?;
-            traffic::abort(&backend, &name, runtime, write.arm, &actor(), &audit_log()?).await?
+            let w = Write::new(&env, "traffic.abort", runtime, write)?;
+            traffic::check(&env, runtime, None).map_err(|e| w.refuse(e))?;
+            w.confirm(&[format!("UpdateGatewayRule: 100% {stable}")])?;
+            traffic::abort(&backend, &name, runtime, write.arm, &w.actor, &w.audit).await?
         }
     };
     if let Some(note) = &view.note {

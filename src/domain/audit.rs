@@ -19,13 +19,47 @@ pub struct AuditEntry {
     pub target: String,
     pub before: Value,
     pub after: Value,
-    /// `ok`, or `error: …`.
+    /// `ok`, `refused: …` (nothing was changed) or `error: …`.
     pub result: String,
     /// The equivalent command line.
     pub command: String,
 }
 
-/// Quote a command line so it can be pasted into a POSIX shell.
+/// The flags whose value is `KEY=VALUE` with a secret VALUE.
+const SECRET_FLAGS: &[&str] = &["--env-var"];
+
+/// The command line to show or audit for `args`: every `--env-var K=V` becomes `K=***`, then
+/// quoted for a POSIX shell. Every displayed or audited command line is built here, so a
+/// value never reaches the audit log, the screen or a log file.
+pub fn command_line(args: &[String]) -> String {
+    let mut out = Vec::with_capacity(args.len());
+    let mut secret_next = false;
+    for a in args {
+        let redacted = if secret_next {
+            redact_kv(a)
+        } else if let Some((flag, kv)) = a.split_once('=')
+            && SECRET_FLAGS.contains(&flag)
+        {
+            format!("{flag}={}", redact_kv(kv))
+        } else {
+            a.clone()
+        };
+        secret_next = SECRET_FLAGS.contains(&a.as_str());
+        out.push(redacted);
+    }
+    shell_line(&out)
+}
+
+/// `K=V` → `K=***` (a word without `=` is all value).
+fn redact_kv(kv: &str) -> String {
+    match kv.split_once('=') {
+        Some((k, _)) => format!("{k}={}", super::secret::REDACTED),
+        None => super::secret::REDACTED.to_string(),
+    }
+}
+
+/// Quote a command line so it can be pasted into a POSIX shell. Shown or audited command
+/// lines go through [`command_line`].
 pub fn shell_line(args: &[String]) -> String {
     args.iter()
         .map(|a| {
@@ -55,5 +89,25 @@ mod tests {
             "it's".into(),
         ]);
         assert_eq!(line, r#"deploy --args '{"a": 1}' 'it'\''s'"#);
+    }
+
+    #[test]
+    fn command_lines_never_carry_env_var_values() {
+        let args: Vec<String> = [
+            "deploy",
+            "--env-var",
+            "API_TOKEN=hunter2",
+            "--env-var=DB=postgres://u:pw@h",
+            "--env-var",
+            "NOEQUALS",
+            "--description",
+            "A=b",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            command_line(&args),
+            "deploy --env-var 'API_TOKEN=***' '--env-var=DB=***' --env-var '***' --description A=b"
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod filter_pattern;
 pub mod metrics;
 pub mod runtime;
 pub mod sanitize;
+pub mod secret;
 pub mod since;
 
 pub use environment::Environment;

@@ -2,6 +2,9 @@
 //!
 //! Every mutation is written (temp file, fsync, rename, fsync of the directory) before the
 //! request that made it is answered, so an acknowledged change survives a crash or restart.
+//!
+//! The state dir holds what the servers' users sent (objects, variables, logs): directories
+//! the local AgentCore creates there are 0700 and its files 0600 (the helpers below).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,9 +50,9 @@ impl Store {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }
         };
-        std::fs::create_dir_all(dir.join("objects")).map_err(io(dir))?;
+        create_private_dir(&dir.join("objects")).map_err(io(dir))?;
         let lock_path = dir.join(".lock");
-        let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+        let lock = open_private(&lock_path, false).map_err(io(&lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -136,11 +139,33 @@ impl Store {
     }
 }
 
+/// `mkdir -p` with 0700 for every directory it creates.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Open `path` to append (`append`) or to write from empty, created 0600 if absent.
+pub fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(append)
+        .write(!append)
+        .truncate(!append)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Write `dir/name` so that a reader sees either the old or the new content, never a mix.
+/// The file is 0600 (the temp file's mode survives the rename).
 pub fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = open_private(&tmp, false)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
@@ -152,6 +177,26 @@ pub fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()>
 mod tests {
     use super::*;
     use crate::emulator::state::{Bucket, partition_key};
+
+    #[tokio::test]
+    async fn the_state_dir_is_0700_and_its_files_0600_also_after_a_rewrite() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("local");
+        let store = Store::open(&dir).expect("open");
+        store.persist().await.expect("persist");
+        store
+            .write()
+            .partitions
+            .entry(partition_key("1", "r"))
+            .or_default();
+        store.persist().await.expect("rewrite");
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("objects")), 0o700);
+        assert_eq!(mode(&dir.join(STATE_FILE)), 0o600);
+        assert_eq!(mode(&dir.join(".lock")), 0o600);
+    }
 
     #[tokio::test]
     async fn state_survives_reopen_and_corruption_is_reported() {

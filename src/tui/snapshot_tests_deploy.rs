@@ -149,3 +149,38 @@ fn deploy_result_failed_validation() {
 fn deploy_narrow() {
     assert_snapshot!(screen(&form("dev"), 60, H));
 }
+
+/// A variable's value is typed into the form and sent in the write, but the confirm modal,
+/// its "same as" command line and the request's `Debug` (what a panic log would print) never
+/// carry it.
+#[test]
+fn a_secret_value_stays_out_of_the_modal_the_command_and_debug() {
+    const SECRET: &str = "hunter2-s3cret";
+    let mut app = form("dev");
+    press(&mut app, &typed(&format!(" API_TOKEN={SECRET}")), Millis(0));
+    press(&mut app, &[Action::Submit], Millis(0));
+    let text = screen(&app, W, 34);
+    assert!(text.contains("confirm deploy"), "{text}");
+    assert!(text.contains("API_TOKEN=***"), "{text}");
+    assert!(!text.contains(SECRET) && !text.contains("=debug"), "{text}");
+    let reqs = press(&mut app, &[Action::Submit], Millis(0));
+    let Some(super::io::Job::Write {
+        op: super::write::WriteOp::Deploy(d),
+        command,
+        ..
+    }) = reqs.first().map(|r| &r.job)
+    else {
+        panic!("one deploy write: {reqs:?}");
+    };
+    let sent: Vec<&str> = d.env_vars.iter().map(|(_, v)| v.expose()).collect();
+    assert_eq!(sent, ["debug", SECRET], "the values go to the backend");
+    assert!(
+        !command.contains(SECRET) && command.contains("API_TOKEN=***"),
+        "{command}"
+    );
+    let debug = format!("{reqs:?}");
+    assert!(
+        !debug.contains(SECRET) && debug.contains("API_TOKEN"),
+        "{debug}"
+    );
+}

@@ -31,7 +31,7 @@ async fn deploy_sample(
         role_arn: None,
         env_vars: vars
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), (*v).into()))
             .collect(),
         unset_env: vec![],
         description: None,

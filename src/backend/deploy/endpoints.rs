@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_sdk_bedrockagentcorecontrol::operation::get_agent_runtime_endpoint::GetAgentRuntimeEndpointOutput;
 use serde_json::json;
 
-use super::super::audit::{Actor, AuditLog};
+use super::super::audit::{Actor, AuditLog, WriteRef};
 use super::super::runtimes::resolve;
 use super::super::{Backend, BackendError, Clients, guard};
 use super::{audit_entry, record};
@@ -189,46 +189,57 @@ async fn audited_move(
         Target::Previous => None,
         Target::Version(v) | Target::Point(v) => Some(v),
     };
-    // DEFAULT is refused here too: it always follows the latest, so a move would be undone.
-    super::checks::endpoint_move(runtime, endpoint, version)?;
-    guard::ensure_writable(&environment, armed, action)?;
-    let c = backend.clients(env).await?;
-    let rt = resolve(&c, runtime).await?;
-    let id = rt.agent_runtime_id().to_string();
-    let live = live_version(&c, &id, endpoint).await?;
-    let no_endpoint = || {
-        BackendError::Other(format!(
-            "{env}: runtime `{runtime}` has no endpoint `{endpoint}` serving a version"
-        ))
+    let write = WriteRef {
+        env,
+        action,
+        target: runtime,
     };
-    let target = match (target, &live) {
-        (Target::Previous, Some(live)) => {
-            previous_version(&c, audit, env, &rt, endpoint, live).await?
-        }
-        (Target::Previous | Target::Version(_), None) => return Err(no_endpoint()),
-        (Target::Version(v) | Target::Point(v), _) => {
-            let versions = super::super::runtimes::list_versions(&c, &id).await?;
-            match versions.iter().find(|x| x.version == v) {
-                None => {
-                    return Err(BackendError::Other(format!(
-                        "{env}: runtime `{runtime}` has no version {v}"
-                    )));
-                }
-                Some(x) if x.status != Status::Ready => {
-                    return Err(BackendError::Other(format!(
-                        "{env}: version {v} of `{runtime}` is {}, not READY",
-                        x.status
-                    )));
-                }
-                Some(_) => v.to_string(),
+    // DEFAULT is refused by the checks: it always follows the latest, so a move would be undone.
+    let checks = super::checks::endpoint_move(runtime, endpoint, version);
+    guard::authorize(&environment, armed, &write, (actor, audit), checks)?;
+    // Everything up to the move only reads: a "no" found here is a refusal, audited as one.
+    let (c, rt, id, live, target) = async {
+        let c = backend.clients(env).await?;
+        let rt = resolve(&c, runtime).await?;
+        let id = rt.agent_runtime_id().to_string();
+        let live = live_version(&c, &id, endpoint).await?;
+        let no_endpoint = || {
+            BackendError::Other(format!(
+                "{env}: runtime `{runtime}` has no endpoint `{endpoint}` serving a version"
+            ))
+        };
+        let target = match (target, &live) {
+            (Target::Previous, Some(live)) => {
+                previous_version(&c, audit, env, &rt, endpoint, live).await?
             }
+            (Target::Previous | Target::Version(_), None) => return Err(no_endpoint()),
+            (Target::Version(v) | Target::Point(v), _) => {
+                let versions = super::super::runtimes::list_versions(&c, &id).await?;
+                match versions.iter().find(|x| x.version == v) {
+                    None => {
+                        return Err(BackendError::Other(format!(
+                            "{env}: runtime `{runtime}` has no version {v}"
+                        )));
+                    }
+                    Some(x) if x.status != Status::Ready => {
+                        return Err(BackendError::Other(format!(
+                            "{env}: version {v} of `{runtime}` is {}, not READY",
+                            x.status
+                        )));
+                    }
+                    Some(_) => v.to_string(),
+                }
+            }
+        };
+        if live.as_deref() == Some(target.as_str()) {
+            return Err(BackendError::Other(format!(
+                "endpoint {endpoint} already serves version {target}"
+            )));
         }
-    };
-    if live.as_deref() == Some(target.as_str()) {
-        return Err(BackendError::Other(format!(
-            "endpoint {endpoint} already serves version {target}"
-        )));
+        Ok((c, rt, id, live, target))
     }
+    .await
+    .inspect_err(|e: &BackendError| audit.refuse(actor, &write, &e.to_string()))?;
     let before = json!({ "endpoint": endpoint, "version": live });
     let result = point(&c, &id, endpoint, &target, Duration::from_secs(300)).await;
     let after = json!({ "endpoint": endpoint, "version": target });

@@ -26,11 +26,12 @@ pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
 use submit::{create_role, submit};
 use verify::finish;
 
-use super::audit::{Actor, AuditLog};
+use super::audit::{Actor, AuditLog, WriteRef};
 use super::runtimes::resolve;
 use super::{Backend, BackendError, Clients, guard};
 use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
+use crate::domain::secret::Secret;
 
 /// Where the code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +61,8 @@ pub struct DeployRequest {
     pub endpoint: Option<String>,
     pub role_arn: Option<String>,
     /// Variables to set; on an update the others are carried over from the current version.
-    pub env_vars: Vec<(String, String)>,
+    /// Values are secrets: they leave the process only in the runtime write.
+    pub env_vars: Vec<(String, Secret)>,
     /// Variables the current version has that the new one must not (update only).
     pub unset_env: Vec<String>,
     pub description: Option<String>,
@@ -145,8 +147,18 @@ pub async fn deploy(
     progress: Progress<'_>,
 ) -> Result<DeployReport, BackendError> {
     let environment = backend.environment(env)?.clone();
-    checks::deploy_request(req)?;
-    guard::ensure_writable(&environment, req.armed, "deploy")?;
+    let write = WriteRef {
+        env,
+        action: "deploy",
+        target: &req.runtime,
+    };
+    guard::authorize(
+        &environment,
+        req.armed,
+        &write,
+        (actor, audit),
+        checks::deploy_request(req),
+    )?;
     let c = backend.clients(env).await?;
     let existing = match resolve(&c, &req.runtime).await {
         Ok(rt) => Some(rt),

@@ -28,7 +28,7 @@ pub(super) async fn submit(
             .protocol_configuration(mcp_protocol()?)
             .set_description(req.description.clone());
         for (k, v) in &req.env_vars {
-            create = create.environment_variables(k, v);
+            create = create.environment_variables(k, v.expose());
         }
         let out = create
             .send()
@@ -51,7 +51,11 @@ pub(super) async fn submit(
     // Carried over unless set or unset: an update is code, not a reset of its configuration.
     let mut vars = current.environment_variables().cloned().unwrap_or_default();
     vars.retain(|k, _| !req.unset_env.contains(k));
-    vars.extend(req.env_vars.iter().cloned());
+    vars.extend(
+        req.env_vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.expose().to_string())),
+    );
     let out = c
         .control
         .update_agent_runtime()

@@ -25,7 +25,7 @@ use self::gateway::{apply, find_gateway, gateway_name, list_rules, prepare};
 pub use self::observe::observe;
 use self::rules::{RuleInfo, invocation_url, routing_rule, slug};
 pub use self::splits::{Split, splits};
-use super::audit::{Actor, AuditLog};
+use super::audit::{Actor, AuditLog, WriteRef};
 use super::deploy::{audit_entry, point, record};
 use super::runtimes::{list_endpoints, resolve};
 use super::{Backend, BackendError, Clients, guard};
@@ -201,8 +201,18 @@ pub async fn set(
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
     let environment = backend.environment(env)?.clone();
-    check(&environment, runtime, Some((canary_version, weight)))?;
-    guard::ensure_writable(&environment, armed, "traffic set")?;
+    let write = WriteRef {
+        env,
+        action: "traffic.set",
+        target: runtime,
+    };
+    guard::authorize(
+        &environment,
+        armed,
+        &write,
+        (actor, audit),
+        check(&environment, runtime, Some((canary_version, weight))),
+    )?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let versions = super::runtimes::list_versions(&c, rt.agent_runtime_id()).await?;
@@ -247,8 +257,18 @@ pub async fn promote(
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
     let environment = backend.environment(env)?.clone();
-    check(&environment, runtime, None)?;
-    guard::ensure_writable(&environment, armed, "traffic promote")?;
+    let write = WriteRef {
+        env,
+        action: "traffic.promote",
+        target: runtime,
+    };
+    guard::authorize(
+        &environment,
+        armed,
+        &write,
+        (actor, audit),
+        check(&environment, runtime, None),
+    )?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let before = show(backend, env, runtime).await?;
@@ -283,8 +303,18 @@ pub async fn abort(
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
     let environment = backend.environment(env)?.clone();
-    check(&environment, runtime, None)?;
-    guard::ensure_writable(&environment, armed, "traffic abort")?;
+    let write = WriteRef {
+        env,
+        action: "traffic.abort",
+        target: runtime,
+    };
+    guard::authorize(
+        &environment,
+        armed,
+        &write,
+        (actor, audit),
+        check(&environment, runtime, None),
+    )?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
     let before = show(backend, env, runtime).await?;

@@ -52,7 +52,8 @@ pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     }
     let (dir, temporary) = match &args.state_dir {
         Some(d) => {
-            std::fs::create_dir_all(d).map_err(|e| CliError(format!("{}: {e}", d.display())))?;
+            crate::backend::audit::create_private_dir(d)
+                .map_err(|e| CliError(format!("{}: {e}", d.display())))?;
             (d.canonicalize()?, false)
         }
         None => (temp_dir()?, true),
@@ -197,7 +198,10 @@ fn temp_dir() -> Result<PathBuf, CliError> {
             std::process::id(),
             fastrand::u32(..)
         ));
-        match std::fs::create_dir(&dir) {
+        // 0700: the demo's state (objects, logs, the audit trail) is this user's alone.
+        let made = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&dir);
+        match made {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(CliError(format!("{}: {e}", dir.display()))),

@@ -13,7 +13,8 @@ use crate::backend::deploy::{self, DeployRequest, Source, audit_entry, record};
 use crate::backend::runtimes::{list_endpoints, list_versions, resolve};
 use crate::backend::{Backend, BackendError, traffic};
 use crate::cli::CliError;
-use crate::domain::audit::shell_line;
+use crate::domain::audit::command_line;
+use crate::domain::secret::Secret;
 
 /// The sample MCP server, carried in the binary so the demo runs from anywhere.
 const SAMPLE_MAIN: &str = include_str!("../../../assets/sample-mcp-server/main.py");
@@ -123,7 +124,7 @@ impl Ctx {
             env.into(),
         ];
         line.extend(args.iter().map(|a| a.to_string()));
-        Actor::new(shell_line(&line))
+        Actor::new(command_line(&line))
     }
 }
 
@@ -187,7 +188,10 @@ async fn seed_runtime(
             },
             endpoint: v.endpoint.map(str::to_string),
             role_arn: None,
-            env_vars: vars.clone(),
+            env_vars: vars
+                .iter()
+                .map(|(k, v)| (k.clone(), Secret::new(v.as_str())))
+                .collect(),
             unset_env: vec![],
             description: Some(p.description.into()),
             timeout: TIMEOUT,

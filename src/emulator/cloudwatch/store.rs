@@ -230,12 +230,7 @@ impl MetricStore {
 
     fn reopen(&mut self) -> std::io::Result<()> {
         let path = self.dir.join(JOURNAL);
-        self.journal = Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?,
-        );
+        self.journal = Some(crate::emulator::store::open_private(&path, true)?);
         self.journal_bytes = std::fs::metadata(&path)?.len();
         Ok(())
     }

@@ -95,12 +95,7 @@ impl LogStore {
         if size > COMPACT_AT {
             store.compact(dir)?;
         }
-        store.journal = Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?,
-        );
+        store.journal = Some(crate::emulator::store::open_private(&path, true)?);
         Ok(store)
     }
 

@@ -52,7 +52,8 @@ impl Artifact {
 pub fn extract(zip: impl Read + Seek, dest: &Path) -> Result<(), String> {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    crate::emulator::store::create_private_dir(&tmp)
+        .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let mut archive = zip::ZipArchive::new(zip)
         .map_err(|e| format!("the code artifact is not a valid zip: {e}"))?;
     let mut total = 0u64;

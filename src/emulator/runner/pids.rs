@@ -8,6 +8,7 @@
 //! live local AgentCore owns those processes), stops the group, but only once it has seen the
 //! marker in a member's environment: the pid may since belong to someone else.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -63,11 +64,9 @@ impl Pids {
                 key.partition, key.runtime_id, key.version, key.endpoint
             ),
         };
-        let written = std::fs::create_dir_all(&self.dir).and_then(|()| {
-            std::fs::write(
-                self.dir.join(pid.to_string()),
-                serde_json::to_vec(&rec).unwrap_or_default(),
-            )
+        let written = crate::emulator::store::create_private_dir(&self.dir).and_then(|()| {
+            crate::emulator::store::open_private(&self.dir.join(pid.to_string()), false)?
+                .write_all(&serde_json::to_vec(&rec).unwrap_or_default())
         });
         if let Err(e) = written {
             tracing::warn!(pid, error = %e, "cannot record the server's pid; a crash of the local AgentCore would orphan it");

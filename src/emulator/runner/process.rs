@@ -46,7 +46,7 @@ pub(super) fn prepare(spec: &LaunchSpec, dir: &Path) -> Result<(String, Vec<Stri
                 .status();
             match engine {
                 Ok(s) if s.success() => {
-                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                    crate::emulator::store::create_private_dir(dir).map_err(|e| e.to_string())?;
                     Ok((
                         "docker".into(),
                         vec!["run".into(), "--rm".into(), uri.clone()],

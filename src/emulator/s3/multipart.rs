@@ -143,7 +143,7 @@ pub(super) async fn create(
     let dir = uploads.join(&upload_id);
     let json = serde_json::to_vec_pretty(&rec).map_err(|e| internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir)?;
+        super::super::store::create_private_dir(&dir)?;
         std::fs::File::open(&uploads)?.sync_all()?;
         atomic_write(&dir, RECORD, &json)
     })
@@ -356,7 +356,7 @@ fn assemble(
 /// Stream the parts into `tmp`, checking each against its listed ETag; returns their MD5s.
 fn concat(tmp: &Path, upload_dir: &Path, parts: &[(u32, String)]) -> Result<Vec<u8>, S3Error> {
     let write_err = io_error("cannot write the object");
-    let mut out = std::fs::File::create(tmp).map_err(&write_err)?;
+    let mut out = super::super::store::open_private(tmp, false).map_err(&write_err)?;
     let mut md5s = Vec::with_capacity(parts.len() * 16);
     let mut buf = vec![0u8; 1 << 20];
     for (n, etag) in parts {

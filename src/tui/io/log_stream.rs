@@ -224,8 +224,8 @@ pub async fn save(
         .parent()
         .map_or_else(|| PathBuf::from("."), PathBuf::from)
         .join("logs");
-    tokio::fs::create_dir_all(&dir)
-        .await
+    // Logs may hold anything a server printed: 0700 directory, 0600 file.
+    crate::backend::audit::create_private_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!(
@@ -248,8 +248,8 @@ pub async fn save(
         n += 1;
         path = dir.join(format!("{safe}-{stamp}-{n}.log"));
     }
-    tokio::fs::write(&path, text)
-        .await
+    crate::backend::audit::open_private(&path, false)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }

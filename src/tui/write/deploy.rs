@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{Call, read};
 use crate::backend::deploy::{self, DeployRequest, Source};
+use crate::domain::secret::Secret;
 
 /// A new version of `runtime` in `env` from `source`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub struct DeployOp {
     pub env: String,
     pub runtime: String,
     pub source: Source,
-    pub env_vars: Vec<(String, String)>,
+    pub env_vars: Vec<(String, Secret)>,
     /// Variables of the current version to drop (`-KEY` in the form).
     pub unset_env: Vec<String>,
 }
@@ -153,7 +154,8 @@ impl DeployOp {
             Source::Image(uri) => args.extend(["--image".into(), uri.clone()]),
         }
         for (k, v) in &self.env_vars {
-            args.extend(["--env-var".into(), format!("{k}={v}")]);
+            // The value goes in, for a faithful line; `command_line` redacts it.
+            args.extend(["--env-var".into(), format!("{k}={}", v.expose())]);
         }
         for k in &self.unset_env {
             args.extend(["--unset-env-var".into(), k.clone()]);
@@ -195,7 +197,7 @@ mod tests {
         assert_eq!(
             w.command(&["agentcore-console".into()], false),
             "agentcore-console --env dev deploy weather_mcp --from-dir /src/weather \
-             --entry-point main.py --code-runtime PYTHON_3_12 --env-var LOG_LEVEL=debug \
+             --entry-point main.py --code-runtime PYTHON_3_12 --env-var 'LOG_LEVEL=***' \
              --unset-env-var MCP_ERROR_RATE --yes"
         );
         let runtime_write = w.calls().into_iter().find(|c| c.text.starts_with("Create"));

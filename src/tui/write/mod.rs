@@ -3,7 +3,7 @@
 //! environment whose protection applies. Add a variant here for each new kind of write, and
 //! its execution in `io.rs`.
 
-use crate::domain::audit::shell_line;
+use crate::domain::audit::command_line;
 
 mod traffic;
 pub use traffic::{TrafficChange, TrafficOp};
@@ -173,7 +173,7 @@ impl WriteOp {
             args.push("--arm".into());
         }
         args.push("--yes".into());
-        shell_line(&args)
+        command_line(&args)
     }
 }
 

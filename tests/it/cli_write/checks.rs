@@ -81,9 +81,13 @@ async fn bad_deploy_flags_are_refused_before_anything_is_created() {
         assert!(!ok && err.contains(said), "{runtime}: {err}");
     }
     nothing_created(&w, "a runtime name with `-`").await;
+    let audit = cli::audit(&w);
     assert!(
-        cli::audit(&w).is_empty(),
-        "nothing changed, nothing audited"
+        !audit.is_empty()
+            && audit.iter().all(|e| e["result"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("refused"))),
+        "nothing changed; each refusal audited as one: {audit:?}"
     );
     w.local.stop().await;
 }
@@ -129,7 +133,21 @@ async fn a_bad_endpoint_on_an_update_creates_no_version() {
         let (ok, _, err) = run(&w, &all).await;
         assert!(!ok && err.contains(said), "{all:?}: {err}");
     }
-    assert_eq!(cli::audit(&w).len(), 1, "only the first deploy");
+    let audit = cli::audit(&w);
+    let done: Vec<_> = audit
+        .iter()
+        .filter(|e| {
+            !e["result"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("refused"))
+        })
+        .collect();
+    assert_eq!(
+        done.len(),
+        1,
+        "only the first deploy changed anything: {audit:?}"
+    );
+    assert!(audit.len() > 1, "the refusals are audited");
     w.local.stop().await;
 }
 

@@ -6,6 +6,8 @@ mod checks;
 mod inputs;
 mod point;
 mod race;
+mod safety;
+mod terminal;
 use crate::support::emulator as support;
 mod validation;
 
@@ -154,7 +156,19 @@ async fn protected_environments_refuse_writes_unless_armed() {
         Some(0),
         "nothing was created"
     );
-    assert!(cli::audit(&w).is_empty());
+    let refused = cli::audit(&w);
+    assert_eq!(refused.len(), 1, "the refusal is audited: {refused:?}");
+    assert_eq!(
+        (refused[0]["env"].as_str(), refused[0]["action"].as_str()),
+        (Some("prod"), Some("deploy"))
+    );
+    assert!(
+        refused[0]["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("refused: ") && r.contains("read-only")),
+        "{}",
+        refused[0]
+    );
 
     let mut armed = deploy_args("prod", "APP_VERSION=1");
     armed.push("--arm");
@@ -175,7 +189,16 @@ async fn protected_environments_refuse_writes_unless_armed() {
     )
     .await;
     assert!(!success && stderr.contains("read-only"), "{stderr}");
-    assert_eq!(cli::audit(&w).len(), 1);
+    let results: Vec<String> = cli::audit(&w)
+        .iter()
+        .map(|e| format!("{} {}", e["action"], e["result"]))
+        .collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(results[1].ends_with("\"ok\""), "{results:?}");
+    assert!(
+        results[2].starts_with("\"rollback\" \"refused: "),
+        "{results:?}"
+    );
     w.local.stop().await;
 }
 
@@ -308,9 +331,19 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .collect();
     assert_eq!(
         results.len(),
-        2,
-        "the good deploy and the failed one are audited: {results:?}"
+        6,
+        "the refused deploy, the good one, the failed one and the three refused rollbacks are \
+         audited: {results:?}"
     );
-    assert!(results[1].starts_with("error: "));
+    assert!(results[0].starts_with("refused: ") && results[0].contains("entry point"));
+    assert_eq!(results[1], "ok");
+    assert!(results[2].starts_with("error: "));
+    for (r, why) in
+        results[3..]
+            .iter()
+            .zip(["no version 99", "no endpoint `nope`", "`ghost` not found"])
+    {
+        assert!(r.starts_with("refused: ") && r.contains(why), "{r}");
+    }
     w.local.stop().await;
 }

@@ -79,7 +79,22 @@ async fn point_creates_and_moves_an_endpoint_and_rollback_finds_its_way_back() {
         (back["from"].as_str(), back["to"].as_str()),
         (Some("2"), Some("1"))
     );
-    let entries = cli::audit(&w);
+    let (refused, entries): (Vec<_>, Vec<_>) = cli::audit(&w).into_iter().partition(|e| {
+        e["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("refused"))
+    });
+    let reasons: Vec<&str> = refused
+        .iter()
+        .filter_map(|e| e["result"].as_str())
+        .collect();
+    assert_eq!(reasons.len(), 3, "each refusal is audited: {reasons:?}");
+    for (r, why) in reasons
+        .iter()
+        .zip(["already serves", "no version 9", "DEFAULT"])
+    {
+        assert!(r.contains(why), "{r}");
+    }
     let actions: Vec<&str> = entries
         .iter()
         .filter_map(|e| e["action"].as_str())

@@ -41,8 +41,38 @@ pub async fn world() -> World {
     }
 }
 
-/// Run the binary off the async runtime; returns (exit ok, stdout, stderr).
+/// Whether `args` run a write (which needs `--yes` without a terminal).
+fn is_write(args: &[&str]) -> bool {
+    // The subcommand is the first word that is neither a global flag nor its value.
+    let mut rest = args.iter().copied();
+    while let Some(a) = rest.next() {
+        if ["--env", "--config", "--output"].contains(&a) {
+            rest.next();
+        } else if !a.starts_with('-') {
+            return match a {
+                "deploy" | "rollback" | "point" => true,
+                "traffic" => rest
+                    .next()
+                    .is_some_and(|s| ["set", "promote", "abort"].contains(&s)),
+                _ => false,
+            };
+        }
+    }
+    false
+}
+
+/// Run the binary off the async runtime; returns (exit ok, stdout, stderr). A write gets
+/// `--yes`, as CI passes it: there is no terminal here to confirm on.
 pub async fn run(w: &World, args: &[&str]) -> (bool, String, String) {
+    let mut all = args.to_vec();
+    if is_write(args) && !args.contains(&"--yes") {
+        all.push("--yes");
+    }
+    run_as_is(w, &all).await
+}
+
+/// Run exactly these arguments (no `--yes` added).
+pub async fn run_as_is(w: &World, args: &[&str]) -> (bool, String, String) {
     let mut cmd = Command::new(BIN);
     cmd.arg("--config")
         .arg(&w.config)
@@ -65,6 +95,15 @@ pub async fn json(w: &World, args: &[&str]) -> Value {
     let (ok, out, err) = run(w, &all).await;
     assert!(ok, "{args:?} failed: {err}");
     serde_json::from_str(&out).expect("json")
+}
+
+/// The audit log's readable entries (damaged lines skipped).
+pub fn audit_lossy(w: &World) -> Vec<Value> {
+    std::fs::read_to_string(w.state.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// The audit log's entries.

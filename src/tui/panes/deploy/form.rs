@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::backend::deploy::Source;
+use crate::domain::secret::Secret;
 use crate::tui::action::Action;
 use crate::tui::widgets::text_input::TextInput;
 use crate::tui::write::DeployOp;
@@ -275,12 +276,12 @@ pub fn parse_s3(uri: &str) -> Result<(String, String), String> {
 }
 
 /// Variables set and dropped.
-type EnvChanges = (Vec<(String, String)>, Vec<String>);
+type EnvChanges = (Vec<(String, Secret)>, Vec<String>);
 
 /// `A=1 B=two -C` → the pairs to set and the names to drop; every word is KEY=VALUE or -KEY
 /// with a non-empty key, each key once.
 pub fn parse_env_vars(text: &str) -> Result<EnvChanges, String> {
-    let mut out: Vec<(String, String)> = vec![];
+    let mut out: Vec<(String, Secret)> = vec![];
     let mut unset: Vec<String> = vec![];
     for word in text.split_whitespace() {
         if let Some(k) = word
@@ -305,7 +306,7 @@ pub fn parse_env_vars(text: &str) -> Result<EnvChanges, String> {
         if out.iter().any(|(seen, _)| seen == k) || unset.iter().any(|seen| seen == k) {
             return Err(format!("{k} is given twice"));
         }
-        out.push((k.to_string(), v.to_string()));
+        out.push((k.to_string(), Secret::new(v)));
     }
     Ok((out, unset))
 }
@@ -381,7 +382,7 @@ mod tests {
                 vec![
                     ("A".into(), "1".into()),
                     ("B".into(), "x=y".into()),
-                    ("C".into(), String::new())
+                    ("C".into(), Secret::default())
                 ],
                 vec!["D".to_string()]
             ))
