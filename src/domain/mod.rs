@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod runtime;
 pub mod sanitize;
 pub mod since;
+pub mod timestamp;
 
 pub use environment::Environment;
 pub use runtime::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};
