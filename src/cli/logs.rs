@@ -7,6 +7,7 @@ use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
 use crate::backend::logs::{self, FollowOptions, LogLine, LogQuery, TailEvent, TailStats};
 use crate::config::Config;
+use crate::domain::filter_pattern::FilterPattern;
 use crate::domain::since::parse_time;
 use crate::domain::{sanitize, timestamp};
 
@@ -58,6 +59,13 @@ pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome,
         .map(regex::Regex::new)
         .transpose()
         .map_err(|e| CliError(format!("--grep: {e}")))?;
+    // A pattern AWS would refuse for its size is refused here, before any call; its syntax is
+    // left to the service, whose grammar is the reference.
+    if let Some(Err(e)) = args.filter.as_deref().map(FilterPattern::parse)
+        && e.is_limit()
+    {
+        return Err(CliError(format!("--filter: {e}")));
+    }
     let targets = envs
         .iter()
         .flat_map(|e| {
