@@ -2,3 +2,4 @@
 //! stack: filter patterns, aws-chunked bodies, code artifacts.
 
 mod filter;
+mod s3;
