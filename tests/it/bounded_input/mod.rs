@@ -2,4 +2,5 @@
 //! stack: filter patterns, aws-chunked bodies, code artifacts.
 
 mod filter;
+mod runner;
 mod s3;
