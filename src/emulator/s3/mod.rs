@@ -259,18 +259,11 @@ async fn get_object(
         )
     })?;
     let body = if with_body {
-        let bytes = tokio::fs::read(emu.store.dir().join("objects").join(&meta.blob))
+        let (start, len) = range.map_or((0, meta.size), |(a, b)| (a, b - a + 1));
+        let blob = emu.store.dir().join("objects").join(&meta.blob);
+        range::file_body(&blob, start, len)
             .await
-            .map_err(|e| internal(format!("cannot read the object: {e}")))?;
-        match range {
-            Some((a, b)) => {
-                let slice = bytes
-                    .get(a as usize..=b as usize)
-                    .ok_or_else(|| internal("the stored object is shorter than its size".into()))?;
-                Body::from(slice.to_vec())
-            }
-            None => Body::from(bytes),
-        }
+            .map_err(internal)?
     } else {
         Body::empty()
     };
