@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Response, StatusCode};
+use quick_xml::escape::escape;
 use time::OffsetDateTime;
 
 use super::Emulator;
@@ -333,13 +334,6 @@ fn header(resp: &mut Response<Body>, name: &str, value: &str) {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
     let body = if head {
         Body::empty()
@@ -347,8 +341,8 @@ fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
         Body::from(format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message><Resource>{}</Resource><RequestId>{}</RequestId></Error>",
             e.code,
-            xml_escape(&e.message),
-            xml_escape(resource),
+            escape(e.message.as_str()),
+            escape(resource),
             ids::request_id()
         ))
     };
