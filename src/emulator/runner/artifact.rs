@@ -135,7 +135,7 @@ fn unpack(zip: impl Read + Seek, root: &Path, limits: Limits) -> Result<(), Stri
         let mut out = std::fs::File::create(&path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let budget = limits.max_unzipped - total;
-        total += std::io::copy(&mut (&mut entry).take(budget + 1), &mut out)
+        total += std::io::copy(&mut (&mut entry).take(budget.saturating_add(1)), &mut out)
             .map_err(|e| format!("cannot unzip `{}`: {e}", rel.display()))?;
         if total > limits.max_unzipped {
             return Err(too_big());
