@@ -7,7 +7,6 @@ use aws_sdk_bedrockagentcorecontrol::types::{
     AgentRuntime, AgentRuntimeArtifact, AgentRuntimeEndpoint, Code,
 };
 use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format;
 use futures::StreamExt;
 
 use super::{Backend, BackendError, Clients};
@@ -17,8 +16,11 @@ use crate::domain::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersio
 /// How many per-runtime calls run at once within one environment.
 const PER_RUNTIME_CONCURRENCY: usize = 8;
 
+/// Fixed width: smithy's `Format::DateTime` drops trailing zeros of the fraction.
 fn iso(t: &DateTime) -> Option<String> {
-    t.fmt(Format::DateTime).ok()
+    t.to_millis()
+        .ok()
+        .and_then(crate::domain::timestamp::rfc3339_from_ms)
 }
 
 /// Every runtime of every named environment; environments are fetched concurrently and an
@@ -261,4 +263,22 @@ pub async fn wait_until_settled(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_fixed_width() {
+        let at = |ms| iso(&DateTime::from_millis(ms));
+        assert_eq!(
+            at(1_795_514_281_770).as_deref(),
+            Some("2026-11-24T09:58:01.770Z")
+        );
+        assert_eq!(
+            at(1_795_514_281_000).as_deref(),
+            Some("2026-11-24T09:58:01.000Z")
+        );
+    }
 }

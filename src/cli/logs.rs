@@ -7,8 +7,9 @@ use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
 use crate::backend::logs::{self, FollowOptions, LogLine, LogQuery, TailEvent, TailStats};
 use crate::config::Config;
-use crate::domain::sanitize;
+use crate::domain::filter_pattern::FilterPattern;
 use crate::domain::since::parse_time;
+use crate::domain::{sanitize, timestamp};
 
 #[derive(Debug, clap::Args)]
 pub struct LogsArgs {
@@ -58,6 +59,13 @@ pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome,
         .map(regex::Regex::new)
         .transpose()
         .map_err(|e| CliError(format!("--grep: {e}")))?;
+    // A pattern AWS would refuse for its size is refused here, before any call; its syntax is
+    // left to the service, whose grammar is the reference.
+    if let Some(Err(e)) = args.filter.as_deref().map(FilterPattern::parse)
+        && e.is_limit()
+    {
+        return Err(CliError(format!("--filter: {e}")));
+    }
     let targets = envs
         .iter()
         .flat_map(|e| {
@@ -127,13 +135,7 @@ pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome,
 /// `TIME env/runtime message`, sanitised; JSON messages pretty-printed with --json.
 fn render(line: &LogLine, pretty_json: bool) -> String {
     let time =
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(line.timestamp) * 1_000_000)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_else(|| line.timestamp.to_string());
+        timestamp::rfc3339_from_ms(line.timestamp).unwrap_or_else(|| line.timestamp.to_string());
     let message = if pretty_json {
         serde_json::from_str::<serde_json::Value>(&line.message)
             .ok()
@@ -143,4 +145,24 @@ fn render(line: &LogLine, pretty_json: bool) -> String {
         sanitize::one_line(&line.message)
     };
     format!("{time} {}/{} {message}", line.env, line.runtime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_fixed_width() {
+        let line = LogLine {
+            timestamp: 1_795_514_281_770,
+            ingestion_time: 0,
+            log_group: String::new(),
+            log_stream: String::new(),
+            event_id: None,
+            message: "hi".into(),
+            env: "dev".into(),
+            runtime: "r".into(),
+        };
+        assert_eq!(render(&line, false), "2026-11-24T09:58:01.770Z dev/r hi");
+    }
 }

@@ -8,6 +8,7 @@ pub mod runtime;
 pub mod sanitize;
 pub mod secret;
 pub mod since;
+pub mod timestamp;
 
 pub use environment::Environment;
 pub use runtime::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};

@@ -1,7 +1,6 @@
 //! Identifiers and timestamps in the forms AWS uses.
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -23,10 +22,7 @@ pub fn now_iso() -> String {
 }
 
 pub fn iso(t: OffsetDateTime) -> String {
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    crate::domain::timestamp::rfc3339_ms(t)
 }
 
 /// Now, in the HTTP-date form S3 uses for `Last-Modified`.
@@ -52,5 +48,13 @@ mod tests {
         assert!(t.ends_with('Z') && t.contains('T'), "{t}");
         let d = http_date(time::macros::datetime!(2026-11-24 21:40:05 UTC));
         assert_eq!(d, "Tue, 24 Nov 2026 21:40:05 GMT");
+    }
+
+    #[test]
+    fn iso_keeps_trailing_zeros() {
+        let t = time::macros::datetime!(2026-11-24 21:40:05.770 UTC);
+        assert_eq!(iso(t), "2026-11-24T21:40:05.770Z");
+        let t = time::macros::datetime!(2026-11-24 21:40:05 UTC);
+        assert_eq!(iso(t), "2026-11-24T21:40:05.000Z");
     }
 }

@@ -35,13 +35,23 @@ pub fn decode(headers: &HeaderMap, body: Bytes) -> Result<Upload, String> {
         let line_end = find_crlf(rest).ok_or("aws-chunked: missing chunk header")?;
         let line = std::str::from_utf8(&rest[..line_end]).map_err(|_| "aws-chunked: bad header")?;
         let size_hex = line.split(';').next().unwrap_or_default().trim();
-        let size =
-            usize::from_str_radix(size_hex, 16).map_err(|_| "aws-chunked: bad chunk size")?;
+        let size = u64::from_str_radix(size_hex, 16)
+            .map_err(|_| format!("aws-chunked: bad chunk size `{size_hex}`"))?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             break;
         }
-        if rest.len() < size + 2 || &rest[size..size + 2] != b"\r\n" {
+        // Compared with what is left, never added to: a size near u64::MAX overflowed.
+        let size = usize::try_from(size)
+            .ok()
+            .filter(|&s| s <= rest.len().saturating_sub(2))
+            .ok_or_else(|| {
+                format!(
+                    "aws-chunked: a chunk of {size} bytes is longer than the {} bytes left in the body",
+                    rest.len()
+                )
+            })?;
+        if &rest[size..size + 2] != b"\r\n" {
             return Err("aws-chunked: truncated chunk".into());
         }
         data.extend_from_slice(&rest[..size]);
@@ -126,5 +136,29 @@ mod tests {
         h.insert("content-encoding", "aws-chunked".parse().expect("hv"));
         assert!(decode(&h, Bytes::from_static(b"5\r\nhel")).is_err());
         assert_eq!(etag(b""), "\"d41d8cd98f00b204e9800998ecf8427e\"");
+    }
+
+    #[test]
+    fn chunk_sizes_past_the_body_are_refused_not_overflowed() {
+        let mut h = HeaderMap::new();
+        h.insert("content-encoding", "aws-chunked".parse().expect("hv"));
+        for size in [
+            "ffffffffffffffff",
+            "fffffffffffffffe",
+            "fffffffffffffffd",
+            "7",
+            "6",
+        ] {
+            let body = Bytes::from(format!("{size}\r\nhello\r\n0\r\n\r\n"));
+            let err = decode(&h, body)
+                .err()
+                .unwrap_or_else(|| panic!("{size} accepted"));
+            assert!(err.contains("aws-chunked"), "{err}");
+        }
+        let err = decode(&h, Bytes::from_static(b"1ffffffffffffffff\r\nx\r\n"))
+            .err()
+            .expect("wider than 64 bits");
+        assert!(err.contains("bad chunk size"), "{err}");
+        assert!(decode(&h, Bytes::from_static(b"5\r\nhello\r\n0\r\n\r\n")).is_ok());
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bounded_input;
 mod cli;
 mod cli_demo;
 mod cli_logs;

@@ -389,9 +389,7 @@ pub(crate) async fn audit_entry<T, E: std::fmt::Display>(
     actor: &Actor,
 ) -> AuditEntry {
     AuditEntry {
-        time: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        time: crate::domain::timestamp::rfc3339_ms(time::OffsetDateTime::now_utc()),
         user: actor.user.clone(),
         identity: c.identity().await.ok().map(|(arn, _)| arn),
         env: env.to_string(),

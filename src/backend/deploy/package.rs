@@ -1,7 +1,7 @@
 //! Package a directory into a deterministic zip for direct code deployment: sorted entries,
 //! fixed timestamps and modes, no VCS directories or caches.
 
-use std::io::Write;
+use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::super::BackendError;
@@ -69,15 +69,30 @@ fn package_within(
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let zip_too_big = || {
+        fail(format!(
+            "the zip is over AWS's limit of {max_zipped} bytes for code deployments"
+        ))
+    };
+    // Past the limit a write fails at once, rather than the whole zip being built first.
+    let io_err = |e: std::io::Error, what: &Path| {
+        if e.kind() == ErrorKind::FileTooLarge {
+            zip_too_big()
+        } else {
+            fail(format!("{}: {e}", what.display()))
+        }
+    };
+    let zip_err = |e: zip::result::ZipError| match e {
+        zip::result::ZipError::Io(e) => io_err(e, dir),
+        e => fail(e.to_string()),
+    };
+    let mut w = zip::ZipWriter::new(Capped {
+        out: Cursor::new(Vec::new()),
+        max: max_zipped,
+    });
     let mut unzipped = 0u64;
     for rel in &files {
         let path = dir.join(rel);
-        let data = std::fs::read(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        unzipped += data.len() as u64;
-        if unzipped > max_unzipped {
-            return Err(too_big(dir, max_unzipped));
-        }
         let name = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -87,21 +102,49 @@ fn package_within(
             name,
             opts.unix_permissions(if executable(&path) { 0o755 } else { 0o644 }),
         )
-        .map_err(|e| fail(e.to_string()))?;
-        w.write_all(&data).map_err(|e| fail(e.to_string()))?;
+        .map_err(zip_err)?;
+        // Streamed: a file is never held whole (a 300 MB file peaked at 330 MB).
+        let file = std::fs::File::open(&path).map_err(|e| io_err(e, &path))?;
+        unzipped += std::io::copy(
+            &mut file.take((max_unzipped - unzipped).saturating_add(1)),
+            &mut w,
+        )
+        .map_err(|e| io_err(e, &path))?;
+        if unzipped > max_unzipped {
+            return Err(too_big(dir, max_unzipped));
+        }
     }
-    let bytes = w.finish().map_err(|e| fail(e.to_string()))?.into_inner();
-    if bytes.len() as u64 > max_zipped {
-        return Err(fail(format!(
-            "the zip is {} bytes, over AWS's limit of {max_zipped} bytes for code deployments",
-            bytes.len()
-        )));
-    }
+    let bytes = w.finish().map_err(zip_err)?.out.into_inner();
     Ok(Package {
         bytes,
         files: files.len(),
         unzipped,
     })
+}
+
+/// The zip being written, which refuses to grow past `max` bytes.
+struct Capped {
+    out: Cursor<Vec<u8>>,
+    max: u64,
+}
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.position().saturating_add(buf.len() as u64) > self.max {
+            return Err(ErrorKind::FileTooLarge.into());
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for Capped {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.out.seek(pos)
+    }
 }
 
 fn too_big(dir: &Path, max_unzipped: u64) -> BackendError {

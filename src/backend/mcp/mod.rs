@@ -392,17 +392,22 @@ async fn read_response(
         let chunk =
             chunk.map_err(|e| McpError::Protocol(format!("the response stream broke: {e}")))?;
         if !is_sse {
+            if json_body.len() + chunk.len() > wire::MAX_MESSAGE {
+                return Err(too_large(wire::TooLarge {
+                    limit: wire::MAX_MESSAGE,
+                }));
+            }
             json_body.extend_from_slice(&chunk);
             continue;
         }
-        for event in parser.feed(&chunk) {
+        for event in parser.feed(&chunk).map_err(too_large)? {
             if let Some(result) = handle_event(id, &event, on_progress)? {
                 return Ok(result);
             }
         }
     }
     if is_sse {
-        for event in parser.finish() {
+        for event in parser.finish().map_err(too_large)? {
             if let Some(result) = handle_event(id, &event, on_progress)? {
                 return Ok(result);
             }
@@ -423,6 +428,10 @@ async fn read_response(
     let text = String::from_utf8_lossy(&json_body);
     handle_message(id, &text, on_progress)?
         .ok_or_else(|| McpError::Protocol("the response did not answer the request".into()))
+}
+
+fn too_large(e: wire::TooLarge) -> McpError {
+    McpError::Protocol(e.to_string())
 }
 
 /// One event of a stream: events with empty data (SEP-1699 priming events, keep-alives) carry

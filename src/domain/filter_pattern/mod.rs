@@ -60,13 +60,41 @@ pub enum Lit {
     Null,
 }
 
-/// A pattern that does not parse, with why.
+/// AWS's limit on a pattern's length, in characters (FilterLogEvents, StartLiveTail and
+/// PutMetricFilter all say 1024).
+pub const MAX_PATTERN_CHARS: usize = 1024;
+/// How deep parentheses may nest. AWS documents no limit; this one bounds the parser's
+/// recursion (10,000 `(` overflowed its stack) far above any pattern a person writes.
+pub const MAX_DEPTH: usize = 64;
+
+/// A pattern that is refused, with why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid filter pattern: {0}")]
-pub struct PatternError(pub String);
+pub enum PatternError {
+    #[error("invalid filter pattern: {0}")]
+    Syntax(String),
+    #[error(
+        "the filter pattern is {0} characters long; CloudWatch Logs allows at most \
+         {MAX_PATTERN_CHARS}: shorten it"
+    )]
+    TooLong(usize),
+    #[error("the filter pattern nests parentheses more than {MAX_DEPTH} deep: flatten it")]
+    TooDeep,
+}
+
+impl PatternError {
+    /// Whether the pattern broke a limit (rather than the syntax): such a pattern is refused
+    /// before any call, since AWS would refuse it too.
+    pub fn is_limit(&self) -> bool {
+        matches!(self, Self::TooLong(_) | Self::TooDeep)
+    }
+}
 
 impl FilterPattern {
     pub fn parse(text: &str) -> Result<Self, PatternError> {
+        let chars = text.chars().count();
+        if chars > MAX_PATTERN_CHARS {
+            return Err(PatternError::TooLong(chars));
+        }
         let t = text.trim();
         if t.is_empty() || t == "\"\"" {
             return Ok(Self::All);
@@ -74,7 +102,7 @@ impl FilterPattern {
         if let Some(inner) = t.strip_prefix('{') {
             let inner = inner
                 .strip_suffix('}')
-                .ok_or_else(|| PatternError("a JSON pattern must end with }".into()))?;
+                .ok_or_else(|| PatternError::Syntax("a JSON pattern must end with }".into()))?;
             let mut p = Parser::new(inner);
             let e = p.expr()?;
             p.end()?;
@@ -127,7 +155,7 @@ fn parse_terms(t: &str) -> Result<FilterPattern, PatternError> {
                     Some('\\') => s.extend(chars.next()),
                     Some('"') => break,
                     Some(ch) => s.push(ch),
-                    None => return Err(PatternError("unterminated quoted term".into())),
+                    None => return Err(PatternError::Syntax("unterminated quoted term".into())),
                 }
             }
             s
@@ -143,7 +171,7 @@ fn parse_terms(t: &str) -> Result<FilterPattern, PatternError> {
             s
         };
         if term.is_empty() {
-            return Err(PatternError(format!(
+            return Err(PatternError::Syntax(format!(
                 "`{}` with no term after it",
                 prefix.unwrap_or(' ')
             )));
@@ -160,7 +188,7 @@ fn parse_terms(t: &str) -> Result<FilterPattern, PatternError> {
 fn parse_delimited(inner: &str) -> Result<FilterPattern, PatternError> {
     let body = inner
         .strip_suffix(']')
-        .ok_or_else(|| PatternError("a space-delimited pattern must end with ]".into()))?;
+        .ok_or_else(|| PatternError::Syntax("a space-delimited pattern must end with ]".into()))?;
     let mut fields = vec![];
     let mut conds: Vec<Expr> = vec![];
     for part in split_top(body, ',') {
@@ -174,7 +202,7 @@ fn parse_delimited(inner: &str) -> Result<FilterPattern, PatternError> {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         if name.is_empty() {
-            return Err(PatternError(format!("bad field `{part}`")));
+            return Err(PatternError::Syntax(format!("bad field `{part}`")));
         }
         let rest = part[name.len()..].trim();
         if !rest.is_empty() {
@@ -278,6 +306,34 @@ mod tests {
                 "pattern {pattern:?} on {event:?}"
             );
         }
+    }
+
+    #[test]
+    fn long_and_deep_patterns_are_refused_with_why() {
+        let nested = |n: usize| format!("{{ {}$.a = 1{} }}", "(".repeat(n), ")".repeat(n));
+        // 10,000 `(` overflowed the parser's stack.
+        let e = FilterPattern::parse(&nested(10_000)).expect_err("too long");
+        assert_eq!(e, PatternError::TooLong(20_011));
+        assert!(e.to_string().contains("at most 1024"), "{e}");
+        let e = FilterPattern::parse(&nested(MAX_DEPTH + 1)).expect_err("too deep");
+        assert_eq!(e, PatternError::TooDeep);
+        assert!(e.is_limit() && !PatternError::Syntax(String::new()).is_limit());
+        assert!(FilterPattern::parse(&nested(MAX_DEPTH)).is_ok());
+        let e = FilterPattern::parse(&format!(
+            "[a, b = 1 || {}b = 2{}]",
+            "(".repeat(100),
+            ")".repeat(100)
+        ))
+        .expect_err("too deep in a field");
+        assert_eq!(e, PatternError::TooDeep);
+        // Characters, not bytes, as AWS counts them.
+        assert!(FilterPattern::parse(&"é".repeat(MAX_PATTERN_CHARS)).is_ok());
+        assert_eq!(
+            FilterPattern::parse(&"x".repeat(MAX_PATTERN_CHARS + 1)),
+            Err(PatternError::TooLong(MAX_PATTERN_CHARS + 1))
+        );
+        // A term of parentheses is only text.
+        assert!(FilterPattern::parse(&"(".repeat(1000)).is_ok());
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub(super) struct Parser<'a> {
     s: &'a [u8],
     src: &'a str,
     i: usize,
+    /// Parentheses open around the current position.
+    depth: usize,
     /// Selectors are bare field names (`status`), not `$.paths`.
     pub(super) field_mode: bool,
 }
@@ -16,6 +18,7 @@ impl<'a> Parser<'a> {
             s: src.as_bytes(),
             src,
             i: 0,
+            depth: 0,
             field_mode: false,
         }
     }
@@ -37,7 +40,7 @@ impl<'a> Parser<'a> {
     }
 
     fn err<T>(&self, what: &str) -> Result<T, PatternError> {
-        Err(PatternError(format!(
+        Err(PatternError::Syntax(format!(
             "{what} at `{}`",
             &self.src[self.i.min(self.src.len())..]
         )))
@@ -70,10 +73,15 @@ impl<'a> Parser<'a> {
 
     fn atom(&mut self) -> Result<Expr, PatternError> {
         if self.eat("(") {
+            self.depth += 1;
+            if self.depth > super::MAX_DEPTH {
+                return Err(PatternError::TooDeep);
+            }
             let e = self.expr()?;
             if !self.eat(")") {
                 return self.err("missing )");
             }
+            self.depth -= 1;
             return Ok(e);
         }
         let sel = self.selector()?;

@@ -152,12 +152,7 @@ fn parse(emu: &Emulator, req: &Req, b: &Map<String, Value>) -> Result<Session, A
             "stream names or prefixes need exactly one log group",
         ));
     }
-    let pattern = FilterPattern::parse(
-        b.get("logEventFilterPattern")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    )
-    .map_err(|e| err("InvalidParameterException", e.to_string()))?;
+    let pattern = super::filter_pattern(b, "logEventFilterPattern")?;
     Ok(Session {
         partition,
         groups,

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use self::store::{Event, LogStore, now_ms};
 use super::http::{AwsError, Req};
 use super::state::partition_key;
-use crate::domain::filter_pattern::FilterPattern;
+use crate::domain::filter_pattern::{FilterPattern, MAX_PATTERN_CHARS, PatternError};
 
 pub(crate) fn err(code: &'static str, message: impl Into<String>) -> AwsError {
     AwsError::new(StatusCode::BAD_REQUEST, code, message)
@@ -99,6 +99,25 @@ fn dispatch(
             format!("the local AgentCore does not implement Logs {other}"),
         )),
     }
+}
+
+/// The pattern in `member`, refused as AWS refuses it: too long is a constraint violation of
+/// the member (Logs reports those as InvalidParameterException), else why it does not parse.
+pub(crate) fn filter_pattern(
+    b: &Map<String, Value>,
+    member: &str,
+) -> Result<FilterPattern, AwsError> {
+    let text = b.get(member).and_then(Value::as_str).unwrap_or("");
+    FilterPattern::parse(text).map_err(|e| match e {
+        PatternError::TooLong(_) => err(
+            "InvalidParameterException",
+            format!(
+                "1 validation error detected: Value at '{member}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {MAX_PATTERN_CHARS}"
+            ),
+        ),
+        e => err("InvalidParameterException", e.to_string()),
+    })
 }
 
 fn str_field<'a>(b: &'a Map<String, Value>, key: &str) -> Result<&'a str, AwsError> {
@@ -346,9 +365,7 @@ fn filter_events(
     partition: &str,
     b: &Map<String, Value>,
 ) -> Result<Value, AwsError> {
-    let pattern =
-        FilterPattern::parse(b.get("filterPattern").and_then(Value::as_str).unwrap_or(""))
-            .map_err(|e| err("InvalidParameterException", e.to_string()))?;
+    let pattern = filter_pattern(b, "filterPattern")?;
     let g = existing_group(store, partition, b)?;
     let (start, end) = time_range(b)?;
     let names: Option<Vec<&str>> = b

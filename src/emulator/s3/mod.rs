@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Response, StatusCode};
+use quick_xml::escape::escape;
 use time::OffsetDateTime;
 
 use super::Emulator;
@@ -277,18 +278,11 @@ async fn get_object(
         )
     })?;
     let body = if with_body {
-        let bytes = tokio::fs::read(emu.store.dir().join("objects").join(&meta.blob))
+        let (start, len) = range.map_or((0, meta.size), |(a, b)| (a, b - a + 1));
+        let blob = emu.store.dir().join("objects").join(&meta.blob);
+        range::file_body(&blob, start, len)
             .await
-            .map_err(|e| internal(format!("cannot read the object: {e}")))?;
-        match range {
-            Some((a, b)) => {
-                let slice = bytes
-                    .get(a as usize..=b as usize)
-                    .ok_or_else(|| internal("the stored object is shorter than its size".into()))?;
-                Body::from(slice.to_vec())
-            }
-            None => Body::from(bytes),
-        }
+            .map_err(internal)?
     } else {
         Body::empty()
     };
@@ -358,10 +352,6 @@ fn header(resp: &mut Response<Body>, name: &str, value: &str) {
     }
 }
 
-fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(s)
-}
-
 fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
     let body = if head {
         Body::empty()
@@ -369,8 +359,8 @@ fn error_response(e: S3Error, head: bool, resource: &str) -> Response<Body> {
         Body::from(format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message><Resource>{}</Resource><RequestId>{}</RequestId></Error>",
             e.code,
-            xml_escape(&e.message),
-            xml_escape(resource),
+            escape(e.message.as_str()),
+            escape(resource),
             ids::request_id()
         ))
     };

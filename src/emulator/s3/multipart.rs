@@ -14,12 +14,13 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use md5::Digest;
+use quick_xml::escape::escape;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
     Emulator, ObjectMeta, Req, S3Error, err, header, internal, no_such_bucket, ok_response,
-    sse_headers, store_object, upload_body, user_metadata, xml_escape,
+    sse_headers, store_object, upload_body, user_metadata,
 };
 use crate::emulator::ids;
 use crate::emulator::store::atomic_write;
@@ -152,8 +153,8 @@ pub(super) async fn create(
     .map_err(io_error("cannot store the upload"))?;
     let mut resp = xml_response(format!(
         "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>",
-        xml_escape(bucket),
-        xml_escape(key)
+        escape(bucket),
+        escape(key)
     ));
     sse_echo(&mut resp, &rec);
     Ok(resp)
@@ -238,11 +239,11 @@ pub(super) async fn complete(
     let host = req.header("host").unwrap_or("127.0.0.1");
     let mut resp = xml_response(format!(
         "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Location>http://{}{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag></CompleteMultipartUploadResult>",
-        xml_escape(host),
-        xml_escape(raw_path),
-        xml_escape(bucket),
-        xml_escape(key),
-        xml_escape(&meta.etag)
+        escape(host),
+        escape(raw_path),
+        escape(bucket),
+        escape(key),
+        escape(meta.etag.as_str())
     ));
     sse_echo(&mut resp, &rec);
     Ok(resp)

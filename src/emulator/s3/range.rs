@@ -3,6 +3,43 @@
 //! not serve as a range (several ranges, another unit, a malformed value) gets the whole object.
 //! boto3 and the AWS CLI download large objects as ranged GETs, so this is what makes them work.
 
+use std::io::SeekFrom;
+use std::path::Path;
+
+use axum::body::Body;
+use bytes::BytesMut;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+/// `len` bytes of the file at `path` from `start`, read as the response is sent: a ranged
+/// GET reads only its range (the whole object was read to serve one), and no object is held
+/// in memory whole.
+pub async fn file_body(path: &Path, start: u64, len: u64) -> Result<Body, String> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| format!("cannot read the object: {e}"))?;
+    let stored = file
+        .metadata()
+        .await
+        .map_err(|e| format!("cannot read the object: {e}"))?
+        .len();
+    if stored < start.saturating_add(len) {
+        return Err("the stored object is shorter than its size".into());
+    }
+    file.seek(SeekFrom::Start(start))
+        .await
+        .map_err(|e| format!("cannot read the object: {e}"))?;
+    let chunks = futures::stream::try_unfold(file.take(len), |mut r| async move {
+        let mut buf = BytesMut::with_capacity(CHUNK);
+        match r.read_buf(&mut buf).await? {
+            0 => Ok::<_, std::io::Error>(None),
+            _ => Ok(Some((buf.freeze(), r))),
+        }
+    });
+    Ok(Body::from_stream(chunks))
+}
+
+const CHUNK: usize = 64 * 1024;
+
 /// The inclusive byte range to serve of an object of `size` bytes: `Ok(None)` for the whole
 /// object, `Err(())` for a range S3 refuses with 416.
 pub fn parse(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {

@@ -113,6 +113,13 @@ async fn deploy_call_update_and_roll_back() {
         .filter_map(|e| e["action"].as_str())
         .collect();
     assert_eq!(actions, ["deploy", "deploy", "rollback", "rollback"]);
+    for e in &entries {
+        let t = e["time"].as_str().expect("time");
+        assert!(
+            t.len() == 24 && t.ends_with('Z'),
+            "milliseconds, fixed width: {t}"
+        );
+    }
     let e = &entries[2];
     assert_eq!(
         (

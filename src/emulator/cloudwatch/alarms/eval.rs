@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::Alarm;
 use crate::emulator::cloudwatch::eval as query;
@@ -195,10 +194,7 @@ fn listing(points: &[(i64, f64)]) -> String {
 }
 
 fn iso(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    crate::domain::timestamp::rfc3339_from_ms(ms).unwrap_or_default()
 }
 
 fn reason_data(
