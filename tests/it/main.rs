@@ -19,6 +19,7 @@ mod emulator_runtimes;
 mod emulator_s3;
 mod mcp_client;
 mod sample_mcp;
+mod signals;
 mod traffic;
 mod tui_backend;
 mod tui_deploy;
