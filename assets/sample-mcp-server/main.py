@@ -308,7 +308,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     log("INFO", "listening", host=host, port=port, path=PATH)
     try:
-        server.serve_forever()
+        # A SIGTERM's shutdown is noticed at the next poll: 0.1 s, not the default 0.5 s.
+        server.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:
         pass
     log("INFO", "stopped")

@@ -1,5 +1,6 @@
 //! `local serve`: run the local AgentCore on loopback until interrupted.
 
+use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,12 +48,19 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
             invoke_tps,
             faults,
         } => {
+            let stop = shutdown_signal();
             let state_dir = match state_dir {
                 Some(d) => d.clone(),
                 None => default_state_dir()?,
             };
             let listener = emulator::bind(*addr).await?;
             let url = emulator::endpoint_url(&listener)?;
+            let mut opts = emulator::Options::new(state_dir.clone());
+            opts.settle_delay = Duration::from_millis(*settle_ms);
+            opts.invoke_tps = *invoke_tps;
+            opts.faults.clone_from(faults);
+            // The URL tells a script it can connect: only once the state dir is ours.
+            let opened = emulator::open(opts).await?;
             {
                 let mut out = std::io::stdout().lock();
                 writeln!(out, "{url}")?;
@@ -62,11 +70,7 @@ pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
                 "local AgentCore on {url}, state in {}; Ctrl-C stops it",
                 state_dir.display()
             );
-            let mut opts = emulator::Options::new(state_dir);
-            opts.settle_delay = Duration::from_millis(*settle_ms);
-            opts.invoke_tps = *invoke_tps;
-            opts.faults.clone_from(faults);
-            emulator::serve(listener, opts, shutdown_signal()).await?;
+            opened.serve(listener, stop).await?;
             Ok(Outcome::Ok)
         }
     }
@@ -81,24 +85,39 @@ fn default_state_dir() -> Result<PathBuf, CliError> {
     Ok(base.join("agentcore-console").join("local"))
 }
 
-/// Ctrl-C or SIGTERM.
-pub(super) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed, the ssh session dropped): each
+/// ends the local AgentCore cleanly, stopping every server it runs. Left to their default
+/// action they would kill the process and orphan the servers, so the handlers are installed
+/// when this is called (first thing), not when the future is first polled.
+pub(super) fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ];
+        let mut signals: Vec<_> = kinds
+            .into_iter()
+            .filter_map(|k| match signal(k) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!(signal = ?k, error = %e, "cannot handle the signal; it would end the process without stopping its servers");
+                    None
+                }
+            })
+            .collect();
+        async move {
+            if signals.is_empty() {
+                return std::future::pending().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            let waits = signals.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures::future::select_all(waits).await;
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

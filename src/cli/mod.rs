@@ -115,18 +115,22 @@ pub enum Outcome {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
+    use std::io::Write as _;
     let result = dispatch(&cli).await;
+    // Not `eprintln!`: after a hangup stderr is gone, and the exit must stay clean.
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Partial(msg)) => {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "agentcore-console: {}",
                 crate::domain::sanitize::one_line(&msg)
             );
             ExitCode::FAILURE
         }
         Err(CliError(msg)) => {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "agentcore-console: error: {}",
                 crate::domain::sanitize::one_line(&msg)
             );

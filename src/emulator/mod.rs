@@ -116,6 +116,18 @@ pub async fn serve(
     opts: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), EmulatorError> {
+    open(opts).await?.serve(listener, shutdown).await
+}
+
+/// A local AgentCore whose state dir is locked and loaded (and swept of servers a dead one
+/// left), not serving yet: what can fail at a start has been tried, so a caller may announce
+/// its URL before [`Opened::serve`].
+pub struct Opened {
+    emu: Arc<Emulator>,
+}
+
+/// Lock and load the state dir; nothing runs yet.
+pub async fn open(opts: Options) -> Result<Opened, EmulatorError> {
     let store = store::Store::open(&opts.state_dir)?;
     let runner = Arc::new(runner::Runner::new(&opts.state_dir, opts.ready_timeout));
     // The lock is ours: any server still running from this state dir was orphaned by a local
@@ -145,6 +157,25 @@ pub async fn serve(
         faults: faults::Faults::new(&opts.faults),
         opts,
     });
+    Ok(Opened { emu })
+}
+
+impl Opened {
+    /// Serve on `listener` until `shutdown` completes, then stop every server.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), EmulatorError> {
+        serve_opened(self.emu, listener, shutdown).await
+    }
+}
+
+async fn serve_opened(
+    emu: Arc<Emulator>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EmulatorError> {
     emu.cloudwatch.spawn_ticker(emu.closing.subscribe());
     let weak = Arc::downgrade(&emu);
     emu.runner.set_sink(Arc::new(move |key, instance, line| {

@@ -162,7 +162,12 @@ pub async fn run(
     drop(guard);
     // With the terminal given back: a write still running is allowed to finish (bounded).
     if writes > 0 {
-        eprintln!("agentcore-console: waiting for {writes} write(s) to finish (ctrl-c abandons)…");
+        // Not `eprintln!`: after a hangup stderr is gone, and a panic here would skip cleanup.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "agentcore-console: waiting for {writes} write(s) to finish (ctrl-c abandons)…"
+        );
     }
     let _ = worker.await;
     result
@@ -221,7 +226,11 @@ async fn run_loop(
     let mut outcome = Ok(());
     'outer: while !app.should_quit() {
         if let Err(e) = terminal.draw(|f| f.render_widget(&app, f.area())) {
-            outcome = Err(format!("cannot draw: {e}"));
+            // A terminal that went away (closed, ssh dropped) ends the console like `q`,
+            // whether this or the SIGHUP that comes with it is seen first.
+            if !terminal_gone(&e) {
+                outcome = Err(format!("cannot draw: {e}"));
+            }
             break;
         }
         // Terminal input first (biased), so keys stay responsive under a flood of responses.
@@ -263,6 +272,15 @@ async fn run_loop(
     reader.abort();
     drop(requests);
     (outcome, worker, app.writes_in_flight())
+}
+
+/// Writing to a terminal that was hung up fails with EIO (or EPIPE).
+fn terminal_gone(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(nix::errno::Errno::EIO as i32) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::BrokenPipe
 }
 
 /// SIGTERM and SIGHUP end the loop like `q`, so the terminal is restored (the default action

@@ -13,8 +13,9 @@ use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -48,6 +49,19 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+        // ratatui's own drop shows the cursor again and, if the terminal is gone (a hangup),
+        // reports that with `eprintln!` — which panics when stderr is that terminal too. So
+        // show it here, and when that fails leave ratatui nothing to do.
+        if self.terminal.show_cursor().is_err()
+            && let Ok(inert) = Terminal::with_options(
+                CrosstermBackend::new(stdout()),
+                TerminalOptions {
+                    viewport: Viewport::Fixed(Rect::default()),
+                },
+            )
+        {
+            std::mem::forget(std::mem::replace(&mut self.terminal, inert));
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod emulator_s3;
 mod faults;
 mod mcp_client;
 mod sample_mcp;
+mod signals;
 mod traffic;
 mod tui_backend;
 mod tui_deploy;

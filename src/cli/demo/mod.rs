@@ -1,15 +1,27 @@
 //! `demo`: the local AgentCore in-process, dev/staging/prod seeded on it through the same
 //! backend as `deploy` and `traffic set`, live traffic, and the TUI (or `--no-ui`: headless).
 
+/// `eprintln!` that cannot panic. The terminal may be gone (a hangup), and a panic on the way
+/// out would skip stopping the servers and removing the temporary state dir.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod seed;
 mod traffic;
 
 use std::future::Future;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use futures::FutureExt;
 
 use super::{CliError, Outcome};
 use crate::backend::Backend;
@@ -50,6 +62,8 @@ pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     if !(args.rate.is_finite() && (0.0..=200.0).contains(&args.rate)) {
         return Err(CliError(format!("--rate {} is outside 0..200", args.rate)));
     }
+    // First: a SIGHUP from here on stops the demo cleanly instead of killing it.
+    let signal = super::local::shutdown_signal();
     let (dir, temporary) = match &args.state_dir {
         Some(d) => {
             crate::backend::audit::create_private_dir(d)
@@ -58,15 +72,19 @@ pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         }
         None => (temp_dir()?, true),
     };
-    let result = serve(&dir, args).await;
+    let result = serve(&dir, args, signal).await;
     if temporary && let Err(e) = std::fs::remove_dir_all(&dir) {
-        eprintln!("could not remove {}: {e}", dir.display());
+        say!("could not remove {}: {e}", dir.display());
     }
     result
 }
 
 /// Run the emulator for as long as the demo lasts, then stop it (and so every server process).
-async fn serve(dir: &Path, args: &DemoArgs) -> Result<Outcome, CliError> {
+async fn serve(
+    dir: &Path,
+    args: &DemoArgs,
+    signal: impl Future<Output = ()>,
+) -> Result<Outcome, CliError> {
     let listener = emulator::bind(([127, 0, 0, 1], 0).into()).await?;
     let url = emulator::endpoint_url(&listener)?;
     let mut opts = emulator::Options::new(dir.join("agentcore"));
@@ -77,10 +95,15 @@ async fn serve(dir: &Path, args: &DemoArgs) -> Result<Outcome, CliError> {
         let _ = stopped.await;
     }));
     // One signal future for the whole demo, so a signal during seeding is not lost.
-    let mut signal = std::pin::pin!(super::local::shutdown_signal());
+    let mut signal = std::pin::pin!(signal);
     let mut server_ended = false;
+    // A panic in the demo or the TUI must still stop the servers below.
+    let demo = AssertUnwindSafe(demo(dir, &url, args, signal.as_mut())).catch_unwind();
     let result = tokio::select! {
-        r = demo(dir, &url, args, signal.as_mut()) => r,
+        r = demo => r.unwrap_or_else(|panic| Err(CliError(format!(
+            "the demo failed: {}",
+            panic_message(panic.as_ref())
+        )))),
         joined = &mut server => {
             server_ended = true;
             Err(CliError(match joined {
@@ -92,14 +115,22 @@ async fn serve(dir: &Path, args: &DemoArgs) -> Result<Outcome, CliError> {
     };
     let _ = stop.send(());
     if !server_ended {
-        eprintln!("stopping the local AgentCore and its servers");
+        say!("stopping the local AgentCore and its servers");
         match server.await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("the local AgentCore stopped with an error: {e}"),
-            Err(e) => eprintln!("the local AgentCore stopped with an error: {e}"),
+            Ok(Err(e)) => say!("the local AgentCore stopped with an error: {e}"),
+            Err(e) => say!("the local AgentCore stopped with an error: {e}"),
         }
     }
     result
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic")
 }
 
 /// Seed, start the traffic, then the TUI or headless serving until a signal.
@@ -118,18 +149,18 @@ async fn demo<S: Future<Output = ()>>(
         config_path: config_path.clone(),
         started: Instant::now(),
     };
-    eprintln!(
+    say!(
         "local AgentCore on {url}, state in {}; seeding dev, staging and prod",
         dir.display()
     );
     let seeded = tokio::select! {
         r = seed::seed(&backend, &ctx) => r?,
         () = signal.as_mut() => {
-            eprintln!("interrupted while seeding");
+            say!("interrupted while seeding");
             return Ok(Outcome::Ok);
         }
     };
-    eprintln!(
+    say!(
         "{:>5.1}s  ready: {} runtimes in 3 environments ({})",
         ctx.started.elapsed().as_secs_f64(),
         seeded.targets.len(),
@@ -157,7 +188,7 @@ async fn demo<S: Future<Output = ()>>(
         writeln!(out, "{hint}")?;
         out.flush()?;
         drop(out);
-        eprintln!("serving with live traffic; Ctrl-C stops the demo");
+        say!("serving with live traffic; Ctrl-C stops the demo");
         signal.await;
         return Ok(Outcome::Ok);
     }

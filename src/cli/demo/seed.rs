@@ -108,7 +108,7 @@ pub struct Ctx {
 
 impl Ctx {
     fn say(&self, env: &str, runtime: &str, what: &str) {
-        eprintln!(
+        say!(
             "{:>5.1}s  {env}/{runtime}: {what}",
             self.started.elapsed().as_secs_f64()
         );

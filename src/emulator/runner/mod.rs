@@ -230,11 +230,15 @@ impl Runner {
                 used.remove(key);
             }
         }
+        // All at once: each supervisor signals its group and waits out the grace period, so
+        // stopping N servers takes one grace period, not N (quitting the demo stops ~20).
+        let mut tasks = Vec::with_capacity(doomed.len());
         for (key, p) in doomed {
             tracing::info!(runtime = %key.runtime_id, version = key.version, endpoint = %key.endpoint, "stopping unreferenced process");
             let _ = p.stop.send(true);
-            let _ = p.task.await;
+            tasks.push(p.task);
         }
+        futures::future::join_all(tasks).await;
     }
 
     /// Stop the servers a local AgentCore that died on this state dir left running. Only with
@@ -378,7 +382,15 @@ impl Runner {
                     spec.path
                 ));
             }
-            if probe::answers(&self.http, port, &spec.protocol, &spec.path).await {
+            // A probe may take seconds to time out; a stop must not wait for it.
+            let answered = tokio::select! {
+                ok = probe::answers(&self.http, port, &spec.protocol, &spec.path) => ok,
+                changed = stop.changed() => match changed {
+                    Ok(()) => continue,
+                    Err(_) => return Outcome::Stopped,
+                },
+            };
+            if answered {
                 break;
             }
             if tokio::time::Instant::now() > deadline {
