@@ -7,18 +7,12 @@
 //! Linux only (the PTY's termios is read through the master).
 #![cfg(target_os = "linux")]
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use nix::sys::signal::{Signal, kill};
 use nix::sys::termios::LocalFlags;
-use nix::unistd::Pid;
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-const BIN: &str = env!("CARGO_BIN_EXE_agentcore-console");
+use crate::support::pty::{Pty, console, given_back};
+
 const ROWS: u16 = 40;
 const COLS: u16 = 160;
 /// Generous: seeding takes seconds, but test machines are slow and tests run in parallel.
@@ -26,119 +20,6 @@ const SEED_BOUND: Duration = Duration::from_secs(120);
 const STEP_BOUND: Duration = Duration::from_secs(30);
 /// Quitting stops the local AgentCore and its servers.
 const EXIT_BOUND: Duration = Duration::from_secs(60);
-
-const ALT_ON: &[u8] = b"\x1b[?1049h";
-const ALT_OFF: &[u8] = b"\x1b[?1049l";
-const CURSOR_SHOW: &[u8] = b"\x1b[?25h";
-
-/// The demo in a PTY: what it wrote (raw) and its screen, fed by a reader thread. Dropping it
-/// stops the demo the way a terminal closing would (SIGTERM, then SIGKILL if it lingers).
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Session {
-    fn start(dir: &Path) -> Self {
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(["demo", "--rate", "5", "--state-dir"]);
-        cmd.arg(dir.join("state"));
-        cmd.cwd(dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        // No keymap.toml or theme.toml of the person running the tests.
-        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .expect("spawn demo in the pty");
-        // Only the child holds the terminal side now: its exit ends our reads.
-        drop(pair.slave);
-        let master = pair.master;
-        let writer = master.take_writer().expect("pty writer");
-        let mut reader = master.try_clone_reader().expect("pty reader");
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a size");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
-        let (raw2, screen2) = (Arc::clone(&raw), Arc::clone(&screen));
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 16 * 1024];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break, // EIO once the child side is closed
-                    Ok(n) => {
-                        raw2.lock().expect("raw").extend_from_slice(&buf[..n]);
-                        screen2.lock().expect("screen").process(&buf[..n]);
-                    }
-                }
-            }
-        });
-        Self {
-            child,
-            master,
-            writer,
-            raw,
-            screen,
-            reader: Some(reader),
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().expect("screen").screen().contents()
-    }
-
-    fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("type");
-        self.writer.flush().expect("flush");
-    }
-
-    /// Wait until the screen satisfies `ok`; the screen then. Fails with the screen on timeout.
-    fn wait_for(&mut self, what: &str, bound: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + bound;
-        loop {
-            let s = self.contents();
-            if ok(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{s}");
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the demo exited ({status:?}) while waiting for {what}; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            if let Some(pid) = self.child.process_id().and_then(|p| i32::try_from(p).ok()) {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-            }
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 /// `1,234 delivered` on the logs pane's status line.
 fn delivered(screen: &str) -> Option<u64> {
@@ -173,14 +54,12 @@ fn log_rows(screen: &str) -> usize {
         .count()
 }
 
-fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
 #[test]
 fn demo_in_a_terminal_to_prod_logs_and_back() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut s = Session::start(dir.path());
+    let mut cmd = console(dir.path(), &["demo", "--rate", "5", "--state-dir"]);
+    cmd.arg(dir.path().join("state"));
+    let mut s = Pty::spawn(cmd, ROWS, COLS);
 
     // The matrix, with prod's column loaded (weather_mcp runs there with its canary).
     s.wait_for("the matrix with prod", SEED_BOUND, |t| {
@@ -223,65 +102,7 @@ fn demo_in_a_terminal_to_prod_logs_and_back() {
 
     // Quit, and the terminal is given back.
     s.keys("q");
-    let deadline = Instant::now() + EXIT_BOUND;
-    let status = loop {
-        if let Some(st) = s.child.try_wait().expect("try_wait") {
-            break st;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the demo did not exit after q; the screen:\n{}",
-            s.contents()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    if let Some(r) = s.reader.take() {
-        r.join().expect("reader thread");
-    }
-    let raw = s.raw.lock().expect("raw").clone();
-    let text = String::from_utf8_lossy(&raw).to_string();
-    assert!(
-        status.success(),
-        "exit status {status:?}; output tail:\n{}",
-        tail(&text)
-    );
-
-    let on = find_last(&raw, ALT_ON).expect("the alternate screen was entered");
-    let off = find_last(&raw, ALT_OFF).expect("the alternate screen was left");
-    assert!(off > on, "left the alternate screen after the last entry");
-    let after = &raw[off + ALT_OFF.len()..];
-    assert!(
-        after.starts_with(CURSOR_SHOW),
-        "the cursor is shown right after leaving the alternate screen: {:?}",
-        String::from_utf8_lossy(&after[..after.len().min(40)])
-    );
-    // Nothing drawn after that (ratatui's own drop shows the cursor once more): what follows
-    // is plain text, the demo saying it stops.
-    let mut rest = after;
-    while let Some(r) = rest.strip_prefix(CURSOR_SHOW) {
-        rest = r;
-    }
-    assert!(
-        !rest.contains(&0x1b),
-        "escape sequences after the terminal was given back: {:?}",
-        String::from_utf8_lossy(rest)
-    );
-    {
-        let parser = s.screen.lock().expect("screen");
-        assert!(!parser.screen().alternate_screen(), "on the main screen");
-        assert!(!parser.screen().hide_cursor(), "the cursor is visible");
-    }
-
-    // Raw mode is off: the terminal's line discipline is canonical with echo again.
-    let termios = s.master.get_termios().expect("the pty's termios");
-    let flags = termios.local_flags;
-    assert!(
-        flags.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
-        "raw mode left on: {flags:?}"
-    );
-}
-
-fn tail(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    chars[chars.len().saturating_sub(2_000)..].iter().collect()
+    let status = s.wait_exit(EXIT_BOUND);
+    let raw = s.with_output(|o| o.raw.clone());
+    given_back(&s, status, &raw);
 }

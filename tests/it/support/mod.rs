@@ -1,9 +1,10 @@
 //! Shared by the test modules: the in-process local AgentCore, the built binary, moto, faults,
-//! gateway sessions and the console's io worker.
+//! gateway sessions, the console's io worker and the built binary in a pseudo-terminal.
 
 pub mod cli;
 pub mod emulator;
 pub mod faults;
 pub mod moto;
+pub mod pty;
 pub mod sessions;
 pub mod tui;
