@@ -75,7 +75,7 @@ impl<'a> Write<'a> {
             target: self.target,
         };
         self.audit.refuse(&self.actor, &write, &why);
-        CliError(why)
+        CliError::msg(why)
     }
 
     /// Refuse a protected environment unless armed; then, unless `--yes`, show the plan on the

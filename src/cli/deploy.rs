@@ -94,7 +94,7 @@ fn parse_s3(uri: &str) -> Result<(String, String), CliError> {
         .and_then(|r| r.split_once('/'))
         .filter(|(b, k)| !b.is_empty() && !k.is_empty())
         .map(|(b, k)| (b.to_string(), k.to_string()))
-        .ok_or_else(|| CliError(format!("`{uri}` is not s3://bucket/key")))
+        .ok_or_else(|| CliError::msg(format!("`{uri}` is not s3://bucket/key")))
 }
 
 pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Outcome, CliError> {
@@ -108,7 +108,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         },
         (None, Some(uri), None) => Source::Image(uri.clone()),
         (None, None, Some(s3)) => {
-            let (bucket, key) = parse_s3(s3).map_err(|e| write.refuse(e.0))?;
+            let (bucket, key) = parse_s3(s3).map_err(|e| write.refuse(e))?;
             Source::S3 {
                 bucket,
                 key,

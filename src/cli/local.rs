@@ -81,7 +81,7 @@ fn default_state_dir() -> Result<PathBuf, CliError> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .ok_or_else(|| CliError("no HOME or XDG_DATA_HOME: pass --state-dir".into()))?;
+        .ok_or_else(|| CliError::msg("no HOME or XDG_DATA_HOME: pass --state-dir"))?;
     Ok(base.join("agentcore-console").join("local"))
 }
 

@@ -43,28 +43,28 @@ pub struct LogsArgs {
 pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome, CliError> {
     let envs = config.select(&cli.envs)?;
     let now = time::OffsetDateTime::now_utc();
-    let start = parse_time(args.since.as_deref().unwrap_or("10m"), now).map_err(CliError)?;
+    let start = parse_time(args.since.as_deref().unwrap_or("10m"), now).map_err(CliError::msg)?;
     let end = args
         .until
         .as_deref()
         .map(|u| parse_time(u, now))
         .transpose()
-        .map_err(CliError)?;
+        .map_err(CliError::msg)?;
     if end.is_some_and(|e| e < start) {
-        return Err(CliError("--until is before --since".into()));
+        return Err(CliError::msg("--until is before --since"));
     }
     let grep = args
         .grep
         .as_deref()
         .map(regex::Regex::new)
         .transpose()
-        .map_err(|e| CliError(format!("--grep: {e}")))?;
+        .map_err(|e| CliError::msg(format!("--grep: {e}")))?;
     // A pattern AWS would refuse for its size is refused here, before any call; its syntax is
     // left to the service, whose grammar is the reference.
     if let Some(Err(e)) = args.filter.as_deref().map(FilterPattern::parse)
         && e.is_limit()
     {
-        return Err(CliError(format!("--filter: {e}")));
+        return Err(CliError::msg(format!("--filter: {e}")));
     }
     let targets = envs
         .iter()

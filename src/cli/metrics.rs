@@ -27,9 +27,9 @@ pub struct MetricsArgs {
 pub async fn run(config: &Config, cli: &Cli, args: &MetricsArgs) -> Result<Outcome, CliError> {
     let envs = config.select(&cli.envs)?;
     let now = time::OffsetDateTime::now_utc();
-    let start = parse_time(args.since.as_deref().unwrap_or("1h"), now).map_err(CliError)?;
+    let start = parse_time(args.since.as_deref().unwrap_or("1h"), now).map_err(CliError::msg)?;
     let end = match args.until.as_deref() {
-        Some(u) => parse_time(u, now).map_err(CliError)?,
+        Some(u) => parse_time(u, now).map_err(CliError::msg)?,
         None => now.unix_timestamp() * 1000,
     };
     let period = match args.period.as_deref() {
@@ -37,15 +37,15 @@ pub async fn run(config: &Config, cli: &Cli, args: &MetricsArgs) -> Result<Outco
         Some(p) => p
             .parse::<i64>()
             .or_else(|_| parse_duration(p))
-            .map_err(CliError)?,
+            .map_err(CliError::msg)?,
     };
     let window = Window {
         start: start.div_euclid(1000),
         end: end.div_euclid(1000),
         period: i32::try_from(period)
-            .map_err(|_| CliError(format!("--period {period} is too long")))?,
+            .map_err(|_| CliError::msg(format!("--period {period} is too long")))?,
     };
-    window.validate().map_err(CliError)?;
+    window.validate().map_err(CliError::msg)?;
     let targets: Vec<(String, String)> = envs
         .iter()
         .flat_map(|e| {

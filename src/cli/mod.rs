@@ -96,13 +96,40 @@ pub enum Command {
     },
 }
 
-/// An error for the user: one line, already worded.
+/// An error for the user: a color-eyre report, so the chain of causes is kept (an SDK error's
+/// service message under our "what failed"), printed on one line.
 #[derive(Debug)]
-pub struct CliError(pub String);
+pub struct CliError(color_eyre::Report);
 
-impl<E: std::fmt::Display> From<E> for CliError {
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for CliError {
     fn from(e: E) -> Self {
-        Self(e.to_string())
+        Self(color_eyre::Report::new(e))
+    }
+}
+
+impl CliError {
+    /// An error worded here, with no cause behind it.
+    pub fn msg(text: impl std::fmt::Display) -> Self {
+        Self(color_eyre::Report::msg(text.to_string()))
+    }
+}
+
+/// The causes on one line, outermost first (`what failed: why: root cause`). A cause whose
+/// text its parent already quotes (thiserror messages often end in `{source}`) is not repeated.
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = String::new();
+        for cause in self.0.chain() {
+            let text = cause.to_string();
+            if shown.contains(&text) {
+                continue;
+            }
+            if !shown.is_empty() {
+                shown.push_str(": ");
+            }
+            shown.push_str(&text);
+        }
+        f.write_str(&shown)
     }
 }
 
@@ -128,11 +155,11 @@ pub async fn run(cli: Cli) -> ExitCode {
             );
             ExitCode::FAILURE
         }
-        Err(CliError(msg)) => {
+        Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
                 "agentcore-console: error: {}",
-                crate::domain::sanitize::one_line(&msg)
+                crate::domain::sanitize::one_line(&e.to_string())
             );
             ExitCode::FAILURE
         }
@@ -166,10 +193,36 @@ async fn ui(cli: &Cli) -> Result<Outcome, CliError> {
     let config = load(cli)?;
     crate::tui::run(config.path, &cli.envs, None)
         .await
-        .map_err(CliError)?;
+        .map_err(CliError::msg)?;
     Ok(Outcome::Ok)
 }
 
 fn load(cli: &Cli) -> Result<Config, CliError> {
     Ok(Config::discover(cli.config.as_deref())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CliError;
+
+    #[derive(Debug, thiserror::Error)]
+    enum Quoting {
+        #[error("cannot read the state: {0}")]
+        Quotes(#[source] std::io::Error),
+        #[error("cannot read the state")]
+        Hides(#[source] std::io::Error),
+    }
+
+    #[test]
+    fn an_error_keeps_its_causes_on_one_line_without_repeating_them() {
+        let io = || std::io::Error::other("disk on fire");
+        let hides = CliError::from(Quoting::Hides(io()));
+        assert_eq!(hides.to_string(), "cannot read the state: disk on fire");
+        let quotes = CliError::from(Quoting::Quotes(io()));
+        assert_eq!(quotes.to_string(), "cannot read the state: disk on fire");
+        assert_eq!(
+            CliError::msg("no such runtime").to_string(),
+            "no such runtime"
+        );
+    }
 }

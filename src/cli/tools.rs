@@ -109,11 +109,11 @@ fn arguments(tool: &Tool) -> String {
 fn parse_args(raw: &str) -> Result<Value, CliError> {
     let text = match raw.strip_prefix('@') {
         Some(path) => {
-            std::fs::read_to_string(path).map_err(|e| CliError(format!("{path}: {e}")))?
+            std::fs::read_to_string(path).map_err(|e| CliError::msg(format!("{path}: {e}")))?
         }
         None => raw.to_string(),
     };
-    serde_json::from_str(&text).map_err(|e| CliError(format!("--args is not JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| CliError::msg(format!("--args is not JSON: {e}")))
 }
 
 pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Outcome, CliError> {
@@ -125,13 +125,13 @@ pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Out
     let s = if args.via_gateway {
         let view = crate::backend::traffic::show(&backend, &name, &args.runtime).await?;
         let url = view.gateway_url.ok_or_else(|| {
-            CliError(format!(
+            CliError::msg(format!(
                 "{name} has no gateway yet: `traffic set` creates it"
             ))
         })?;
         // The runtime's path on the gateway is routed only by its own rule.
         if view.routes.is_empty() {
-            return Err(CliError(format!(
+            return Err(CliError::msg(format!(
                 "`{}` has no split on {name}'s gateway yet: `traffic set` creates its rule",
                 args.runtime
             )));

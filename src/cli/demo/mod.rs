@@ -60,14 +60,17 @@ pub struct DemoArgs {
 
 pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     if !(args.rate.is_finite() && (0.0..=200.0).contains(&args.rate)) {
-        return Err(CliError(format!("--rate {} is outside 0..200", args.rate)));
+        return Err(CliError::msg(format!(
+            "--rate {} is outside 0..200",
+            args.rate
+        )));
     }
     // First: a SIGHUP from here on stops the demo cleanly instead of killing it.
     let signal = super::local::shutdown_signal();
     let (dir, temporary) = match &args.state_dir {
         Some(d) => {
             crate::backend::audit::create_private_dir(d)
-                .map_err(|e| CliError(format!("{}: {e}", d.display())))?;
+                .map_err(|e| CliError::msg(format!("{}: {e}", d.display())))?;
             (d.canonicalize()?, false)
         }
         None => (temp_dir()?, true),
@@ -100,13 +103,13 @@ async fn serve(
     // A panic in the demo or the TUI must still stop the servers below.
     let demo = AssertUnwindSafe(demo(dir, &url, args, signal.as_mut())).catch_unwind();
     let result = tokio::select! {
-        r = demo => r.unwrap_or_else(|panic| Err(CliError(format!(
+        r = demo => r.unwrap_or_else(|panic| Err(CliError::msg(format!(
             "the demo failed: {}",
             panic_message(panic.as_ref())
         )))),
         joined = &mut server => {
             server_ended = true;
-            Err(CliError(match joined {
+            Err(CliError::msg(match joined {
                 Ok(Ok(())) => "the local AgentCore stopped".into(),
                 Ok(Err(e)) => format!("the local AgentCore failed: {e}"),
                 Err(e) => format!("the local AgentCore failed: {e}"),
@@ -193,7 +196,7 @@ async fn demo<S: Future<Output = ()>>(
         return Ok(Outcome::Ok);
     }
     tokio::select! {
-        r = crate::tui::run(config_path.clone(), &[], Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError),
+        r = crate::tui::run(config_path.clone(), &[], Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError::msg),
         () = signal => Ok(Outcome::Ok),
     }
 }
@@ -216,7 +219,7 @@ fn write_environments(dir: &Path, url: &str) -> Result<PathBuf, CliError> {
     let tmp = dir.join(".environments.toml.tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+        .map_err(|e| CliError::msg(format!("{}: {e}", path.display())))?;
     Ok(path)
 }
 
@@ -235,10 +238,10 @@ fn temp_dir() -> Result<PathBuf, CliError> {
         match made {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(CliError(format!("{}: {e}", dir.display()))),
+            Err(e) => return Err(CliError::msg(format!("{}: {e}", dir.display()))),
         }
     }
-    Err(CliError(format!(
+    Err(CliError::msg(format!(
         "cannot create a temporary directory in {}",
         base.display()
     )))

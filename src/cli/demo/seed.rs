@@ -141,7 +141,7 @@ pub fn write_sample(dir: &Path) -> Result<PathBuf, CliError> {
     if std::fs::read_to_string(&main).ok().as_deref() != Some(SAMPLE_MAIN) {
         std::fs::create_dir_all(&sample)
             .and_then(|()| std::fs::write(&main, SAMPLE_MAIN))
-            .map_err(|e| CliError(format!("{}: {e}", main.display())))?;
+            .map_err(|e| CliError::msg(format!("{}: {e}", main.display())))?;
     }
     Ok(sample)
 }
@@ -151,7 +151,7 @@ pub async fn seed(backend: &Backend, ctx: &Ctx) -> Result<Seeded, CliError> {
     let all = futures::future::try_join_all(PLAN.iter().map(|p| async move {
         seed_runtime(backend, ctx, p)
             .await
-            .map_err(|e| CliError(format!("seeding {}/{}: {e}", p.env, p.runtime)))
+            .map_err(|e| CliError::msg(format!("seeding {}/{}: {e}", p.env, p.runtime)))
     }))
     .await?;
     Ok(Seeded {
