@@ -39,9 +39,9 @@ fn init_logging(tui: bool) {
             .ok()
             .map(|a| a.path().with_file_name("console.log"))
             .and_then(|p| {
-                use agentcore_console::backend::audit::{create_private_dir, open_private};
-                create_private_dir(p.parent()?).ok()?;
-                open_private(&p, true).ok()
+                use agentcore_console::private_fs;
+                private_fs::create_dir(p.parent()?).ok()?;
+                private_fs::open(&p, true).ok()
             });
         match file {
             Some(f) => builder

@@ -48,11 +48,11 @@ impl AuditLog {
             BackendError::Other(format!("audit log {}: {e}", self.path.display()))
         };
         if let Some(dir) = self.path.parent() {
-            create_private_dir(dir).map_err(io)?;
+            crate::private_fs::create_dir(dir).map_err(io)?;
         }
         let mut line = serde_json::to_vec(entry).map_err(|e| BackendError::Other(e.to_string()))?;
         line.push(b'\n');
-        let mut f = open_private(&self.path, true).map_err(io)?;
+        let mut f = crate::private_fs::open(&self.path, true).map_err(io)?;
         // A line cut short (a crash mid-write) must not swallow this one too.
         if ends_unterminated(&mut f).map_err(io)? {
             line.insert(0, b'\n');
@@ -148,33 +148,9 @@ pub struct WriteRef<'a> {
     pub target: &'a str,
 }
 
-/// Now, RFC 3339 UTC, as audit entries are stamped.
+/// Now, RFC 3339 UTC with milliseconds (fixed width), as audit entries are stamped.
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `mkdir -p` with 0700 for every directory it creates: the console's state is its user's.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-/// Open `path` for appending (`append`) or truncating, created 0600 if absent.
-pub fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(append)
-        .write(!append)
-        .truncate(!append)
-        .mode(0o600)
-        .open(path)
+    crate::domain::timestamp::rfc3339_ms(time::OffsetDateTime::now_utc())
 }
 
 /// Whether a non-empty file's last byte is not a newline.

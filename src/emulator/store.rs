@@ -50,9 +50,9 @@ impl Store {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }
         };
-        create_private_dir(&dir.join("objects")).map_err(io(dir))?;
+        crate::private_fs::create_dir(&dir.join("objects")).map_err(io(dir))?;
         let lock_path = dir.join(".lock");
-        let lock = open_private(&lock_path, false).map_err(io(&lock_path))?;
+        let lock = crate::private_fs::open(&lock_path, false).map_err(io(&lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -139,33 +139,12 @@ impl Store {
     }
 }
 
-/// `mkdir -p` with 0700 for every directory it creates.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-/// Open `path` to append (`append`) or to write from empty, created 0600 if absent.
-pub fn open_private(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(append)
-        .write(!append)
-        .truncate(!append)
-        .mode(0o600)
-        .open(path)
-}
-
 /// Write `dir/name` so that a reader sees either the old or the new content, never a mix.
 /// The file is 0600 (the temp file's mode survives the rename).
 pub fn atomic_write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     {
-        let mut f = open_private(&tmp, false)?;
+        let mut f = crate::private_fs::open(&tmp, false)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }

@@ -389,7 +389,7 @@ pub(crate) async fn audit_entry<T, E: std::fmt::Display>(
     actor: &Actor,
 ) -> AuditEntry {
     AuditEntry {
-        time: crate::domain::timestamp::rfc3339_ms(time::OffsetDateTime::now_utc()),
+        time: super::audit::now_rfc3339(),
         user: actor.user.clone(),
         identity: c.identity().await.ok().map(|(arn, _)| arn),
         env: env.to_string(),

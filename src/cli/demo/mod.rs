@@ -69,7 +69,7 @@ pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     let signal = super::local::shutdown_signal();
     let (dir, temporary) = match &args.state_dir {
         Some(d) => {
-            crate::backend::audit::create_private_dir(d)
+            crate::private_fs::create_dir(d)
                 .map_err(|e| CliError::msg(format!("{}: {e}", d.display())))?;
             (d.canonicalize()?, false)
         }

@@ -230,7 +230,7 @@ impl MetricStore {
 
     fn reopen(&mut self) -> std::io::Result<()> {
         let path = self.dir.join(JOURNAL);
-        self.journal = Some(crate::emulator::store::open_private(&path, true)?);
+        self.journal = Some(crate::private_fs::open(&path, true)?);
         self.journal_bytes = std::fs::metadata(&path)?.len();
         Ok(())
     }

@@ -95,7 +95,7 @@ impl LogStore {
         if size > COMPACT_AT {
             store.compact(dir)?;
         }
-        store.journal = Some(crate::emulator::store::open_private(&path, true)?);
+        store.journal = Some(crate::private_fs::open(&path, true)?);
         Ok(store)
     }
 

@@ -76,7 +76,7 @@ pub fn extract(zip: impl Read + Seek, dest: &Path) -> Result<(), String> {
 pub fn extract_within(zip: impl Read + Seek, dest: &Path, limits: Limits) -> Result<(), String> {
     let tmp = dest.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);
-    crate::emulator::store::create_private_dir(&tmp)
+    crate::private_fs::create_dir(&tmp)
         .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let placed = unpack(zip, &tmp, limits).and_then(|()| {
         let _ = std::fs::remove_dir_all(dest);

@@ -64,8 +64,8 @@ impl Pids {
                 key.partition, key.runtime_id, key.version, key.endpoint
             ),
         };
-        let written = crate::emulator::store::create_private_dir(&self.dir).and_then(|()| {
-            crate::emulator::store::open_private(&self.dir.join(pid.to_string()), false)?
+        let written = crate::private_fs::create_dir(&self.dir).and_then(|()| {
+            crate::private_fs::open(&self.dir.join(pid.to_string()), false)?
                 .write_all(&serde_json::to_vec(&rec).unwrap_or_default())
         });
         if let Err(e) = written {

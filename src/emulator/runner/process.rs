@@ -46,7 +46,7 @@ pub(super) fn prepare(spec: &LaunchSpec, dir: &Path) -> Result<(String, Vec<Stri
                 .status();
             match engine {
                 Ok(s) if s.success() => {
-                    crate::emulator::store::create_private_dir(dir).map_err(|e| e.to_string())?;
+                    crate::private_fs::create_dir(dir).map_err(|e| e.to_string())?;
                     Ok((
                         "docker".into(),
                         vec!["run".into(), "--rm".into(), uri.clone()],

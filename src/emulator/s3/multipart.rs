@@ -144,7 +144,7 @@ pub(super) async fn create(
     let dir = uploads.join(&upload_id);
     let json = serde_json::to_vec_pretty(&rec).map_err(|e| internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
-        super::super::store::create_private_dir(&dir)?;
+        crate::private_fs::create_dir(&dir)?;
         std::fs::File::open(&uploads)?.sync_all()?;
         atomic_write(&dir, RECORD, &json)
     })
@@ -357,7 +357,7 @@ fn assemble(
 /// Stream the parts into `tmp`, checking each against its listed ETag; returns their MD5s.
 fn concat(tmp: &Path, upload_dir: &Path, parts: &[(u32, String)]) -> Result<Vec<u8>, S3Error> {
     let write_err = io_error("cannot write the object");
-    let mut out = super::super::store::open_private(tmp, false).map_err(&write_err)?;
+    let mut out = crate::private_fs::open(tmp, false).map_err(&write_err)?;
     let mut md5s = Vec::with_capacity(parts.len() * 16);
     let mut buf = vec![0u8; 1 << 20];
     for (n, etag) in parts {

@@ -225,8 +225,7 @@ pub async fn save(
         .map_or_else(|| PathBuf::from("."), PathBuf::from)
         .join("logs");
     // Logs may hold anything a server printed: 0700 directory, 0600 file.
-    crate::backend::audit::create_private_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::private_fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let stamp = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!(
             "[year][month][day]T[hour][minute][second]Z"
@@ -248,7 +247,7 @@ pub async fn save(
         n += 1;
         path = dir.join(format!("{safe}-{stamp}-{n}.log"));
     }
-    crate::backend::audit::open_private(&path, false)
+    crate::private_fs::open(&path, false)
         .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
