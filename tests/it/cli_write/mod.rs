@@ -4,6 +4,7 @@
 use crate::support::cli;
 mod checks;
 mod inputs;
+mod package_memory;
 mod point;
 mod race;
 mod safety;
