@@ -159,30 +159,37 @@ pub async fn deploy(
         (actor, audit),
         checks::deploy_request(req),
     )?;
-    let c = backend.clients(env).await?;
-    let existing = match resolve(&c, &req.runtime).await {
-        Ok(rt) => Some(rt),
-        Err(BackendError::RuntimeNotFound { .. }) => None,
-        Err(e) => return Err(e),
-    };
-    // What a create needs, known before anything is uploaded.
-    if existing.is_none() {
-        checks::new_runtime_name(&req.runtime)?;
-        create_role(&environment, req)?;
+    // Up to the runtime's change nothing of it is touched (the artifact is uploaded): a "no"
+    // found here (a name a create cannot take, a directory over AWS's limit) is a refusal.
+    let (c, existing, artifact, artifact_uri, endpoint_before, before) = async {
+        let c = backend.clients(env).await?;
+        let existing = match resolve(&c, &req.runtime).await {
+            Ok(rt) => Some(rt),
+            Err(BackendError::RuntimeNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        // What a create needs, known before anything is uploaded.
+        if existing.is_none() {
+            checks::new_runtime_name(&req.runtime)?;
+            create_role(&environment, req)?;
+        }
+        let (artifact, artifact_uri) = artifact(&c, req, progress).await?;
+        // What the moved endpoint served before (else the latest version), so a rollback can
+        // find its way back from the audit trail.
+        let endpoint_before = match (&existing, &req.endpoint) {
+            (Some(rt), Some(ep)) => live_version(&c, rt.agent_runtime_id(), ep).await?,
+            _ => None,
+        };
+        let before_version = endpoint_before.clone().or_else(|| {
+            existing
+                .as_ref()
+                .map(|r| r.agent_runtime_version().to_string())
+        });
+        let before = json!({ "version": before_version, "endpoint": req.endpoint });
+        Ok((c, existing, artifact, artifact_uri, endpoint_before, before))
     }
-    let (artifact, artifact_uri) = artifact(&c, req, progress).await?;
-    // What the moved endpoint served before (else the latest version), so a rollback can
-    // find its way back from the audit trail.
-    let endpoint_before = match (&existing, &req.endpoint) {
-        (Some(rt), Some(ep)) => live_version(&c, rt.agent_runtime_id(), ep).await?,
-        _ => None,
-    };
-    let before_version = endpoint_before.clone().or_else(|| {
-        existing
-            .as_ref()
-            .map(|r| r.agent_runtime_version().to_string())
-    });
-    let before = json!({ "version": before_version, "endpoint": req.endpoint });
+    .await
+    .inspect_err(|e: &BackendError| audit.refuse(actor, &write, &e.to_string()))?;
     let submitted = submit(&c, &environment, req, existing.as_ref(), artifact).await;
     let (id, arn, version, created) = match submitted {
         Ok(s) => s,

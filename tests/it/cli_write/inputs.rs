@@ -91,7 +91,14 @@ async fn a_directory_over_the_size_limit_is_refused_and_changes_nothing() {
     );
     let rows = json(&w, &["--env", "dev", "runtimes"]).await;
     assert_eq!(rows.as_array().map(Vec::len), Some(0), "no runtime: {rows}");
-    assert!(cli::audit(&w).is_empty(), "nothing to audit");
+    let audit = cli::audit(&w);
+    assert!(
+        audit.len() == 1
+            && audit[0]["result"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("refused: ") && r.contains("750 MB")),
+        "the refusal is audited: {audit:?}"
+    );
     let c = clients(&w.local.url, "us-west-2").await;
     let bucket =
         c.s3.head_bucket()
