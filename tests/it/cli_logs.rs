@@ -188,14 +188,30 @@ async fn put(c: &agentcore_console::backend::Clients, group: &str, stream: &str,
         .expect("put");
 }
 
+/// A stream in the runtime's group, which exists once the server's first line was ingested
+/// (a moment after the call that printed it answered).
 async fn new_stream(c: &agentcore_console::backend::Clients, group: &str, stream: &str) {
-    c.logs
-        .create_log_stream()
-        .log_group_name(group)
-        .log_stream_name(stream)
-        .send()
-        .await
-        .expect("stream");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let made = c
+            .logs
+            .create_log_stream()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .send()
+            .await;
+        match made {
+            Ok(_) => return,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception())
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("stream: {e:?}"),
+        }
+    }
 }
 
 fn ticks(range: std::ops::Range<usize>) -> Vec<String> {
