@@ -202,6 +202,24 @@ async fn bad_traffic_input_changes_nothing() {
     );
     let solo = json(&w, &["--env", "dev", "traffic", "show", "solo"]).await;
     assert!(solo["canary"]["liveVersion"].is_null(), "{solo}");
+    // Each refusal is in the audit trail as one, whether the input or the runtime said no.
+    let refused: Vec<String> = cli::audit(&w)
+        .iter()
+        .filter_map(|e| e["result"].as_str())
+        .filter(|r| r.starts_with("refused: "))
+        .map(str::to_string)
+        .collect();
+    for why in [
+        "outside 0..100",
+        "no version 99",
+        "`ghost` not found",
+        "read-only",
+    ] {
+        assert!(
+            refused.iter().any(|r| r.contains(why)),
+            "no refusal for {why}: {refused:?}"
+        );
+    }
     w.local.stop().await;
 }
 

@@ -13,6 +13,7 @@
 
 use std::time::Duration;
 
+mod checks;
 mod gateway;
 mod observe;
 pub mod rules;
@@ -21,14 +22,16 @@ mod splits;
 use serde::Serialize;
 use serde_json::json;
 
+use self::checks::authorized;
+pub use self::checks::check;
 use self::gateway::{apply, find_gateway, gateway_name, list_rules, prepare};
 pub use self::observe::observe;
 use self::rules::{RuleInfo, invocation_url, routing_rule, slug};
 pub use self::splits::{Split, splits};
-use super::audit::{Actor, AuditLog, WriteRef};
+use super::audit::{Actor, AuditLog};
 use super::deploy::{audit_entry, point, record};
 use super::runtimes::{list_endpoints, resolve};
-use super::{Backend, BackendError, Clients, guard};
+use super::{Backend, BackendError, Clients};
 use crate::domain::Status;
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -200,37 +203,37 @@ pub async fn set(
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
-    let environment = backend.environment(env)?.clone();
-    let write = WriteRef {
-        env,
-        action: "traffic.set",
-        target: runtime,
-    };
-    guard::authorize(
-        &environment,
+    let (environment, write) = authorized(
+        backend,
+        (env, runtime, "traffic.set"),
         armed,
-        &write,
         (actor, audit),
-        check(&environment, runtime, Some((canary_version, weight))),
+        Some((canary_version, weight)),
     )?;
-    let c = backend.clients(env).await?;
-    let rt = resolve(&c, runtime).await?;
-    let versions = super::runtimes::list_versions(&c, rt.agent_runtime_id()).await?;
-    match versions.iter().find(|v| v.version == canary_version) {
-        None => {
-            return Err(BackendError::Other(format!(
-                "{env}: runtime `{runtime}` has no version {canary_version}"
-            )));
+    // Up to the first change nothing is touched: a "no" found here is a refusal, audited.
+    let (c, rt, before) = async {
+        let c = backend.clients(env).await?;
+        let rt = resolve(&c, runtime).await?;
+        let versions = super::runtimes::list_versions(&c, rt.agent_runtime_id()).await?;
+        match versions.iter().find(|v| v.version == canary_version) {
+            None => {
+                return Err(BackendError::Other(format!(
+                    "{env}: runtime `{runtime}` has no version {canary_version}"
+                )));
+            }
+            Some(v) if v.status.is_failed() || v.status == Status::Deleting => {
+                return Err(BackendError::Other(format!(
+                    "{env}: version {canary_version} of `{runtime}` is {}: an endpoint cannot serve it",
+                    v.status
+                )));
+            }
+            Some(_) => {}
         }
-        Some(v) if v.status.is_failed() || v.status == Status::Deleting => {
-            return Err(BackendError::Other(format!(
-                "{env}: version {canary_version} of `{runtime}` is {}: an endpoint cannot serve it",
-                v.status
-            )));
-        }
-        Some(_) => {}
+        let before = show(backend, env, runtime).await?;
+        Ok((c, rt, before))
     }
-    let before = show(backend, env, runtime).await?;
+    .await
+    .inspect_err(|e: &BackendError| audit.refuse(actor, &write, &e.to_string()))?;
     let canary = environment.canary_endpoint();
     let result = async {
         let plan = prepare(&c, &environment, &rt, 100 - weight, weight).await?;
@@ -256,27 +259,27 @@ pub async fn promote(
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
-    let environment = backend.environment(env)?.clone();
-    let write = WriteRef {
-        env,
-        action: "traffic.promote",
-        target: runtime,
-    };
-    guard::authorize(
-        &environment,
+    let (environment, write) = authorized(
+        backend,
+        (env, runtime, "traffic.promote"),
         armed,
-        &write,
         (actor, audit),
-        check(&environment, runtime, None),
+        None,
     )?;
-    let c = backend.clients(env).await?;
-    let rt = resolve(&c, runtime).await?;
-    let before = show(backend, env, runtime).await?;
-    let version = before.canary.live_version.clone().ok_or_else(|| {
-        BackendError::Other(format!(
-            "{env}: `{runtime}` has no canary endpoint serving a version to promote"
-        ))
-    })?;
+    // Up to the first change nothing is touched: a "no" found here is a refusal, audited.
+    let (c, rt, before, version) = async {
+        let c = backend.clients(env).await?;
+        let rt = resolve(&c, runtime).await?;
+        let before = show(backend, env, runtime).await?;
+        let version = before.canary.live_version.clone().ok_or_else(|| {
+            BackendError::Other(format!(
+                "{env}: `{runtime}` has no canary endpoint serving a version to promote"
+            ))
+        })?;
+        Ok((c, rt, before, version))
+    }
+    .await
+    .inspect_err(|e: &BackendError| audit.refuse(actor, &write, &e.to_string()))?;
     let stable = environment.stable_endpoint();
     let result = async {
         let plan = prepare(&c, &environment, &rt, 100, 0).await?;
@@ -302,18 +305,12 @@ pub async fn abort(
     actor: &Actor,
     audit: &AuditLog,
 ) -> Result<TrafficView, BackendError> {
-    let environment = backend.environment(env)?.clone();
-    let write = WriteRef {
-        env,
-        action: "traffic.abort",
-        target: runtime,
-    };
-    guard::authorize(
-        &environment,
+    let (environment, _) = authorized(
+        backend,
+        (env, runtime, "traffic.abort"),
         armed,
-        &write,
         (actor, audit),
-        check(&environment, runtime, None),
+        None,
     )?;
     let c = backend.clients(env).await?;
     let rt = resolve(&c, runtime).await?;
@@ -338,34 +335,6 @@ pub async fn abort(
         result,
     };
     finish(backend, &c, env, runtime, change, actor, audit).await
-}
-
-/// Everything a traffic change can check before its first call: the runtime's name, the
-/// canary version and weight of a `set`, and two distinct endpoints (one endpoint on both
-/// sides would turn a 10% canary into 100%).
-pub fn check(
-    environment: &crate::domain::Environment,
-    runtime: &str,
-    set: Option<(&str, i32)>,
-) -> Result<(), BackendError> {
-    super::deploy::checks::runtime(runtime)?;
-    if let Some((version, weight)) = set {
-        super::deploy::checks::version("canary version", version)?;
-        if !(0..=100).contains(&weight) {
-            return Err(BackendError::Other(format!(
-                "weight {weight} is outside 0..100"
-            )));
-        }
-    }
-    let (stable, canary) = (environment.stable_endpoint(), environment.canary_endpoint());
-    if stable == canary {
-        return Err(BackendError::Other(format!(
-            "environment `{}`: stable_endpoint and canary_endpoint are both `{stable}`; give \
-             them different endpoints in the environments file",
-            environment.name
-        )));
-    }
-    Ok(())
 }
 
 /// Why no new session goes to the canary, if none does.
