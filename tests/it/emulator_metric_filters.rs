@@ -406,3 +406,73 @@ async fn a_default_value_is_published_once_for_a_minute_without_a_match() {
     let got = minute(&c, "Errors", &[], at).await;
     assert_eq!(got, [(minute_of(at), 0.0), (minute_of(at), 1.0)]);
 }
+
+/// Lines a server writes go through the same ingestion as PutLogEvents, filters included.
+#[tokio::test]
+async fn what_a_runtime_writes_is_counted_by_a_filter_on_its_group() {
+    use aws_sdk_bedrockagentcore::primitives::Blob;
+    const CALL: &str = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"version","arguments":{}}}"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    let id = create(&c, "counted").await;
+    settled(&c, &id).await;
+    let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
+    // The group appears with the server's first line (its readiness probe), a moment later.
+    let mut exists = false;
+    for _ in 0..200 {
+        let groups = c
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(&group)
+            .send()
+            .await
+            .expect("groups");
+        exists = !groups.log_groups().is_empty();
+        if exists {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(exists, "the runtime's log group never appeared");
+    c.logs
+        .put_metric_filter()
+        .log_group_name(&group)
+        .filter_name("calls")
+        .filter_pattern(r#"{ $.method = "tools/call" }"#)
+        .metric_transformations(transformation("Calls", "1"))
+        .send()
+        .await
+        .expect("put filter");
+    let arn = c
+        .control
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .send()
+        .await
+        .expect("get")
+        .agent_runtime_arn;
+    let at = now_ms();
+    for _ in 0..3 {
+        c.data
+            .invoke_agent_runtime()
+            .agent_runtime_arn(&arn)
+            .content_type("application/json")
+            .payload(Blob::new(CALL))
+            .send()
+            .await
+            .expect("invoke");
+    }
+    // Lines arrive asynchronously from the process; the calls may straddle a minute.
+    let mut total = 0.0;
+    for _ in 0..200 {
+        let got = minute(&c, "Calls", &[], at).await;
+        let n = got.len() / 2;
+        total = got[..n].iter().map(|(_, v)| v).sum();
+        if total >= 3.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(total, 3.0, "one count per tools/call line");
+}

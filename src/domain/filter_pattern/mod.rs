@@ -422,4 +422,48 @@ mod tests {
             assert!(FilterPattern::parse(bad).is_err(), "{bad} should not parse");
         }
     }
+
+    #[test]
+    fn extract_binds_what_metric_filters_use() {
+        let json = FilterPattern::parse(r#"{ $.level = "ERROR" && $.latency > 100 }"#).unwrap();
+        assert_eq!(
+            json.extract(JSON_EVENT),
+            Some(vec![
+                ("$.level".into(), "ERROR".into()),
+                ("$.latency".into(), "250".into())
+            ])
+        );
+        assert_eq!(json.extract(r#"{"level":"INFO","latency":250}"#), None);
+        assert_eq!(
+            json.value_at(JSON_EVENT, "$.user.id").as_deref(),
+            Some("u-1")
+        );
+        assert_eq!(
+            json.value_at(JSON_EVENT, "$.user"),
+            None,
+            "objects are no value"
+        );
+        assert_eq!(json.value_at(JSON_EVENT, "$.gone"), None);
+        assert_eq!(json.value_at(JSON_EVENT, "$.tags[1]").as_deref(), Some("b"));
+
+        let delimited = FilterPattern::parse("[ip, id, user, ..., status = 404, size]").unwrap();
+        let bound = delimited.extract(ACCESS).unwrap();
+        assert!(
+            bound.contains(&("$user".into(), "frank".into())),
+            "{bound:?}"
+        );
+        assert!(
+            bound.contains(&("$size".into(), "1534".into())),
+            "{bound:?}"
+        );
+        assert_eq!(
+            delimited.value_at(ACCESS, "$status").as_deref(),
+            Some("404")
+        );
+        assert_eq!(delimited.value_at(ACCESS, "$nope"), None);
+
+        let terms = FilterPattern::parse("GET").unwrap();
+        assert_eq!(terms.extract(ACCESS), Some(vec![]));
+        assert_eq!(terms.extract("POST"), None);
+    }
 }
