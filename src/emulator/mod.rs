@@ -133,26 +133,41 @@ pub async fn open(opts: Options) -> Result<Opened, EmulatorError> {
     // The lock is ours: any server still running from this state dir was orphaned by a local
     // AgentCore that died without stopping it. Stop those before `resume` starts new ones.
     runner.sweep().await;
+    let cloudwatch = Arc::new(
+        cloudwatch::CloudWatch::open(&opts.state_dir, opts.invoke_tps).map_err(|source| {
+            EmulatorError::Store(StoreError::Io {
+                path: opts.state_dir.clone(),
+                source,
+            })
+        })?,
+    );
+    let mut log_store = logs::store::LogStore::open(&opts.state_dir).map_err(|source| {
+        EmulatorError::Store(StoreError::Io {
+            path: opts.state_dir.join("logs.jsonl"),
+            source,
+        })
+    })?;
+    // Metric filters publish where AgentCore's runtime metrics go.
+    let cw = Arc::clone(&cloudwatch);
+    log_store.set_metric_sink(Box::new(move |partition, d| {
+        let sample = crate::domain::metrics::stat::Sample::Value {
+            value: d.value,
+            count: 1.0,
+        };
+        let dims = d.dimensions.clone();
+        cw.publish(
+            partition,
+            &d.namespace,
+            d.timestamp,
+            vec![(&d.name, dims, sample, d.unit)],
+        );
+    }));
     let emu = Arc::new(Emulator {
         store,
         runner,
         sessions: gateway::route::Sessions::default(),
-        logs: std::sync::Mutex::new(logs::store::LogStore::open(&opts.state_dir).map_err(
-            |source| {
-                EmulatorError::Store(StoreError::Io {
-                    path: opts.state_dir.join("logs.jsonl"),
-                    source,
-                })
-            },
-        )?),
-        cloudwatch: Arc::new(
-            cloudwatch::CloudWatch::open(&opts.state_dir, opts.invoke_tps).map_err(|source| {
-                EmulatorError::Store(StoreError::Io {
-                    path: opts.state_dir.clone(),
-                    source,
-                })
-            })?,
-        ),
+        logs: std::sync::Mutex::new(log_store),
+        cloudwatch,
         closing: tokio::sync::watch::channel(false).0,
         faults: faults::Faults::new(&opts.faults),
         opts,

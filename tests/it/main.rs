@@ -15,6 +15,7 @@ mod contract_moto_logs;
 mod emulator_gateway;
 mod emulator_invoke;
 mod emulator_logs;
+mod emulator_metric_filters;
 mod emulator_metrics;
 mod emulator_runtimes;
 mod emulator_s3;

@@ -94,7 +94,7 @@ pub(super) fn bind(fields: &[Field], values: &[String]) -> Option<Vec<(String, S
 }
 
 /// `$.a.b[0].c`
-fn select<'v>(v: &'v Value, sel: &str) -> Option<&'v Value> {
+pub(super) fn select<'v>(v: &'v Value, sel: &str) -> Option<&'v Value> {
     let mut cur = v;
     let path = sel.strip_prefix('$')?;
     for part in path.split('.').filter(|p| !p.is_empty()) {

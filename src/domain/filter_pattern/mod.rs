@@ -133,6 +133,78 @@ impl FilterPattern {
     }
 }
 
+impl FilterPattern {
+    /// The values a matching event binds, keyed as metric filters name them: `$.a.b` for each
+    /// selector a JSON pattern uses, `$name` for a space-delimited pattern's named fields.
+    /// None when the event does not match; empty for a term pattern, which binds nothing.
+    pub fn extract(&self, message: &str) -> Option<Vec<(String, String)>> {
+        if !self.matches(message) {
+            return None;
+        }
+        match self {
+            Self::All | Self::Terms { .. } => Some(vec![]),
+            Self::Json(e) => {
+                let v = serde_json::from_str::<Value>(message.trim()).ok()?;
+                let mut sels = vec![];
+                selectors(e, &mut sels);
+                Some(
+                    sels.into_iter()
+                        .filter_map(|s| Some((s.clone(), scalar(eval::select(&v, &s)?)?)))
+                        .collect(),
+                )
+            }
+            Self::Delimited { fields, .. } => Some(
+                bind(fields, &split_fields(message))?
+                    .into_iter()
+                    .map(|(n, v)| (format!("${n}"), v))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The event's value at `selector` (`$.a.b` in a JSON event, `$name` for a
+    /// space-delimited field), whether or not the pattern uses it.
+    pub fn value_at(&self, message: &str, selector: &str) -> Option<String> {
+        match self {
+            Self::Delimited { fields, .. } => {
+                let name = selector.strip_prefix('$')?;
+                bind(fields, &split_fields(message))?
+                    .into_iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v)
+            }
+            _ => {
+                let v = serde_json::from_str::<Value>(message.trim()).ok()?;
+                scalar(eval::select(&v, selector)?)
+            }
+        }
+    }
+}
+
+fn selectors(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            selectors(a, out);
+            selectors(b, out);
+        }
+        Expr::Cmp { sel, .. } | Expr::IsNull(sel) | Expr::NotExists(sel) | Expr::Exists(sel) => {
+            if !out.contains(sel) {
+                out.push(sel.clone());
+            }
+        }
+    }
+}
+
+/// A JSON scalar as text; objects and arrays are not values a metric can take.
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 fn parse_terms(t: &str) -> Result<FilterPattern, PatternError> {
     let (mut all, mut any, mut none) = (vec![], vec![], vec![]);
     let mut chars = t.chars().peekable();
@@ -349,5 +421,49 @@ mod tests {
         ] {
             assert!(FilterPattern::parse(bad).is_err(), "{bad} should not parse");
         }
+    }
+
+    #[test]
+    fn extract_binds_what_metric_filters_use() {
+        let json = FilterPattern::parse(r#"{ $.level = "ERROR" && $.latency > 100 }"#).unwrap();
+        assert_eq!(
+            json.extract(JSON_EVENT),
+            Some(vec![
+                ("$.level".into(), "ERROR".into()),
+                ("$.latency".into(), "250".into())
+            ])
+        );
+        assert_eq!(json.extract(r#"{"level":"INFO","latency":250}"#), None);
+        assert_eq!(
+            json.value_at(JSON_EVENT, "$.user.id").as_deref(),
+            Some("u-1")
+        );
+        assert_eq!(
+            json.value_at(JSON_EVENT, "$.user"),
+            None,
+            "objects are no value"
+        );
+        assert_eq!(json.value_at(JSON_EVENT, "$.gone"), None);
+        assert_eq!(json.value_at(JSON_EVENT, "$.tags[1]").as_deref(), Some("b"));
+
+        let delimited = FilterPattern::parse("[ip, id, user, ..., status = 404, size]").unwrap();
+        let bound = delimited.extract(ACCESS).unwrap();
+        assert!(
+            bound.contains(&("$user".into(), "frank".into())),
+            "{bound:?}"
+        );
+        assert!(
+            bound.contains(&("$size".into(), "1534".into())),
+            "{bound:?}"
+        );
+        assert_eq!(
+            delimited.value_at(ACCESS, "$status").as_deref(),
+            Some("404")
+        );
+        assert_eq!(delimited.value_at(ACCESS, "$nope"), None);
+
+        let terms = FilterPattern::parse("GET").unwrap();
+        assert_eq!(terms.extract(ACCESS), Some(vec![]));
+        assert_eq!(terms.extract("POST"), None);
     }
 }

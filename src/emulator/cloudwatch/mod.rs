@@ -26,6 +26,7 @@ use axum::http::{Response, StatusCode};
 
 use self::alarms::AlarmBook;
 use self::cbor::Value;
+pub use self::store::unit;
 use self::store::{MetricKey, MetricStore, Point};
 use self::wire::{CwError, Protocol, now_ms};
 use super::http::Req;

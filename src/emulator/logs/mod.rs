@@ -1,8 +1,9 @@
 //! CloudWatch Logs (awsJson1_1, `X-Amz-Target: Logs_20140328.<Op>`): what runtimes write, and
 //! DescribeLogGroups/Streams, GetLogEvents, FilterLogEvents with real filter patterns,
-//! CreateLogGroup/Stream and PutLogEvents.
+//! CreateLogGroup/Stream, PutLogEvents, and metric filters (`metric_filters`).
 
 pub mod live_tail;
+pub mod metric_filters;
 pub mod store;
 
 use axum::body::Body;
@@ -93,6 +94,10 @@ fn dispatch(
             Ok(json!({}))
         }
         "PutLogEvents" => put_events(store, partition, b),
+        "PutMetricFilter" => metric_filters::put(store, partition, b),
+        "DescribeMetricFilters" => metric_filters::describe(store, partition, b),
+        "DeleteMetricFilter" => metric_filters::delete(store, partition, b),
+        "TestMetricFilter" => metric_filters::test(b),
         other => Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnknownOperationException",
@@ -120,14 +125,14 @@ pub(crate) fn filter_pattern(
     })
 }
 
-fn str_field<'a>(b: &'a Map<String, Value>, key: &str) -> Result<&'a str, AwsError> {
+pub(crate) fn str_field<'a>(b: &'a Map<String, Value>, key: &str) -> Result<&'a str, AwsError> {
     b.get(key)
         .and_then(Value::as_str)
         .ok_or_else(|| err("InvalidParameterException", format!("{key} is required")))
 }
 
 /// `logGroupName`, or the name inside a `logGroupIdentifier` ARN.
-fn group_name(b: &Map<String, Value>) -> Result<String, AwsError> {
+pub(crate) fn group_name(b: &Map<String, Value>) -> Result<String, AwsError> {
     if let Some(n) = b.get("logGroupName").and_then(Value::as_str) {
         return Ok(n.to_string());
     }
@@ -156,7 +161,7 @@ fn existing_group<'s>(
         })
 }
 
-fn limit(b: &Map<String, Value>, max: u64, default: u64) -> Result<usize, AwsError> {
+pub(crate) fn limit(b: &Map<String, Value>, max: u64, default: u64) -> Result<usize, AwsError> {
     match b.get("limit") {
         None => Ok(default as usize),
         Some(v) => v
@@ -173,7 +178,7 @@ fn limit(b: &Map<String, Value>, max: u64, default: u64) -> Result<usize, AwsErr
 }
 
 /// Page through items sorted by key; the token is the last key returned.
-fn page(
+pub(crate) fn page(
     items: Vec<(String, Value)>,
     after: Option<&str>,
     limit: usize,
@@ -214,7 +219,7 @@ fn describe_groups(
         .map(|((_, n), g)| {
             let a = arn(&req.scope.region, &req.scope.account, n);
             let bytes: u64 = g.streams.values().map(|s| s.stored_bytes).sum();
-            (n.clone(), json!({ "logGroupName": n, "creationTime": g.creation_time, "arn": format!("{a}:*"), "logGroupArn": a, "storedBytes": bytes, "metricFilterCount": 0 }))
+            (n.clone(), json!({ "logGroupName": n, "creationTime": g.creation_time, "arn": format!("{a}:*"), "logGroupArn": a, "storedBytes": bytes, "metricFilterCount": g.metric_filters.len() }))
         })
         .collect();
     let (groups, next) = page(
@@ -477,7 +482,7 @@ fn put_events(
     Ok(out)
 }
 
-fn with_next(mut v: Value, next: Option<String>) -> Value {
+pub(crate) fn with_next(mut v: Value, next: Option<String>) -> Value {
     if let Some(t) = next {
         v["nextToken"] = json!(t);
     }

@@ -7,6 +7,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::metric_filters::MetricFilter;
+use super::metric_filters::apply::MetricSink;
+
 /// A journal bigger than this at start is rewritten from what the store keeps.
 const COMPACT_AT: u64 = 256 * 1024 * 1024;
 
@@ -32,6 +35,14 @@ enum Record {
         i: i64,
         m: String,
     },
+    #[serde(rename = "f")]
+    Filter {
+        p: String,
+        g: String,
+        f: Box<MetricFilter>,
+    },
+    #[serde(rename = "fd")]
+    FilterDeleted { p: String, g: String, n: String },
 }
 
 /// Events kept per stream; older ones are dropped, as retention would.
@@ -58,14 +69,16 @@ pub struct Stream {
 pub struct Group {
     pub creation_time: i64,
     pub streams: BTreeMap<String, Stream>,
+    pub metric_filters: BTreeMap<String, MetricFilter>,
 }
 
 /// All groups, keyed by (partition, group name).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct LogStore {
     pub groups: BTreeMap<(String, String), Group>,
     seq: u64,
     journal: Option<std::fs::File>,
+    metric_sink: Option<MetricSink>,
 }
 
 pub fn now_ms() -> i64 {
@@ -76,6 +89,11 @@ impl LogStore {
     /// The newest sequence number handed out.
     pub fn cursor(&self) -> u64 {
         self.seq
+    }
+
+    /// Where metric filters publish (the emulator's CloudWatch); without one they only match.
+    pub fn set_metric_sink(&mut self, sink: MetricSink) {
+        self.metric_sink = Some(sink);
     }
 
     /// Load the journal in `dir` (if any) and keep appending to it.
@@ -109,6 +127,15 @@ impl LogStore {
             };
             serde_json::to_writer(&mut out, &rec)?;
             out.push(b'\n');
+            for f in group.metric_filters.values() {
+                let rec = Record::Filter {
+                    p: p.clone(),
+                    g: g.clone(),
+                    f: Box::new(f.clone()),
+                };
+                serde_json::to_writer(&mut out, &rec)?;
+                out.push(b'\n');
+            }
             for (sname, stream) in &group.streams {
                 let rec = Record::Stream {
                     p: p.clone(),
@@ -151,13 +178,23 @@ impl LogStore {
             Record::Group { p, g, t } => {
                 self.groups.entry((p, g)).or_insert_with(|| Group {
                     creation_time: t,
-                    streams: BTreeMap::new(),
+                    ..Group::default()
                 });
+            }
+            Record::Filter { p, g, f } => {
+                if let Some(group) = self.groups.get_mut(&(p, g)) {
+                    group.metric_filters.insert(f.name.clone(), *f);
+                }
+            }
+            Record::FilterDeleted { p, g, n } => {
+                if let Some(group) = self.groups.get_mut(&(p, g)) {
+                    group.metric_filters.remove(&n);
+                }
             }
             Record::Stream { p, g, s, t } => {
                 let group = self.groups.entry((p, g)).or_insert_with(|| Group {
                     creation_time: t,
-                    streams: BTreeMap::new(),
+                    ..Group::default()
                 });
                 group.streams.entry(s).or_insert_with(|| Stream {
                     creation_time: t,
@@ -182,11 +219,33 @@ impl LogStore {
                 key.clone(),
                 Group {
                     creation_time: t,
-                    streams: BTreeMap::new(),
+                    ..Group::default()
                 },
             );
         }
         self.groups.entry(key).or_default()
+    }
+
+    /// Create or replace a metric filter on an existing group (journaled).
+    pub fn put_metric_filter(&mut self, partition: &str, group: &str, filter: MetricFilter) {
+        self.write(&Record::Filter {
+            p: partition.to_string(),
+            g: group.to_string(),
+            f: Box::new(filter.clone()),
+        });
+        self.group_mut(partition, group)
+            .metric_filters
+            .insert(filter.name.clone(), filter);
+    }
+
+    /// Delete a metric filter (journaled).
+    pub fn delete_metric_filter(&mut self, partition: &str, group: &str, name: &str) {
+        self.write(&Record::FilterDeleted {
+            p: partition.to_string(),
+            g: group.to_string(),
+            n: name.to_string(),
+        });
+        self.group_mut(partition, group).metric_filters.remove(name);
     }
 
     /// Create a stream in an existing group (journaled).
@@ -234,6 +293,26 @@ impl LogStore {
             now,
             message.to_string(),
         );
+        self.publish(partition, group, timestamp, message);
+    }
+
+    /// Run the group's metric filters over a newly ingested event (never over a replayed one:
+    /// what they published then is in the metric store already).
+    fn publish(&mut self, partition: &str, group: &str, timestamp: i64, message: &str) {
+        let Some(sink) = self.metric_sink.as_ref() else {
+            return;
+        };
+        let Some(g) = self
+            .groups
+            .get_mut(&(partition.to_string(), group.to_string()))
+        else {
+            return;
+        };
+        for f in g.metric_filters.values_mut() {
+            if let Some(d) = f.apply(message, timestamp) {
+                sink(partition, &d);
+            }
+        }
     }
 
     fn insert(
@@ -254,7 +333,7 @@ impl LogStore {
             .entry((partition.to_string(), group.to_string()))
             .or_insert_with(|| Group {
                 creation_time: ingestion,
-                streams: BTreeMap::new(),
+                ..Group::default()
             });
         let s = g
             .streams

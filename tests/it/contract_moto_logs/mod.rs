@@ -282,4 +282,5 @@ fn written(group: &str, events: &[(i64, String)]) -> Vec<Seen> {
 
 mod follow;
 mod history;
+mod metric_filters;
 mod wire;
