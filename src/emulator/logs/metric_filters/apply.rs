@@ -26,7 +26,11 @@ pub type MetricSink = Box<dyn Fn(&str, &Datum) + Send>;
 impl MetricFilter {
     /// What this filter publishes for one event at `timestamp`, if anything.
     pub fn apply(&mut self, message: &str, timestamp: i64) -> Option<Datum> {
-        let pattern = self.compiled()?.clone();
+        if self.compiled.is_none() {
+            self.compiled = FilterPattern::parse(&self.pattern).ok();
+        }
+        // Fields, not methods: the pattern is borrowed while the minute is written.
+        let pattern = self.compiled.as_ref()?;
         let t = &self.transformation;
         let unit = t
             .unit
@@ -51,19 +55,12 @@ impl MetricFilter {
             return Some(datum(default, vec![]));
         }
         self.defaulted_minute = Some(minute);
-        let value = value_of(&pattern, message, &t.metric_value)?;
+        let value = value_of(pattern, message, &t.metric_value)?;
         let mut dims = vec![];
         for (name, sel) in &t.dimensions {
             dims.push((name.clone(), pattern.value_at(message, sel)?));
         }
         Some(datum(value, dims))
-    }
-
-    fn compiled(&mut self) -> Option<&FilterPattern> {
-        if self.compiled.is_none() {
-            self.compiled = FilterPattern::parse(&self.pattern).ok();
-        }
-        self.compiled.as_ref()
     }
 }
 
