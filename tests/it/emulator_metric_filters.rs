@@ -22,6 +22,14 @@ fn transformation(name: &str, value: &str) -> MetricTransformation {
         .expect("transformation")
 }
 
+/// A local AgentCore on a fresh state dir, and SDK clients for us-west-2 on it.
+async fn local_agentcore() -> (tempfile::TempDir, Local, Clients) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let c = clients(&local.url, "us-west-2").await;
+    (dir, local, c)
+}
+
 async fn group_with_stream(c: &Clients) {
     c.logs
         .create_log_group()
@@ -118,9 +126,7 @@ fn minute_of(ms: i64) -> i64 {
 
 #[tokio::test]
 async fn put_describe_page_delete_round_trip() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     group_with_stream(&c).await;
     for name in ["errors-a", "errors-b", "latency"] {
         put_filter(
@@ -197,9 +203,7 @@ async fn put_describe_page_delete_round_trip() {
 
 #[tokio::test]
 async fn errors_carry_aws_codes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     let missing_group = c
         .logs
         .put_metric_filter()
@@ -269,9 +273,7 @@ async fn errors_carry_aws_codes() {
 
 #[tokio::test]
 async fn test_metric_filter_reports_matches_and_values() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     let out = c
         .logs
         .test_metric_filter()
@@ -292,9 +294,7 @@ async fn test_metric_filter_reports_matches_and_values() {
 
 #[tokio::test]
 async fn matching_json_events_are_counted_in_their_minute() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     group_with_stream(&c).await;
     put_filter(
         &c,
@@ -321,9 +321,7 @@ async fn matching_json_events_are_counted_in_their_minute() {
 
 #[tokio::test]
 async fn a_field_value_sums_and_a_field_becomes_a_dimension() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     group_with_stream(&c).await;
     put_filter(
         &c,
@@ -359,9 +357,7 @@ async fn a_field_value_sums_and_a_field_becomes_a_dimension() {
 
 #[tokio::test]
 async fn filters_survive_a_restart_and_keep_publishing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (dir, local, c) = local_agentcore().await;
     group_with_stream(&c).await;
     put_filter(&c, "errors", "ERROR", transformation("Errors", "1")).await;
     local.stop().await;
@@ -384,9 +380,7 @@ async fn filters_survive_a_restart_and_keep_publishing() {
 
 #[tokio::test]
 async fn a_default_value_is_published_once_for_a_minute_without_a_match() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     group_with_stream(&c).await;
     put_filter(
         &c,
@@ -412,9 +406,7 @@ async fn a_default_value_is_published_once_for_a_minute_without_a_match() {
 async fn what_a_runtime_writes_is_counted_by_a_filter_on_its_group() {
     use aws_sdk_bedrockagentcore::primitives::Blob;
     const CALL: &str = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"version","arguments":{}}}"#;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let local = start(dir.path()).await;
-    let c = clients(&local.url, "us-west-2").await;
+    let (_dir, _local, c) = local_agentcore().await;
     let id = create(&c, "counted").await;
     settled(&c, &id).await;
     let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
