@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 /// A configured environment, validated.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Environment {
     /// The name used on the command line (`--env NAME`).
     pub name: String,
@@ -27,6 +27,8 @@ pub struct Environment {
     pub stable_endpoint: Option<String>,
     /// The endpoint that serves the canary (default `canary`).
     pub canary_endpoint: Option<String>,
+    /// How `alarms apply` builds the standard alarms (`[environments.NAME.alarms]`).
+    pub alarms: super::alarms::AlarmTemplate,
 }
 
 impl Environment {

@@ -1,5 +1,6 @@
 //! Pure types shared by the CLI, the TUI and the backend. No I/O here.
 
+pub mod alarms;
 pub mod audit;
 pub mod environment;
 pub mod filter_pattern;
