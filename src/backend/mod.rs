@@ -1,6 +1,7 @@
 //! The shared operations, on the official AWS SDK clients. The CLI and the TUI both call
 //! these; the local AgentCore is reached the same way as AWS, through `endpoint_url`.
 
+pub mod alarms;
 pub mod audit;
 pub mod clients;
 pub mod deploy;
