@@ -11,6 +11,8 @@ pub enum PaneKind {
     Matrix,
     /// The audit log.
     Audit,
+    /// Every alarm of every environment.
+    Alarms,
 }
 
 /// One user intent.
@@ -154,6 +156,8 @@ pub enum Action {
     },
     /// Deploy: move the selected named endpoint to the new version (a second write).
     MoveEndpoint,
+    /// Matrix: only the runtimes with an alarm in ALARM, or every runtime again.
+    FiringOnly,
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -220,6 +224,7 @@ const NAMED: &[(&str, Action)] = &[
     ("invoke-history", Action::InvokeHistory),
     ("deploy", Action::Deploy),
     ("move-endpoint", Action::MoveEndpoint),
+    ("firing-only", Action::FiringOnly),
 ];
 
 impl Action {

@@ -42,7 +42,10 @@ fn runtime_in(env: &str) -> super::app::App {
 fn start_asks_each_environment_once_and_polls_skip_while_in_flight() {
     let mut app = app();
     let reqs = app.start(Millis(0));
-    let envs: Vec<_> = reqs
+    let (matrix, alarms): (Vec<_>, Vec<_>) = reqs
+        .iter()
+        .partition(|r| matches!(r.job, Job::EnvMatrix { .. }));
+    let envs: Vec<_> = matrix
         .iter()
         .map(|r| match &r.job {
             Job::EnvMatrix { env } => env.as_str(),
@@ -50,7 +53,15 @@ fn start_asks_each_environment_once_and_polls_skip_while_in_flight() {
         })
         .collect();
     assert_eq!(envs, ["dev", "staging", "prod"]);
-    assert!(reqs.iter().all(|r| r.ticket.pane == MATRIX_UID));
+    assert!(matrix.iter().all(|r| r.ticket.pane == MATRIX_UID));
+    // And each environment's alarms, on their own ticket.
+    assert_eq!(alarms.len(), 3, "{alarms:?}");
+    assert!(
+        alarms
+            .iter()
+            .all(|r| r.ticket.pane == crate::tui::alarms::ALARMS_UID
+                && matches!(r.job, Job::Alarms { .. }))
+    );
     assert!(
         app.update(Action::Tick, Millis(6_000)).is_empty(),
         "still in flight"
@@ -346,7 +357,8 @@ fn a_full_queue_lets_the_next_poll_try_again() {
     for r in reqs {
         app.rejected(r);
     }
-    assert_eq!(app.update(Action::Tick, Millis(1)).len(), 3);
+    // Every matrix column and every alarm listing again.
+    assert_eq!(app.update(Action::Tick, Millis(1)).len(), 6);
 }
 
 #[test]

@@ -265,6 +265,12 @@ pub fn answer(req: &Request, failing: &[&str]) -> Option<Response> {
         Job::InvokeTools(_) | Job::InvokeCall(_) => return None,
         // Tests answer the directory check themselves.
         Job::DeployCheck { .. } => return None,
+        // No alarms unless a test lists some (`with_alarms`).
+        Job::Alarms { env } => Reply::Alarms {
+            env: env.clone(),
+            result: Ok(super::alarms::tests::listed(vec![])),
+        },
+        Job::AlarmHistory { .. } => return None,
     };
     Some(Response {
         ticket: req.ticket,
@@ -288,6 +294,37 @@ pub fn loaded(failing: &[&str]) -> App {
     let reqs = app.start(Millis(0));
     serve(&mut app, reqs, failing, Millis(0));
     app
+}
+
+/// Refresh at `now`, answering the alarm listings with `lists` (an environment missing from
+/// it fails with `error`) and everything else from the fixtures.
+pub fn with_alarms(
+    app: &mut App,
+    lists: &[(&str, Vec<crate::domain::alarms::AlarmInfo>)],
+    error: &str,
+    now: Millis,
+) {
+    for req in app.update(Action::Refresh, now) {
+        let resp = match &req.job {
+            Job::Alarms { env } => Response {
+                ticket: req.ticket,
+                reply: Reply::Alarms {
+                    env: env.clone(),
+                    result: lists
+                        .iter()
+                        .find(|(e, _)| e == env)
+                        .map(|(_, l)| super::alarms::tests::listed(l.clone()))
+                        .ok_or_else(|| error.to_string()),
+                },
+            },
+            _ => match answer(&req, &[]) {
+                Some(r) => r,
+                None => continue,
+            },
+        };
+        let more = app.apply(resp, now);
+        serve(app, more, &[], now);
+    }
 }
 
 /// Apply actions at `now`, answering whatever they ask.

@@ -23,6 +23,7 @@ pub enum Context {
     Matrix,
     Runtime,
     Audit,
+    Alarms,
     Palette,
     Filter,
     Arm,
@@ -49,6 +50,7 @@ const CONTEXTS: &[(&str, Context)] = &[
     ("matrix", Context::Matrix),
     ("runtime", Context::Runtime),
     ("audit", Context::Audit),
+    ("alarms", Context::Alarms),
     ("palette", Context::Palette),
     ("filter", Context::Filter),
     ("arm", Context::Arm),
@@ -80,6 +82,7 @@ impl Context {
                 | Context::Matrix
                 | Context::Runtime
                 | Context::Audit
+                | Context::Alarms
                 | Context::Traffic
                 | Context::Metrics
                 | Context::Logs
@@ -234,6 +237,12 @@ impl Default for Keymap {
                 ),
                 e(A::Left, &["h", "left"], "previous environment", None),
                 e(A::Right, &["l", "right"], "next environment", None),
+                e(
+                    A::FiringOnly,
+                    &["f"],
+                    "only the runtimes with an alarm firing (again: all of them)",
+                    Some("firing"),
+                ),
             ];
             m.extend(open_views());
             m.extend(super::panes::logs::open_keys());
@@ -270,6 +279,7 @@ impl Default for Keymap {
                 (Context::Matrix, matrix),
                 (Context::Runtime, runtime),
                 (Context::Audit, nav("entry")),
+                (Context::Alarms, super::panes::alarms::keys(&nav)),
                 (Context::Palette, palette),
                 (Context::Filter, text("keep the filter", "clear the filter")),
                 (Context::Arm, text("arm the environment", "cancel")),

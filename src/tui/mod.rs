@@ -55,6 +55,7 @@
 //!    `snapshot_tests.rs`, from the fixed data in `fixtures.rs`.
 
 pub mod action;
+pub mod alarms;
 pub mod app;
 pub mod arming;
 pub mod event;
@@ -84,6 +85,8 @@ mod fixtures;
 mod fixtures_traffic;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod snapshot_tests_alarms;
 #[cfg(test)]
 mod snapshot_tests_deploy;
 #[cfg(test)]

@@ -165,6 +165,7 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) {
         | Context::Matrix
         | Context::Runtime
         | Context::Audit
+        | Context::Alarms
         | Context::Logs
         | Context::Traffic
         | Context::Invoke

@@ -102,6 +102,16 @@ impl Theme {
         }
     }
 
+    /// An alarm state: ALARM in the error style, missing data dim, OK green.
+    pub fn alarm(&self, s: crate::domain::alarms::AlarmState) -> Style {
+        use crate::domain::alarms::AlarmState;
+        match s {
+            AlarmState::Alarm => self.error,
+            AlarmState::InsufficientData => self.dim,
+            AlarmState::Ok => self.ok,
+        }
+    }
+
     /// The frame of a pane over `protected` / `armed` environments: red (or, without colour,
     /// double lines), thick when armed.
     pub fn frame(&self, protected: bool, armed: bool) -> (Style, BorderType) {

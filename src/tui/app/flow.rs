@@ -212,6 +212,16 @@ impl App {
                 "the audit log".into(),
                 Action::Goto(PaneKind::Audit),
             ),
+            item(
+                "alarms".into(),
+                "every alarm of every environment, firing first; enter: its history".into(),
+                Action::Goto(PaneKind::Alarms),
+            ),
+            item(
+                "firing".into(),
+                "matrix: only runtimes with an alarm firing (again: all)".into(),
+                Action::FiringOnly,
+            ),
         ];
         for e in &self.envs {
             let note = if e.read_only { " (protected)" } else { "" };

@@ -3,20 +3,24 @@
 //! out) and [`App::apply`] (a response in). Both are synchronous and deterministic given the
 //! clock value passed in, so everything here is tested without a terminal or a network.
 
+mod alarms;
 mod flow;
 mod invoke;
 mod logs;
 mod responses;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
 use super::action::{Action, PaneKind};
+use super::alarms::AlarmBook;
 use super::arming::Arming;
 use super::io::{Job, PaneUid, Request, Ticket};
 use super::keymap::{Context, Keymap};
 use super::keys::Key;
+use super::panes::alarms::AlarmsPane;
 use super::panes::audit::AuditPane;
 use super::panes::deploy::DeployPane;
 use super::panes::matrix::MatrixPane;
@@ -86,6 +90,10 @@ pub struct App {
     cli_prefix: Vec<String>,
     /// The invoke panes' calls per environment (kept when a pane closes).
     invoke_history: super::panes::invoke::SharedHistory,
+    /// Every environment's alarms (polled and answered here).
+    alarms: AlarmBook,
+    /// The copy the panes hold, replaced after each fresh answer.
+    alarms_shared: Arc<AlarmBook>,
     quit: bool,
     now: Millis,
 }
@@ -97,8 +105,11 @@ impl App {
         theme: Theme,
         cli_prefix: Vec<String>,
     ) -> Self {
+        let alarms = AlarmBook::new(envs.iter().map(|e| e.name.clone()));
         Self {
             matrix: MatrixPane::new(envs.clone()),
+            alarms_shared: Arc::new(alarms.clone()),
+            alarms,
             envs,
             keymap,
             theme,
@@ -282,7 +293,9 @@ impl App {
             Action::Refresh => {
                 let uid = self.top_uid();
                 let f = self.top_mut().refresh(now);
-                return stamp(uid, f);
+                let mut reqs = stamp(uid, f);
+                reqs.extend(self.poll_alarms(now, true));
+                return reqs;
             }
             Action::Arm => match self.top().env().map(str::to_string) {
                 Some(env) => self.toggle_arming(&env, now),
@@ -293,7 +306,10 @@ impl App {
             Action::Goto(PaneKind::Audit) if self.top().context() != Context::Audit => {
                 return self.push(Box::new(AuditPane::default()), now);
             }
-            Action::FocusEnv(_) | Action::FocusRuntime(_) => {
+            Action::Goto(PaneKind::Alarms) if self.top().context() != Context::Alarms => {
+                return self.push(Box::new(AlarmsPane::default()), now);
+            }
+            Action::FocusEnv(_) | Action::FocusRuntime(_) | Action::FiringOnly => {
                 let mut reqs = self.pop_all(now);
                 if let Some(effect) = self.matrix.handle(&action, now) {
                     reqs.extend(self.effect(MATRIX_UID, effect, now));
@@ -355,12 +371,15 @@ impl App {
     fn poll_top(&mut self, now: Millis) -> Vec<Request> {
         let uid = self.top_uid();
         let f = self.top_mut().poll(now);
-        stamp(uid, f)
+        let mut reqs = stamp(uid, f);
+        reqs.extend(self.poll_alarms(now, false));
+        reqs
     }
 
-    fn push(&mut self, pane: Box<dyn Pane>, now: Millis) -> Vec<Request> {
+    fn push(&mut self, mut pane: Box<dyn Pane>, now: Millis) -> Vec<Request> {
         let uid = self.next_uid;
         self.next_uid += 1;
+        pane.set_alarms(&self.alarms_shared);
         self.stack.push(Mounted { uid, pane });
         self.poll_top(now)
     }

@@ -15,6 +15,9 @@ impl App {
         if let Reply::Write { op, result } = reply {
             return self.write_done(ticket, op, result, now);
         }
+        if let Reply::Alarms { env, result } = reply {
+            return self.alarms_reply(ticket, env, result, now);
+        }
         if let Reply::Crashed(why) = reply {
             self.notify(Level::Error, why);
             return vec![];
@@ -53,6 +56,8 @@ impl App {
             ),
             // A deploy's stages, outcome and directory check show in its pane.
             Reply::Deploy(_) | Reply::DeployChecked(_) => (String::new(), None),
+            // Taken above; a history's error shows in the alarms pane.
+            Reply::Alarms { .. } | Reply::AlarmHistory(_) => (String::new(), None),
             Reply::Crashed(_) => (String::new(), None),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
@@ -85,6 +90,7 @@ impl App {
                 );
             }
             Job::Cancel => {}
+            Job::Alarms { env } => self.alarms.abandon(env, req.ticket.generation),
             job => {
                 if let Some(pane) = self.pane_mut(req.ticket.pane) {
                     pane.abandon(req.ticket.generation, job);

@@ -1,5 +1,6 @@
 //! The metrics pane's read: one `backend::metrics::fetch` (one batched GetMetricData) for the
-//! runtime over the window, beside its versions and audit history for the markers.
+//! runtime over the window, beside its versions and audit history for the markers, and its
+//! alarms with their histories (thresholds and ALARM periods on the charts).
 
 use crate::backend::audit::AuditLog;
 use crate::backend::metrics::{self, RuntimeMetrics, Window};
@@ -18,6 +19,9 @@ pub struct MetricsData {
     pub history: Result<Vec<AuditEntry>, String>,
     /// Its versions (a version's creation is a marker when no deploy entry tells it).
     pub versions: Result<Vec<RuntimeVersion>, String>,
+    /// The console's alarms of this runtime (a kind each) with their histories; their own
+    /// failure only loses the lines.
+    pub alarms: Result<Vec<super::ChartAlarm>, String>,
 }
 
 pub(super) async fn metrics_data(
@@ -35,9 +39,10 @@ pub(super) async fn metrics_data(
         period,
     };
     let target = [(env.to_string(), runtime.to_string())];
-    let (fetched, detail) = futures::join!(
+    let (fetched, detail, alarms) = futures::join!(
         metrics::fetch(backend, &target, window),
-        runtimes::show(backend, env, runtime)
+        runtimes::show(backend, env, runtime),
+        super::alarm_jobs::chart_alarms(backend, env, runtime)
     );
     let metrics = fetched
         .map_err(|e| e.to_string())?
@@ -58,5 +63,6 @@ pub(super) async fn metrics_data(
         metrics,
         history,
         versions: detail.map(|d| d.versions).map_err(|e| e.to_string()),
+        alarms,
     })
 }

@@ -19,10 +19,12 @@ use crate::backend::{Backend, runtimes};
 use crate::domain::audit::AuditEntry;
 use crate::domain::{Runtime, RuntimeDetail};
 
+mod alarm_jobs;
 mod deploy_jobs;
 mod metrics_jobs;
 mod traffic_jobs;
 mod writes;
+pub use alarm_jobs::{AlarmHistory, ChartAlarm, HISTORY_LIMIT};
 pub use deploy_jobs::{DeployDone, DeployEvent};
 pub use metrics_jobs::MetricsData;
 pub use traffic_jobs::{OBSERVED_MINUTES, TrafficData};
@@ -89,6 +91,10 @@ pub enum Job {
         dir: std::path::PathBuf,
         entry_point: String,
     },
+    /// One environment's alarms (one DescribeAlarms listing), for the app's alarm book.
+    Alarms { env: String },
+    /// One alarm's history, newest first (the alarms pane).
+    AlarmHistory { env: String, alarm: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +144,13 @@ pub enum Reply {
     Deploy(DeployEvent),
     /// The deploy form's directory check.
     DeployChecked(Result<(), String>),
+    /// One environment's alarms.
+    Alarms {
+        env: String,
+        result: Result<crate::tui::alarms::EnvAlarms, String>,
+    },
+    /// One alarm's history.
+    AlarmHistory(Result<Box<AlarmHistory>, String>),
     /// A request's task panicked: a message for the status line.
     Crashed(String),
 }
@@ -164,6 +177,11 @@ impl Reply {
             Job::InvokeTools(_) => Reply::InvokeTools(Err(why)),
             Job::InvokeCall(_) => Reply::InvokeResult(Err(why)),
             Job::DeployCheck { .. } => Reply::DeployChecked(Err(why)),
+            Job::Alarms { env } => Reply::Alarms {
+                env: env.clone(),
+                result: Err(why),
+            },
+            Job::AlarmHistory { .. } => Reply::AlarmHistory(Err(why)),
         })
     }
 }
@@ -345,6 +363,15 @@ async fn execute(
         Job::DeployCheck { dir, entry_point } => {
             Reply::DeployChecked(deploy_jobs::check_dir(dir, entry_point).await)
         }
+        Job::Alarms { env } => {
+            let result = alarm_jobs::env_alarms(backend, &env).await;
+            Reply::Alarms { env, result }
+        }
+        Job::AlarmHistory { env, alarm } => Reply::AlarmHistory(
+            alarm_jobs::history(backend, &env, &alarm)
+                .await
+                .map(Box::new),
+        ),
     })
 }
 

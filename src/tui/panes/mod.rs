@@ -4,6 +4,7 @@
 //! returns [`Fetch`]es and the app sends them. The recipe for a new pane is at the top of
 //! `tui/mod.rs`.
 
+pub mod alarms;
 pub mod audit;
 pub mod deploy;
 pub mod invoke;
@@ -118,6 +119,8 @@ pub trait Pane {
     fn handle(&mut self, action: &Action, now: Millis) -> Option<Effect>;
     fn filter(&self) -> &str;
     fn set_filter(&mut self, filter: &str);
+    /// The app's alarms changed (and when the pane is opened); panes that show them keep it.
+    fn set_alarms(&mut self, _alarms: &std::sync::Arc<crate::tui::alarms::AlarmBook>) {}
     fn render(&self, cx: &Cx<'_>, area: Rect, buf: &mut Buffer);
 }
 

@@ -14,6 +14,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
 
+use super::alarm_overlay::{self, Threshold};
+
 /// Width of the y labels column (the axis line is one more).
 pub const LABEL_W: u16 = 6;
 
@@ -113,6 +115,11 @@ pub struct TimeChart<'a> {
     pub fmt: fn(f64) -> String,
     pub dim: Style,
     pub marker_style: Style,
+    /// Alarm thresholds, as horizontal lines (the y axis stretches to show them).
+    pub thresholds: &'a [Threshold],
+    /// Periods (epoch seconds) an alarm of this chart was in ALARM.
+    pub alarm_spans: &'a [(f64, f64)],
+    pub alarm_style: Style,
 }
 
 impl TimeChart<'_> {
@@ -125,6 +132,7 @@ impl TimeChart<'_> {
             .flat_map(|s| s.stretches.iter().flatten())
             .filter(|(x, _)| *x >= x0 && *x <= x1)
             .map(|(_, y)| *y)
+            .chain(self.thresholds.iter().map(|t| t.value))
             .fold(0.0_f64, f64::max);
         nice(max)
     }
@@ -239,6 +247,22 @@ impl Widget for TimeChart<'_> {
                 }
             }
         }
+        alarm_overlay::thresholds(
+            buf,
+            graph,
+            y_max,
+            self.thresholds,
+            self.mode,
+            self.alarm_style,
+        );
+        alarm_overlay::periods(
+            buf,
+            graph,
+            self.x,
+            self.alarm_spans,
+            self.mode,
+            self.alarm_style,
+        );
         if axis_h == 1 {
             let row = body.bottom();
             let axis = Rect {
@@ -426,6 +450,9 @@ mod tests {
             fmt: compact,
             dim: Style::new(),
             marker_style: Style::new(),
+            thresholds: &[],
+            alarm_spans: &[],
+            alarm_style: Style::new(),
         };
         let mut buf = Buffer::empty(Rect::new(0, 0, 40, 6));
         chart.render(buf.area, &mut buf);
@@ -452,6 +479,9 @@ mod tests {
             fmt: compact,
             dim: Style::new(),
             marker_style: Style::new(),
+            thresholds: &[],
+            alarm_spans: &[],
+            alarm_style: Style::new(),
         };
         let mut buf = Buffer::empty(Rect::new(0, 0, 30, 7));
         chart.render(buf.area, &mut buf);

@@ -2,6 +2,7 @@
 //! the command palette, the help overlay, the arm and confirm modals, the message history and
 //! a text sparkline. Each holds its state (if any) and renders from a borrow.
 
+pub mod alarm_overlay;
 pub mod arm;
 pub mod chart;
 pub mod confirm;

@@ -1,9 +1,11 @@
 //! What one matrix cell (a runtime in an environment) says, derived from the environment's
 //! snapshot: status, endpoints → versions, error rate and latency over the window, and the
-//! canary share (configured weight, and the share of sessions it really got). Pure.
+//! canary share (configured weight, and the share of sessions it really got), and its alarms.
+//! Pure.
 
 use crate::backend::metrics::RuntimeMetrics;
 use crate::domain::{Endpoint, Environment, Status};
+use crate::tui::alarms::Badge;
 use crate::tui::io::EnvSnapshot;
 use crate::tui::loadable::{Loadable, Slot};
 
@@ -31,6 +33,8 @@ pub struct CellView {
     /// Metrics could not be read for this environment.
     pub metrics_failed: bool,
     pub canary: Option<Canary>,
+    /// Its alarms in ALARM, and those without data.
+    pub alarms: Badge,
 }
 
 /// The canary leg of a runtime's split.
@@ -58,7 +62,7 @@ pub fn rows(columns: &[Slot<EnvSnapshot>], filter: &str) -> Vec<String> {
 }
 
 /// The cell of `runtime` in the column of `env`.
-pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str) -> Cell {
+pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str, alarms: Badge) -> Cell {
     let snap = match slot.state() {
         Loadable::Idle | Loadable::Loading => return Cell::Loading,
         Loadable::Failed(_) => return Cell::Failed,
@@ -89,6 +93,7 @@ pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str) -> Cell 
         error_rate: metrics.and_then(error_rate),
         metrics_failed: snap.metrics.is_err(),
         canary,
+        alarms,
     })
 }
 

@@ -1,15 +1,18 @@
 //! Home: the environment matrix. Rows are runtimes, columns environments; each column is fed
 //! by its own request (one per environment, concurrently), so an environment that fails shows
-//! its error while the others keep showing theirs.
+//! its error while the others keep showing theirs. Alarms come from the app's book: a badge
+//! per cell, and `f` keeps only the runtimes with an alarm firing.
 
 pub mod cells;
 mod render;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Effect, Fetch, Pane, step};
 use crate::domain::Environment;
 use crate::tui::action::Action;
+use crate::tui::alarms::AlarmBook;
 use crate::tui::io::{EnvSnapshot, Job, Reply};
 use crate::tui::keymap::Context;
 use crate::tui::loadable::Slot;
@@ -26,6 +29,9 @@ pub struct MatrixPane {
     row: usize,
     col: usize,
     filter: String,
+    alarms: Arc<AlarmBook>,
+    /// Only the runtimes with an alarm in ALARM (in any environment).
+    firing_only: bool,
 }
 
 impl MatrixPane {
@@ -37,7 +43,17 @@ impl MatrixPane {
             row: 0,
             col: 0,
             filter: String::new(),
+            alarms: Arc::default(),
+            firing_only: false,
         }
+    }
+
+    pub fn alarms(&self) -> &AlarmBook {
+        &self.alarms
+    }
+
+    pub fn firing_only(&self) -> bool {
+        self.firing_only
     }
 
     pub fn envs(&self) -> &[Environment] {
@@ -51,7 +67,22 @@ impl MatrixPane {
 
     /// The filtered runtime names, in row order.
     pub fn rows(&self) -> Vec<String> {
-        cells::rows(&self.columns, &self.filter)
+        let mut rows = cells::rows(&self.columns, &self.filter);
+        if self.firing_only {
+            rows.retain(|r| self.alarms.firing(r));
+        }
+        rows
+    }
+
+    /// Keep the selected runtime selected while `change` moves the rows.
+    fn keeping_selection(&mut self, change: impl FnOnce(&mut Self)) {
+        let selected = self.rows().get(self.row).cloned();
+        change(self);
+        let rows = self.rows();
+        if let Some(r) = selected.and_then(|name| rows.iter().position(|n| *n == name)) {
+            self.row = r;
+        }
+        self.row = self.row.min(rows.len().saturating_sub(1));
     }
 
     /// The selected (runtime, environment).
@@ -96,6 +127,9 @@ impl MatrixPane {
         if !name.to_lowercase().contains(&self.filter.to_lowercase()) {
             self.filter.clear();
         }
+        if self.firing_only && !self.alarms.firing(name) {
+            self.firing_only = false;
+        }
         match self.rows().iter().position(|r| r == name) {
             Some(i) => {
                 self.row = i;
@@ -115,7 +149,11 @@ impl Pane for MatrixPane {
     }
 
     fn title(&self) -> String {
-        "environments".into()
+        if self.firing_only {
+            "environments · firing only".into()
+        } else {
+            "environments".into()
+        }
     }
 
     fn env(&self) -> Option<&str> {
@@ -137,15 +175,9 @@ impl Pane for MatrixPane {
         let Some(i) = self.envs.iter().position(|e| e.name == env) else {
             return false;
         };
-        let selected = self.rows().get(self.row).cloned();
-        let fresh = self.columns[i].accept(generation, result, now);
+        let mut fresh = false;
         // Keep the same runtime selected when rows come and go.
-        if let Some(name) = selected
-            && let Some(r) = self.rows().iter().position(|n| *n == name)
-        {
-            self.row = r;
-        }
-        self.row = self.row.min(self.rows().len().saturating_sub(1));
+        self.keeping_selection(|m| fresh = m.columns[i].accept(generation, result, now));
         fresh
     }
 
@@ -180,6 +212,15 @@ impl Pane for MatrixPane {
                 }
             },
             Action::FocusRuntime(name) => return self.select_runtime(name),
+            Action::FiringOnly => {
+                self.keeping_selection(|m| m.firing_only = !m.firing_only);
+                let text = if self.firing_only {
+                    "only runtimes with an alarm firing (f again: all)"
+                } else {
+                    "every runtime"
+                };
+                return Some(Effect::Notice(Level::Info, text.into()));
+            }
             Action::Traffic | Action::Metrics => return Some(self.open_view(action)),
             Action::Invoke => {
                 return Some(match self.open_view(&Action::Traffic) {
@@ -230,6 +271,11 @@ impl Pane for MatrixPane {
     fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_string();
         self.row = 0;
+    }
+
+    fn set_alarms(&mut self, alarms: &Arc<AlarmBook>) {
+        let alarms = Arc::clone(alarms);
+        self.keeping_selection(|m| m.alarms = alarms);
     }
 
     fn render(

@@ -9,6 +9,7 @@ use ratatui::widgets::{Cell as TableCell, Paragraph, Row, Table, Widget, Wrap};
 
 use super::MatrixPane;
 use super::cells::{Cell, CellView, cell};
+use crate::domain::alarms::AlarmState;
 use crate::tui::loadable::Loadable;
 use crate::tui::panes::{Cx, clean};
 use crate::tui::theme::Theme;
@@ -83,8 +84,9 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
                 if selected_row { t.title } else { t.text },
             ))];
             for (c, (env, slot)) in pane.envs.iter().zip(pane.columns()).enumerate() {
+                let badge = pane.alarms.badge(&env.name, name);
                 let mut cell_widget =
-                    TableCell::from(cell_text(&cell(slot, env, name), t, spark_w));
+                    TableCell::from(cell_text(&cell(slot, env, name, badge), t, spark_w));
                 if selected_row && c == sel_col {
                     cell_widget = cell_widget.style(t.selected);
                 }
@@ -109,11 +111,17 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
             .wrap(Wrap { trim: true })
             .render(inner, buf);
     }
-    Line::styled(
+    let mut legend = vec![Span::styled(
         " latency: p99 over 30 min · error rate · cN% canary weight (observed share)",
         t.dim,
-    )
-    .render(legend_area, buf);
+    )];
+    let any_alarm = pane.alarms.all().iter().any(|a| a.state != AlarmState::Ok);
+    if pane.firing_only {
+        legend.push(Span::styled(" · showing firing only (f: all)", t.warn));
+    } else if any_alarm {
+        legend.push(Span::styled(" · ▲ alarms firing △ without data", t.dim));
+    }
+    Line::from(legend).render(legend_area, buf);
     Paragraph::new(errors).render(err_area, buf);
 }
 
@@ -135,6 +143,13 @@ fn present(v: &CellView, t: &Theme, spark_w: usize) -> Text<'static> {
         "●"
     };
     let mut first = vec![Span::styled(format!("{glyph} "), t.status(&v.status))];
+    // Alarms before the endpoints, so a narrow cell cuts the endpoints, not the alarm.
+    if v.alarms.firing > 0 {
+        first.push(Span::styled(format!("▲{} ", v.alarms.firing), t.error));
+    }
+    if v.alarms.no_data > 0 {
+        first.push(Span::styled(format!("△{} ", v.alarms.no_data), t.dim));
+    }
     if v.status != crate::domain::Status::Ready {
         first.push(Span::styled(format!("{} ", v.status), t.status(&v.status)));
     }
@@ -187,6 +202,12 @@ fn error_lines(pane: &MatrixPane, t: &Theme) -> Vec<Line<'static>> {
                 t.error,
             ));
         }
+        if let Some(e) = pane.alarms.slot(&env.name).and_then(|s| s.error()) {
+            out.push(Line::styled(
+                format!(" ! {}: alarms: {}", env.name, clean(e)),
+                t.warn,
+            ));
+        }
         if let Some(s) = slot.value() {
             if let Err(e) = &s.metrics {
                 out.push(Line::styled(
@@ -215,6 +236,11 @@ fn empty_message(pane: &MatrixPane, t: &Theme) -> Vec<Line<'static>> {
         Line::styled(
             format!(" Loading runtimes from {}…", names.join(", ")),
             t.dim,
+        )
+    } else if pane.firing_only {
+        Line::styled(
+            " No alarm is firing in any environment (f shows every runtime).",
+            t.ok,
         )
     } else if !pane.filter.is_empty() {
         Line::styled(

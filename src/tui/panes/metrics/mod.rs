@@ -3,8 +3,10 @@
 //! with the deploys, rollbacks and traffic changes of the audit log marked on the time axis.
 //! `1`..`5` pick the range (15m … 24h), `+`/`-` zoom and `=` resets, `b` cycles the chart
 //! lines (braille, block, dot, ascii), `j`/`k` scroll when the charts do not all fit. One
-//! `backend::metrics::fetch` per refresh.
+//! `backend::metrics::fetch` per refresh. The runtime's alarms draw their thresholds on their
+//! charts and their periods in ALARM along the time axis.
 
+pub mod alarm_lines;
 mod render;
 pub mod window;
 
@@ -69,6 +71,8 @@ pub struct MetricsPane {
     /// Per endpoint that moved inside the fetched window: ` (v3 until 10:02)`. Read from the
     /// audit trail once per answer, not per frame.
     moved: std::collections::HashMap<String, String>,
+    /// The runtime's alarms as drawn, built once per answer.
+    alarms: Vec<alarm_lines::ChartLine>,
     view: View,
     mode: ChartMarker,
     /// The first chart row shown when they do not all fit.
@@ -85,6 +89,7 @@ impl MetricsPane {
             slot: Slot::default(),
             markers: vec![],
             moved: std::collections::HashMap::new(),
+            alarms: vec![],
             view: View::default(),
             mode,
             scroll: 0,
@@ -170,6 +175,8 @@ impl Pane for MetricsPane {
             let none = vec![];
             let history = d.history.as_ref().unwrap_or(&none);
             self.markers = markers(history, d.versions.as_deref().unwrap_or_default());
+            let charted = d.alarms.as_deref().unwrap_or_default();
+            self.alarms = alarm_lines::chart_lines(charted, d.window.start, d.window.end);
             self.moved = d
                 .metrics
                 .endpoints

@@ -8,6 +8,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use super::alarm_lines::{ChartLine, chart_of};
 use super::window::{clock, marker_name};
 use super::{CHARTS, MetricsPane};
 use crate::backend::metrics::EndpointMetrics;
@@ -15,6 +16,7 @@ use crate::tui::io::MetricsData;
 use crate::tui::loadable::Loadable;
 use crate::tui::panes::{Cx, clean};
 use crate::tui::time::ago;
+use crate::tui::widgets::alarm_overlay::Threshold;
 use crate::tui::widgets::chart::{Series, TimeChart, compact, short_span, title_line};
 
 /// A chart needs its title, three rows of graph and (at the bottom) the time axis.
@@ -260,6 +262,9 @@ pub(super) fn render(pane: &MetricsPane, cx: &Cx<'_>, area: Rect, buf: &mut Buff
         }
     }
     let mut lines = vec![Line::from(head), Line::from(mark)];
+    if let Some(line) = alarms_line(pane, d, cx) {
+        lines.push(line);
+    }
     if let Some(e) = pane.slot.error() {
         lines.push(Line::styled(
             format!(" ✗ refresh failed: {}", clean(e)),
@@ -298,6 +303,35 @@ pub(super) fn render(pane: &MetricsPane, cx: &Cx<'_>, area: Rect, buf: &mut Buff
         return;
     }
     charts(pane, d, &legs, &markers, cx, body, buf);
+}
+
+/// ` ╌ alarms live/latency ALARM · canary/error-rate OK   ━ in ALARM`, or why they are
+/// missing; nothing for a runtime without alarms.
+fn alarms_line(pane: &MetricsPane, d: &MetricsData, cx: &Cx<'_>) -> Option<Line<'static>> {
+    let t = cx.theme;
+    let mut spans = vec![Span::styled(" ╌ ", t.error)];
+    match &d.alarms {
+        Err(e) => spans.push(Span::styled(
+            format!("alarms unavailable: {}", clean(e)),
+            t.dim,
+        )),
+        Ok(_) if pane.alarms.is_empty() => return None,
+        Ok(_) => {
+            spans.push(Span::styled("alarms ", t.dim));
+            for a in &pane.alarms {
+                spans.push(Span::raw(format!("{} ", a.name)));
+                spans.push(Span::styled(
+                    format!("{}  ", a.state.as_str()),
+                    t.alarm(a.state),
+                ));
+            }
+            spans.push(Span::styled(" ━ in ALARM", t.error));
+            if let Some(e) = pane.alarms.iter().find_map(|a| a.history_error.as_deref()) {
+                spans.push(Span::styled(format!(" · periods unavailable: {e}"), t.dim));
+            }
+        }
+    }
+    Some(Line::from(spans))
 }
 
 fn charts(
@@ -387,6 +421,17 @@ fn charts(
                 .filter(|l| l.has_data)
                 .map(|l| (format!("{} {}", l.label, (spec.total)(l.m)), l.style))
                 .collect();
+            let mine: Vec<&ChartLine> = pane
+                .alarms
+                .iter()
+                .filter(|a| chart_of(a.kind) == spec.name)
+                .collect();
+            let thresholds: Vec<Threshold> =
+                mine.iter().filter_map(|a| a.threshold.clone()).collect();
+            let spans: Vec<(f64, f64)> = mine
+                .iter()
+                .flat_map(|a| a.spans.iter().map(|(s, e)| (*s as f64, *e as f64)))
+                .collect();
             TimeChart {
                 title: title_line(&name, t.title, legend),
                 series: &series,
@@ -397,6 +442,9 @@ fn charts(
                 fmt: compact,
                 dim: t.dim,
                 marker_style: t.warn,
+                thresholds: &thresholds,
+                alarm_spans: &spans,
+                alarm_style: t.error,
             }
             .render(cell, buf);
         }

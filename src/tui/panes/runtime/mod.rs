@@ -1,15 +1,18 @@
 //! One runtime in one environment: versions, endpoints (selectable; `u` rolls the selected one
 //! back to the version the CLI's `rollback` would choose), artifact, protocol, log groups and
-//! the recent changes the audit log recorded.
+//! the recent changes the audit log recorded, and its alarms in this environment (from the
+//! app's alarm book).
 
 mod render;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Effect, Pane, step};
 use crate::backend::deploy::rollback_target;
 use crate::domain::Endpoint;
 use crate::tui::action::Action;
+use crate::tui::alarms::AlarmBook;
 use crate::tui::io::{Job, Reply, RuntimeView};
 use crate::tui::keymap::Context;
 use crate::tui::loadable::{Requests, Slot};
@@ -27,6 +30,7 @@ pub struct RuntimePane {
     /// The selected endpoint, in [`RuntimePane::endpoints`] order.
     sel: usize,
     filter: String,
+    alarms: Arc<AlarmBook>,
 }
 
 impl RuntimePane {
@@ -37,6 +41,7 @@ impl RuntimePane {
             slot: Slot::default(),
             sel: 0,
             filter: String::new(),
+            alarms: Arc::default(),
         }
     }
 
@@ -189,6 +194,10 @@ impl Pane for RuntimePane {
 
     fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_string();
+    }
+
+    fn set_alarms(&mut self, alarms: &Arc<AlarmBook>) {
+        self.alarms = Arc::clone(alarms);
     }
 
     fn render(

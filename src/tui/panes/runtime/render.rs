@@ -1,5 +1,5 @@
 //! Drawing the runtime detail: a summary, the endpoints (selectable, with where a rollback
-//! would go), versions beside the recent changes, and the log groups.
+//! would go), its alarms, versions beside the recent changes, and the log groups.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
 use super::RuntimePane;
 use crate::domain::audit::AuditEntry;
+use crate::tui::alarms::{REASON_CHARS, reason, short_name};
 use crate::tui::io::RuntimeView;
 use crate::tui::loadable::Loadable;
 use crate::tui::panes::{Cx, clean};
@@ -40,14 +41,17 @@ pub(super) fn render(pane: &RuntimePane, cx: &Cx<'_>, area: Rect, buf: &mut Buff
     let summary = summary(pane, view, cx);
     let eps = pane.endpoints();
     let log_h = view.detail.log_groups.len().min(4) as u16;
-    let [sum_area, ep_area, lists_area, logs_area] = area.layout(&Layout::vertical([
+    let alarm_lines = alarms(pane, cx);
+    let [sum_area, ep_area, alarms_area, lists_area, logs_area] = area.layout(&Layout::vertical([
         Constraint::Length(summary.len() as u16),
         Constraint::Length(eps.len() as u16 + 2),
+        Constraint::Length(alarm_lines.len() as u16 + 1),
         Constraint::Fill(1),
         Constraint::Length(if log_h > 0 { log_h + 1 } else { 0 }),
     ]));
     Paragraph::new(summary).render(sum_area, buf);
     endpoints(pane, t, ep_area, buf);
+    Paragraph::new(alarm_lines).render(alarms_area, buf);
     let (versions_area, changes_area) = if area.width >= 100 {
         let [a, b] = lists_area.layout(&Layout::horizontal([
             Constraint::Percentage(50),
@@ -194,6 +198,54 @@ fn endpoints(pane: &RuntimePane, t: &Theme, area: Rect, buf: &mut Buffer) {
             },
             buf,
         );
+}
+
+/// At most this many alarms are listed here (the alarms pane has them all).
+const MAX_ALARMS: usize = 6;
+
+/// ` ALARMS`, then one line per alarm: state, name, since when, reason.
+fn alarms(pane: &RuntimePane, cx: &Cx<'_>) -> Vec<Line<'static>> {
+    let t = cx.theme;
+    let book = &pane.alarms;
+    let slot = book.slot(&pane.env);
+    let mut lines = vec![Line::styled(" ALARMS", t.title)];
+    let list = book.for_runtime(&pane.env, &pane.runtime);
+    match slot.map(|s| (s.value().is_some(), s.error())) {
+        None | Some((false, None)) => lines.push(Line::styled(" listing…", t.dim)),
+        Some((false, Some(e))) => {
+            lines.push(Line::styled(format!(" ✗ {}", clean(e)), t.error));
+        }
+        Some((true, error)) => {
+            if let Some(e) = error {
+                lines.push(Line::styled(
+                    format!(" ✗ refresh failed, showing the last list: {}", clean(e)),
+                    t.error,
+                ));
+            }
+            if list.is_empty() {
+                lines.push(Line::styled(
+                    " none: `alarms apply` creates the standard ones",
+                    t.dim,
+                ));
+            }
+        }
+    }
+    for a in list.iter().take(MAX_ALARMS) {
+        let since = book.since_ms(a, cx.now).map_or_else(|| "-".into(), ago);
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<17}", a.state.as_str()), t.alarm(a.state)),
+            Span::raw(format!(" {:<22}", short_name(a))),
+            Span::styled(format!(" {since:<8}"), t.dim),
+            Span::raw(format!(" {}", reason(&a.reason, REASON_CHARS))),
+        ]));
+    }
+    if list.len() > MAX_ALARMS {
+        lines.push(Line::styled(
+            format!(" … {} more (: alarms)", list.len() - MAX_ALARMS),
+            t.dim,
+        ));
+    }
+    lines
 }
 
 fn versions(pane: &RuntimePane, view: &RuntimeView, t: &Theme, area: Rect, buf: &mut Buffer) {
