@@ -76,6 +76,8 @@ pub mod write;
 #[cfg(test)]
 mod app_tests;
 #[cfg(test)]
+mod app_tests_alarms;
+#[cfg(test)]
 mod app_tests_deploy;
 #[cfg(test)]
 mod app_tests_traffic;
