@@ -49,7 +49,16 @@ async fn the_worker_feeds_the_matrix_and_makes_the_confirmed_write() {
     let mut app = App::new(envs, Keymap::default(), Theme::mono(), prefix);
 
     let reqs = app.start(Millis(0));
-    assert_eq!(reqs.len(), 2, "one request per environment");
+    let per_env = |alarms: bool| {
+        reqs.iter()
+            .filter(|r| matches!(r.job, Job::Alarms { .. }) == alarms)
+            .count()
+    };
+    assert_eq!(
+        (per_env(false), per_env(true)),
+        (2, 2),
+        "one matrix request and one alarm listing per environment"
+    );
     drive(&mut app, &mut io, reqs, |a| {
         ["dev", "staging"].iter().all(|e| {
             a.matrix()
