@@ -24,6 +24,7 @@ mod mcp_client;
 mod sample_mcp;
 mod signals;
 mod traffic;
+mod tui_alarms;
 mod tui_backend;
 mod tui_deploy;
 mod tui_e2e;
