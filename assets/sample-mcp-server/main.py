@@ -36,6 +36,19 @@ RNG = random.Random(os.environ.get("MCP_RANDOM_SEED"))
 LOG_LOCK = threading.Lock()
 
 
+def outcome(out):
+    """The log level and error text of a reply. A tool that fails answers HTTP 200 with
+    isError: it is logged at ERROR (as the official SDK does) so that a metric filter on
+    level = ERROR counts tool errors, which AgentCore's own metrics cannot see."""
+    if "error" in out:
+        return "ERROR", out["error"]["message"]
+    result = out.get("result")
+    if isinstance(result, dict) and result.get("isError"):
+        texts = [c.get("text") for c in result.get("content") or [] if isinstance(c, dict)]
+        return "ERROR", " ".join(t for t in texts if isinstance(t, str)) or "tool error"
+    return "INFO", None
+
+
 def log(level, message, **fields):
     now = datetime.now(timezone.utc)
     line = {"timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
@@ -274,10 +287,10 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps(out).encode()
             self.headers_out(status, "application/json", session, len(data))
             self.wfile.write(data)
-        level = "ERROR" if status >= 500 or "error" in out else "INFO"
-        log(level, "request", method=(msg or {}).get("method"), tool=tool, session=session, status=status,
-            duration_ms=round((time.monotonic() - started) * 1000, 1),
-            **({"error": out["error"]["message"]} if "error" in out else {}))
+        level, error = outcome(out)
+        log("ERROR" if status >= 500 else level, "request", method=(msg or {}).get("method"), tool=tool,
+            session=session, status=status, duration_ms=round((time.monotonic() - started) * 1000, 1),
+            **({"error": error} if error else {}))
 
     def event(self, message):
         self.wfile.write(b"event: message\ndata: " + json.dumps(message).encode() + b"\n\n")
@@ -296,8 +309,10 @@ class Handler(BaseHTTPRequestHandler):
         except RpcError as e:
             out = {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": e.code, "message": e.message}}
         self.event(out)
-        log("ERROR" if "error" in out else "INFO", "request", method="tools/call", tool=tool, session=session,
-            status=200, duration_ms=round((time.monotonic() - started) * 1000, 1), stream=True)
+        level, error = outcome(out)
+        log(level, "request", method="tools/call", tool=tool, session=session, status=200,
+            duration_ms=round((time.monotonic() - started) * 1000, 1), stream=True,
+            **({"error": error} if error else {}))
 
 
 def main():

@@ -65,6 +65,7 @@ const OPERATIONS: &[(&str, &[&str])] = &[
             "PutMetricAlarm",
             "DescribeAlarms",
             "DeleteAlarms",
+            "DescribeAlarmHistory",
         ],
     ),
     (

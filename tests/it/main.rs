@@ -11,6 +11,7 @@ mod cli_metrics;
 mod cli_ui;
 mod cli_write;
 mod contract_moto;
+mod contract_moto_cloudwatch;
 mod contract_moto_logs;
 mod emulator_gateway;
 mod emulator_invoke;

@@ -3,7 +3,7 @@
 //! which botocore prefers.
 //!
 //! PutMetricData, GetMetricData (statistics and metric math), ListMetrics, PutMetricAlarm,
-//! DescribeAlarms, DeleteAlarms; plus the AgentCore runtime metrics every invocation
+//! DescribeAlarms, DeleteAlarms, DescribeAlarmHistory; plus the AgentCore runtime metrics every invocation
 //! publishes (`record`). Data is kept per account and region, as on AWS.
 
 mod alarms;
@@ -60,7 +60,7 @@ impl CloudWatch {
         };
         Ok(Self {
             store: Mutex::new(MetricStore::open(dir, now_ms()).map_err(named("metrics.jsonl"))?),
-            alarms: Mutex::new(AlarmBook::open(dir).map_err(named("alarms.json"))?),
+            alarms: Mutex::new(AlarmBook::open(dir, now_ms()).map_err(named("alarms.json"))?),
             meters: record::Meters::default(),
             invoke_tps,
         })
@@ -88,6 +88,7 @@ impl CloudWatch {
         let mut book = lock(&self.alarms);
         let mut store = lock(&self.store);
         store.prune(now);
+        book.history.prune(now);
         if let Err(e) = store.compact_if_large() {
             tracing::warn!(error = %e, "cannot compact the metrics journal");
         }
@@ -186,7 +187,17 @@ impl CloudWatch {
                 let mut book = lock(&self.alarms);
                 alarms::describe(&mut book, &lock(&self.store), partition, b, now).map(Some)
             }
-            "DeleteAlarms" => alarms::delete(&mut lock(&self.alarms), partition, b).map(|()| None),
+            "DeleteAlarms" => {
+                alarms::delete(&mut lock(&self.alarms), partition, b, now).map(|()| None)
+            }
+            "DescribeAlarmHistory" => {
+                let mut book = lock(&self.alarms);
+                // Transitions due by now are recorded before they are listed.
+                if book.evaluate(&lock(&self.store), Some(partition), now) {
+                    book.save()?;
+                }
+                alarms::describe_history(&book.history, partition, b).map(Some)
+            }
             other => Err(CwError::unknown_operation(other)),
         }
     }

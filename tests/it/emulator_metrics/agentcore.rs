@@ -16,8 +16,8 @@ use super::support::*;
 use super::{cw, get, now_s, stat};
 
 const NS: &str = "AWS/Bedrock-AgentCore";
-const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
-const ECHO: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
+pub(super) const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+pub(super) const ECHO: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
 /// Streams three progress events 200 ms apart: Latency must cover the whole body.
 const SLOW: &str = r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"slow_count","arguments":{"steps":3,"delay_ms":200},"_meta":{"progressToken":"p"}}}"#;
 const SAMPLE: &str = concat!(
@@ -27,7 +27,11 @@ const SAMPLE: &str = concat!(
 const BUCKET: &str = "metrics-code";
 
 /// Create a runtime running the sample MCP server with these settings: (id, ARN).
-async fn sample_runtime(c: &Clients, name: &str, vars: &[(&str, &str)]) -> (String, String) {
+pub(super) async fn sample_runtime(
+    c: &Clients,
+    name: &str,
+    vars: &[(&str, &str)],
+) -> (String, String) {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     w.start_file("main.py", zip::write::SimpleFileOptions::default())
         .expect("zip");
@@ -69,7 +73,7 @@ async fn sample_runtime(c: &Clients, name: &str, vars: &[(&str, &str)]) -> (Stri
 }
 
 /// A data-plane client that does not retry, so every call is one invocation.
-fn no_retry(c: &Clients) -> aws_sdk_bedrockagentcore::Client {
+pub(super) fn no_retry(c: &Clients) -> aws_sdk_bedrockagentcore::Client {
     aws_sdk_bedrockagentcore::Client::from_conf(
         c.data
             .config()
@@ -80,7 +84,7 @@ fn no_retry(c: &Clients) -> aws_sdk_bedrockagentcore::Client {
 }
 
 /// One InvokeAgentRuntime: the MCP session id answered, or the HTTP status and error code.
-async fn invoke(
+pub(super) async fn invoke(
     data: &aws_sdk_bedrockagentcore::Client,
     arn: &str,
     qualifier: &str,

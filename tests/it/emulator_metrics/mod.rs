@@ -4,7 +4,10 @@
 
 mod agentcore;
 mod alarms;
+mod history;
 mod queries;
+mod standard_alarms;
+mod tool_errors;
 use crate::support::emulator as support;
 
 use aws_sdk_cloudwatch::Client;

@@ -1,6 +1,7 @@
 //! Shared by the test modules: the in-process local AgentCore, the built binary, moto, faults,
 //! gateway sessions, the console's io worker and the built binary in a pseudo-terminal.
 
+pub mod cbor_proxy;
 pub mod cli;
 pub mod emulator;
 pub mod faults;

@@ -1,5 +1,6 @@
 //! DescribeAlarms (evaluating first, so states are current) and DeleteAlarms.
 
+use super::history::{self, ItemKind};
 use super::{Alarm, AlarmBook, BASIC_STATS, STATES, text, text_list};
 use crate::emulator::cloudwatch::cbor::{Obj, Value, texts};
 use crate::emulator::cloudwatch::query::{self, Kind};
@@ -98,8 +99,14 @@ pub fn describe(
         .into())
 }
 
-/// DeleteAlarms; names that do not exist are ignored, as CloudWatch does.
-pub fn delete(book: &mut AlarmBook, partition: &str, b: &Value) -> Result<(), CwError> {
+/// DeleteAlarms; names that do not exist are ignored, as CloudWatch does. The history of a
+/// deleted alarm stays.
+pub fn delete(
+    book: &mut AlarmBook,
+    partition: &str,
+    b: &Value,
+    now_ms: i64,
+) -> Result<(), CwError> {
     let names = text_list(b, "AlarmNames");
     if names.is_empty() || names.len() > 100 {
         return Err(CwError::validation(
@@ -107,7 +114,17 @@ pub fn delete(book: &mut AlarmBook, partition: &str, b: &Value) -> Result<(), Cw
         ));
     }
     for n in names {
-        book.alarms.remove(&(partition.to_string(), n));
+        if let Some(gone) = book.alarms.remove(&(partition.to_string(), n)) {
+            let (summary, data) = history::alarm_deleted(&gone);
+            book.history.record(
+                partition,
+                &gone.name,
+                now_ms,
+                ItemKind::ConfigurationUpdate,
+                summary,
+                data,
+            );
+        }
     }
     book.save()
 }

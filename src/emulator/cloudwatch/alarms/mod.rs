@@ -1,12 +1,14 @@
 //! Metric alarms: PutMetricAlarm (one metric, or `Metrics` with math), DescribeAlarms,
-//! DeleteAlarms, and their evaluation. Kept in `alarms.json` in the state dir, rewritten
-//! atomically on change.
+//! DeleteAlarms, DescribeAlarmHistory, and their evaluation. Kept in `alarms.json` in the
+//! state dir, rewritten atomically on change; their history in its own journal (`history`).
 
 mod describe;
 mod eval;
+pub mod history;
 mod put;
 
 pub use describe::{delete, describe};
+pub use history::describe_history;
 pub use put::put;
 
 use std::collections::BTreeMap;
@@ -18,6 +20,7 @@ use super::cbor::Value;
 use super::query::Query;
 use super::store::MetricStore;
 use super::wire::CwError;
+use history::{History, ItemKind};
 
 const FILE: &str = "alarms.json";
 /// Alarms per account and region (AWS's default quota is far higher; this bounds memory).
@@ -67,11 +70,12 @@ impl Alarm {
 /// Every alarm, keyed by (partition, name).
 pub struct AlarmBook {
     pub alarms: BTreeMap<(String, String), Alarm>,
+    pub history: History,
     dir: PathBuf,
 }
 
 impl AlarmBook {
-    pub fn open(dir: &Path) -> std::io::Result<Self> {
+    pub fn open(dir: &Path, now_ms: i64) -> std::io::Result<Self> {
         let alarms = match std::fs::read(dir.join(FILE)) {
             Ok(bytes) => serde_json::from_slice::<Vec<Alarm>>(&bytes)
                 .map_err(std::io::Error::other)?
@@ -83,6 +87,7 @@ impl AlarmBook {
         };
         Ok(Self {
             alarms,
+            history: History::open(dir, now_ms)?,
             dir: dir.to_path_buf(),
         })
     }
@@ -94,16 +99,44 @@ impl AlarmBook {
             .map_err(|e| CwError::internal(format!("cannot persist alarms: {e}")))
     }
 
-    /// Evaluate the partition's alarms (or all); true when a state changed.
+    /// Evaluate the partition's alarms (or all), recording each transition in the history;
+    /// true when a state changed.
     pub fn evaluate(&mut self, store: &MetricStore, partition: Option<&str>, now_ms: i64) -> bool {
         let mut changed = false;
         for ((p, _), alarm) in self.alarms.iter_mut() {
             if partition.is_none_or(|want| want == p) {
-                changed |= eval::update(alarm, store, now_ms);
+                changed |= update_recorded(&mut self.history, alarm, store, now_ms);
             }
         }
         changed
     }
+}
+
+/// Re-evaluate one alarm; a transition becomes a StateUpdate in `history`.
+fn update_recorded(
+    history: &mut History,
+    alarm: &mut Alarm,
+    store: &MetricStore,
+    now_ms: i64,
+) -> bool {
+    let old = (
+        alarm.state.clone(),
+        alarm.reason.clone(),
+        alarm.reason_data.clone(),
+    );
+    if !eval::update(alarm, store, now_ms) {
+        return false;
+    }
+    let (summary, data) = history::state_update((&old.0, &old.1, old.2.as_deref()), alarm);
+    history.record(
+        &alarm.partition,
+        &alarm.name,
+        now_ms,
+        ItemKind::StateUpdate,
+        summary,
+        data,
+    );
+    true
 }
 
 fn v(message: impl Into<String>) -> CwError {

@@ -1,8 +1,10 @@
 //! PutMetricAlarm: a static threshold on one metric (Statistic or ExtendedStatistic), or on
 //! the one series of `Metrics` that returns data.
 
+use super::history::{self, ItemKind};
 use super::{
-    Alarm, AlarmBook, BASIC_STATS, MAX_ALARMS, OPERATORS, TREAT_MISSING, eval, text, text_list, v,
+    Alarm, AlarmBook, BASIC_STATS, MAX_ALARMS, OPERATORS, TREAT_MISSING, text, text_list,
+    update_recorded, v,
 };
 use crate::domain::metrics::math::Expr;
 use crate::domain::metrics::stat::Statistic;
@@ -132,7 +134,19 @@ pub fn put(
         reason_data: previous.and_then(|p| p.reason_data.clone()),
         state_updated_ms: previous.map_or(now_ms, |p| p.state_updated_ms),
     };
-    eval::update(&mut alarm, store, now_ms);
+    let (summary, data) = match previous {
+        Some(before) => history::alarm_updated(before, &alarm),
+        None => history::alarm_created(&alarm),
+    };
+    book.history.record(
+        partition,
+        &alarm.name,
+        now_ms,
+        ItemKind::ConfigurationUpdate,
+        summary,
+        data,
+    );
+    update_recorded(&mut book.history, &mut alarm, store, now_ms);
     book.alarms.insert(key, alarm);
     book.save()
 }
