@@ -5,10 +5,12 @@
 
 mod error;
 mod file;
+mod plans;
 
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
+pub use plans::parse_plan_file;
 
 use crate::domain::Environment;
 

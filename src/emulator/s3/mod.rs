@@ -1,8 +1,10 @@
 //! The S3 subset code artifacts need (restXml, path-style): CreateBucket, HeadBucket,
 //! PutObject (SSE headers honoured), GetObject, HeadObject, and multipart uploads (in
-//! [`multipart`]: the AWS CLI and boto3 switch to them above 8 MB).
+//! [`multipart`]: the AWS CLI and boto3 switch to them above 8 MB). Writes and reads honour
+//! S3's conditional headers ([`conditional`]): the rollout state relies on them.
 
 mod bucket;
+mod conditional;
 mod multipart;
 mod range;
 
@@ -192,9 +194,8 @@ async fn put_object(
     key: &str,
 ) -> Result<Response<Body>, S3Error> {
     let (sse, kms_key_id) = sse_headers(req)?;
-    if !emu.store.read().buckets.contains_key(bucket) {
-        return Err(no_such_bucket(bucket));
-    }
+    let condition = conditional::WriteCondition::from_request(req)?;
+    let snapshot = check_write(emu, bucket, key, condition.as_ref())?;
     let (data, crc) = upload_body(req)?;
     let blob = format!("{}-{}", ids::suffix(16), data.len());
     let dir = emu.store.dir().join("objects");
@@ -213,7 +214,7 @@ async fn put_object(
         last_modified: OffsetDateTime::now_utc().unix_timestamp(),
         metadata: user_metadata(req),
     };
-    store_object(emu, bucket, key, &meta).await?;
+    store_object(emu, bucket, key, &meta, snapshot.as_ref()).await?;
     let mut resp = ok_response(Body::empty());
     object_headers(&mut resp, &meta, false);
     if let Some(c) = crc {
@@ -222,25 +223,53 @@ async fn put_object(
     Ok(resp)
 }
 
-/// Record an object whose blob is already written, and drop the blob it replaces.
+/// The bucket must exist; a conditional write's condition must hold now (the snapshot it
+/// must still hold at commit is returned).
+fn check_write(
+    emu: &Emulator,
+    bucket: &str,
+    key: &str,
+    condition: Option<&conditional::WriteCondition>,
+) -> Result<Option<conditional::Snapshot>, S3Error> {
+    let state = emu.store.read();
+    let b = state
+        .buckets
+        .get(bucket)
+        .ok_or_else(|| no_such_bucket(bucket))?;
+    condition.map(|c| c.check(b.objects.get(key))).transpose()
+}
+
+/// Record an object whose blob is already written, and drop the blob it replaces. A
+/// conditional write passes the snapshot it was checked against: if another write committed
+/// since, this one is refused with 409 and its blob dropped.
 async fn store_object(
     emu: &Emulator,
     bucket: &str,
     key: &str,
     meta: &ObjectMeta,
+    expected: Option<&conditional::Snapshot>,
 ) -> Result<(), S3Error> {
     let objects = emu.store.dir().join("objects");
     let replaced = {
         let mut state = emu.store.write();
-        state
-            .buckets
-            .get_mut(bucket)
-            .map(|b| b.objects.insert(key.to_string(), meta.clone()))
+        state.buckets.get_mut(bucket).map(|b| {
+            if let Some(expected) = expected
+                && !conditional::still_current(expected, b.objects.get(key))
+            {
+                return Err(conditional::conflict());
+            }
+            Ok(b.objects.insert(key.to_string(), meta.clone()))
+        })
     };
-    let Some(replaced) = replaced else {
-        // The bucket went away while the blob was written.
-        let _ = tokio::fs::remove_file(objects.join(&meta.blob)).await;
-        return Err(no_such_bucket(bucket));
+    let replaced = match replaced {
+        Some(Ok(replaced)) => replaced,
+        lost => {
+            let _ = tokio::fs::remove_file(objects.join(&meta.blob)).await;
+            // None: the bucket went away while the blob was written.
+            return Err(lost
+                .and_then(Result::err)
+                .unwrap_or_else(|| no_such_bucket(bucket)));
+        }
     };
     persist(emu).await?;
     if let Some(old) = replaced {
@@ -270,6 +299,12 @@ async fn get_object(
             )
         })?
     };
+    if conditional::check_read(req, &meta)? == conditional::ReadOutcome::NotModified {
+        let mut resp = ok_response(Body::empty());
+        *resp.status_mut() = StatusCode::NOT_MODIFIED;
+        header(&mut resp, "etag", &meta.etag);
+        return Ok(resp);
+    }
     let range = range::parse(req.header("range"), meta.size).map_err(|()| {
         err(
             StatusCode::RANGE_NOT_SATISFIABLE,

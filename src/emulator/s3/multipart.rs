@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Emulator, ObjectMeta, Req, S3Error, err, header, internal, no_such_bucket, ok_response,
-    sse_headers, store_object, upload_body, user_metadata,
+    Emulator, ObjectMeta, Req, S3Error, check_write, conditional, err, header, internal,
+    no_such_bucket, ok_response, sse_headers, store_object, upload_body, user_metadata,
 };
 use crate::emulator::ids;
 use crate::emulator::store::atomic_write;
@@ -209,6 +209,9 @@ pub(super) async fn complete(
     raw_path: &str,
 ) -> Result<Response<Body>, S3Error> {
     let (dir, rec) = load(emu, bucket, key, upload_id).await?;
+    // Checked before the parts are assembled, and again at commit (see `conditional`).
+    let condition = conditional::WriteCondition::from_request(req)?;
+    let snapshot = check_write(emu, bucket, key, condition.as_ref())?;
     let parts = parse_parts(&req.body)?;
     if parts.windows(2).any(|w| w[0].0 >= w[1].0) {
         return Err(err(
@@ -233,7 +236,14 @@ pub(super) async fn complete(
         last_modified: OffsetDateTime::now_utc().unix_timestamp(),
         metadata: rec.metadata.clone(),
     };
-    store_object(emu, bucket, key, &meta).await?;
+    let stored = store_object(emu, bucket, key, &meta, snapshot.as_ref()).await;
+    if let Err(e) = stored {
+        // S3 asks for a new upload after a 409: this one is over.
+        if e.code == "ConditionalRequestConflict" {
+            let _ = tokio::fs::remove_dir_all(&dir).await;
+        }
+        return Err(e);
+    }
     // The object is recorded: the upload is over, its parts can go.
     let _ = tokio::fs::remove_dir_all(&dir).await;
     let host = req.header("host").unwrap_or("127.0.0.1");

@@ -1,5 +1,6 @@
 //! The local S3 subset for code artifacts, and runtimes whose code lives there.
 
+mod conditional;
 mod multipart;
 use crate::support::emulator as support;
 
