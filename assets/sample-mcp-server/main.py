@@ -274,7 +274,7 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps(out).encode()
             self.headers_out(status, "application/json", session, len(data))
             self.wfile.write(data)
-        level = "ERROR" if status >= 500 or "error" in out else "INFO"
+        level = "ERROR" if status >= 500 or failed(out) else "INFO"
         log(level, "request", method=(msg or {}).get("method"), tool=tool, session=session, status=status,
             duration_ms=round((time.monotonic() - started) * 1000, 1),
             **({"error": out["error"]["message"]} if "error" in out else {}))
@@ -296,8 +296,14 @@ class Handler(BaseHTTPRequestHandler):
         except RpcError as e:
             out = {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": e.code, "message": e.message}}
         self.event(out)
-        log("ERROR" if "error" in out else "INFO", "request", method="tools/call", tool=tool, session=session,
+        log("ERROR" if failed(out) else "INFO", "request", method="tools/call", tool=tool, session=session,
             status=200, duration_ms=round((time.monotonic() - started) * 1000, 1), stream=True)
+
+
+def failed(out):
+    """A protocol error, or a tool's failure: an HTTP 200 with isError, which only this log
+    line shows (AgentCore's metrics do not count it; the console's tool-error alarm does)."""
+    return "error" in out or (out.get("result") or {}).get("isError") is True
 
 
 def main():
