@@ -315,6 +315,7 @@ class Handler(BaseHTTPRequestHandler):
             **({"error": error} if error else {}))
 
 
+
 def main():
     host = os.environ.get("FASTMCP_HOST") or os.environ.get("HOST") or "127.0.0.1"
     port = int(os.environ.get("PORT") or os.environ.get("FASTMCP_PORT") or 8000)

@@ -1,5 +1,6 @@
 //! Command-line interface: clap commands, one file per subcommand, table or JSON output.
 
+mod alarms;
 mod audit;
 mod confirm;
 mod demo;
@@ -84,6 +85,9 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Invocations, errors, throttles and latency per endpoint (CloudWatch)
     Metrics(metrics::MetricsArgs),
+    /// Alarms that concern runtimes (ALARM first); `apply`/`delete` the standard alarms of a
+    /// runtime, an alarm's `history`
+    Alarms(alarms::AlarmsArgs),
     /// The audit log of changes made with this console
     Audit,
     /// Start the local AgentCore with dev, staging and prod seeded, live traffic and a
@@ -183,6 +187,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
+        Command::Alarms(args) => alarms::run(&load(cli)?, cli, args).await,
         Command::Audit => audit::run(cli),
         Command::Logs(args) => logs::run(&load(cli)?, cli, args).await,
         Command::Metrics(args) => metrics::run(&load(cli)?, cli, args).await,

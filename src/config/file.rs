@@ -20,6 +20,7 @@ const ENV_KEYS: &[&str] = &[
     "role_arn",
     "stable_endpoint",
     "canary_endpoint",
+    "alarms",
 ];
 
 type Entry<'a, 'i> = (
@@ -104,6 +105,13 @@ fn environment(
                 format!("unknown key (expected one of: {})", ENV_KEYS.join(", ")),
             ));
         }
+        if k == "alarms" {
+            let Some(sub) = value.get_ref().as_table() else {
+                return Err(fail(must_be("a table", value)));
+            };
+            env.alarms = super::alarms::template(text, path, sub)?;
+            continue;
+        }
         if k == "read_only" {
             env.read_only = value
                 .get_ref()
@@ -179,13 +187,13 @@ fn environment(
     Ok(env)
 }
 
-fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
+pub(super) fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
     let mut entries: Vec<_> = table.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries
 }
 
-fn must_be(what: &str, value: &Spanned<DeValue<'_>>) -> String {
+pub(super) fn must_be(what: &str, value: &Spanned<DeValue<'_>>) -> String {
     format!("must be {what}, found {}", value.get_ref().type_str())
 }
 
@@ -212,7 +220,7 @@ fn validate_name(name: &str) -> Result<(), String> {
     }
 }
 
-fn valid_region(s: &str) -> Result<(), String> {
+pub(super) fn valid_region(s: &str) -> Result<(), String> {
     // e.g. us-west-2, eu-central-1, us-gov-west-1, ap-southeast-4
     let parts: Vec<&str> = s.split('-').collect();
     let ok = parts.len() >= 3

@@ -3,6 +3,7 @@
 //! Precedence: `--config` flag, then `$AGENTCORE_CONSOLE_CONFIG`, then the XDG config dir
 //! (`$XDG_CONFIG_HOME` or `~/.config`) `agentcore-console/environments.toml`.
 
+mod alarms;
 mod error;
 mod file;
 mod plans;

@@ -1,6 +1,16 @@
 //! CloudWatch alarms that concern runtimes: listed (whoever created them) and their history.
 //! One paginated DescribeAlarms and one ListAgentRuntimes per environment, never a call per
-//! runtime.
+//! runtime. Writes: [`plan`] / [`apply`] make the standard alarms and the tool-error metric
+//! filter of the environment's template; [`delete_plan`] / [`delete`] remove exactly those.
+
+mod apply;
+mod plan;
+mod sdk;
+mod spec;
+
+pub use self::apply::{ApplyReport, apply, delete};
+pub use self::plan::{AlarmPlan, Change, Item, PlanItem, delete_plan, plan};
+pub use self::spec::{AlarmSpec, FilterSpec, Watch};
 
 use aws_sdk_cloudwatch::types::{MetricAlarm, ScanBy, StateValue};
 use aws_smithy_types::DateTime;
