@@ -21,6 +21,7 @@ const ENV_KEYS: &[&str] = &[
     "stable_endpoint",
     "canary_endpoint",
     "alarms",
+    "plans",
 ];
 
 type Entry<'a, 'i> = (
@@ -112,6 +113,13 @@ fn environment(
             env.alarms = super::alarms::template(text, path, sub)?;
             continue;
         }
+        if k == "plans" {
+            let Some(sub) = value.get_ref().as_table() else {
+                return Err(fail(must_be("a table", value)));
+            };
+            env.plans = plans(text, &full, sub)?;
+            continue;
+        }
         if k == "read_only" {
             env.read_only = value
                 .get_ref()
@@ -185,6 +193,35 @@ fn environment(
         ));
     }
     Ok(env)
+}
+
+/// `[environments.NAME.plans.PLAN]`: named rollout plans; a built-in's name is taken.
+fn plans(
+    text: &str,
+    path: &str,
+    table: &DeTable<'_>,
+) -> Result<Vec<crate::domain::rollout::plan::Plan>, Located> {
+    let mut out = Vec::new();
+    for (name, body) in in_file_order(table) {
+        let full = format!("{path}.{}", name.get_ref());
+        let at = |m: String| Located::at(text, name.span().start, Some(full.clone()), m);
+        if crate::domain::rollout::plan::BUILTINS.contains(&name.get_ref().as_ref()) {
+            return Err(at(format!(
+                "`{}` is a built-in plan; give yours another name",
+                name.get_ref()
+            )));
+        }
+        let Some(plan) = body.get_ref().as_table() else {
+            return Err(Located::at(
+                text,
+                body.span().start,
+                Some(full.clone()),
+                must_be("a table", body),
+            ));
+        };
+        out.push(super::plans::parse_plan_table(text, plan, &full)?);
+    }
+    Ok(out)
 }
 
 pub(super) fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
@@ -328,6 +365,30 @@ mod tests {
                 .is_ok(),
             "swapped is fine"
         );
+    }
+
+    #[test]
+    fn named_plans_are_read_and_their_errors_located() {
+        let ok = "[environments.prod]\n[environments.prod.plans.fast]\nstep = [{ weight = 20, bake = \"2m\" }, { weight = 60, bake = \"2m\" }]\n[environments.prod.plans.fast.gates]\nmax_error_rate = 2.0\n";
+        let envs = parse(ok).expect("parses");
+        let plans = &envs[0].plans;
+        assert_eq!(plans.len(), 1);
+        assert_eq!((plans[0].name.as_str(), plans[0].steps.len()), ("fast", 2));
+        let e = parse_err(
+            "[environments.prod]\n[environments.prod.plans.fast]\nstep = [{ weight = 20, bake = \"2m\" },\n  { weight = 10, bake = \"2m\" }]\n",
+        );
+        assert_eq!(e.line, 4, "{}", e.message);
+        assert!(
+            e.key
+                .as_deref()
+                .is_some_and(|k| k.starts_with("environments.prod.plans.fast.step")),
+            "{:?}",
+            e.key
+        );
+        let e =
+            parse_err("[environments.prod.plans.seed]\nstep = [{ weight = 5, bake = \"1m\" }]\n");
+        assert_eq!(e.key.as_deref(), Some("environments.prod.plans.seed"));
+        assert!(e.message.contains("built-in"), "{}", e.message);
     }
 
     #[test]

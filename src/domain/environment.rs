@@ -29,6 +29,8 @@ pub struct Environment {
     pub canary_endpoint: Option<String>,
     /// How `alarms apply` builds the standard alarms (`[environments.NAME.alarms]`).
     pub alarms: super::alarms::AlarmTemplate,
+    /// Named rollout plans (`[environments.NAME.plans.PLAN]`), in file order.
+    pub plans: Vec<super::rollout::plan::Plan>,
 }
 
 impl Environment {

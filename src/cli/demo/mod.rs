@@ -10,6 +10,7 @@ macro_rules! say {
     }};
 }
 
+mod alarms;
 mod seed;
 mod traffic;
 
@@ -163,11 +164,19 @@ async fn demo<S: Future<Output = ()>>(
             return Ok(Outcome::Ok);
         }
     };
+    // The standard alarms, so prod's failing canary fires within minutes of the traffic.
+    let alarmed = tokio::select! {
+        r = alarms::apply_all(&backend, &ctx, &seeded.targets) => r?,
+        () = signal.as_mut() => {
+            say!("interrupted while applying alarms");
+            return Ok(Outcome::Ok);
+        }
+    };
     say!(
         "{:>5.1}s  ready: {} runtimes in 3 environments ({})",
         ctx.started.elapsed().as_secs_f64(),
         seeded.targets.len(),
-        match seeded.changes {
+        match seeded.changes + alarmed {
             0 => "all reused".to_string(),
             n => format!("{n} changes, audited in {}", ctx.audit.path().display()),
         }
@@ -213,6 +222,11 @@ fn write_environments(dir: &Path, url: &str) -> Result<PathBuf, CliError> {
         ));
         if crate::domain::Environment::default_read_only(name) {
             text.push_str("# read-only by its name: changes need --arm\n");
+            // The standard alarms page someone in prod (the local AgentCore keeps the action).
+            text.push_str(&format!(
+                "\n[environments.{name}.alarms]\nalarm_actions = [\"arn:aws:sns:{region}:{}:demo-oncall-pager\"]\n",
+                crate::emulator::DEFAULT_ACCOUNT
+            ));
         }
     }
     let path = dir.join("environments.toml");
@@ -265,6 +279,15 @@ mod tests {
         for e in &config.environments {
             assert_eq!(e.read_only, e.name == "prod", "{}", e.name);
             assert_eq!(e.endpoint_url.as_deref(), Some("http://127.0.0.1:4999"));
+            // Only prod's alarms page someone.
+            assert_eq!(
+                e.alarms.alarm_actions,
+                if e.name == "prod" {
+                    vec!["arn:aws:sns:us-east-1:123456789012:demo-oncall-pager".to_string()]
+                } else {
+                    vec![]
+                }
+            );
         }
     }
 }

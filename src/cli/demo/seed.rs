@@ -107,7 +107,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn say(&self, env: &str, runtime: &str, what: &str) {
+    pub fn say(&self, env: &str, runtime: &str, what: &str) {
         say!(
             "{:>5.1}s  {env}/{runtime}: {what}",
             self.started.elapsed().as_secs_f64()
@@ -115,7 +115,7 @@ impl Ctx {
     }
 
     /// The audit actor: this user, and the CLI command that makes the same change.
-    fn actor(&self, env: &str, args: &[&str]) -> Actor {
+    pub fn actor(&self, env: &str, args: &[&str]) -> Actor {
         let mut line = vec![
             "agentcore-console".to_string(),
             "--config".into(),
@@ -306,7 +306,7 @@ async fn seed_runtime(
 }
 
 /// The flags of a mutating command run by the demo: it arms protected environments itself.
-fn writes(read_only: bool) -> Vec<&'static str> {
+pub fn writes(read_only: bool) -> Vec<&'static str> {
     if read_only {
         vec!["--arm", "--yes"]
     } else {
