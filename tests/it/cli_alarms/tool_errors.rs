@@ -117,4 +117,17 @@ async fn failing_tools_drive_the_tool_error_alarm_while_agentcores_error_rate_st
     )
     .await;
     assert_eq!(listed[0]["name"], tool_alarm);
+    // Its history, newest first: the move to ALARM, then its creation by `apply`.
+    let history = json(&w, &["--env", "dev", "alarms", "history", tool_alarm]).await;
+    let items = history.as_array().expect("an array");
+    assert_eq!(items[0]["kind"], "StateUpdate", "{history}");
+    assert_eq!(items[0]["newState"], "ALARM", "{history}");
+    let last = items.last().expect("entries");
+    assert_eq!(last["kind"], "ConfigurationUpdate", "{history}");
+    assert!(
+        last["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("created")),
+        "{history}"
+    );
 }

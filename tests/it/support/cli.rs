@@ -51,6 +51,9 @@ fn is_write(args: &[&str]) -> bool {
         } else if !a.starts_with('-') {
             return match a {
                 "deploy" | "rollback" | "point" => true,
+                "alarms" => rest
+                    .next()
+                    .is_some_and(|s| ["apply", "delete"].contains(&s)),
                 "traffic" => rest
                     .next()
                     .is_some_and(|s| ["set", "promote", "abort"].contains(&s)),
