@@ -369,6 +369,37 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         assert!(Instant::now() < deadline, "no logs: {out}");
         std::thread::sleep(Duration::from_millis(500));
     }
+    // The standard alarms are on every runtime; prod's failing canary fires its error rate.
+    assert_eq!(
+        seeded
+            .iter()
+            .filter(|e| e["action"] == "alarms.apply" && e["result"] == "ok")
+            .count(),
+        7,
+        "alarms applied to every runtime, audited"
+    );
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let firing = loop {
+        let firing = demo.json(&["--env", "prod", "alarms", "--state", "ALARM"]);
+        let names: Vec<String> = firing
+            .as_array()
+            .expect("alarms")
+            .iter()
+            .map(|a| a["name"].as_str().expect("name").to_string())
+            .collect();
+        if names.contains(&"agentcore-console/weather_mcp/canary/error-rate".to_string()) {
+            break names;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "prod's canary error-rate alarm did not fire in time: {firing}"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    };
+    assert!(
+        firing.iter().all(|n| n.contains("/canary/")),
+        "only the canary fires: {firing:?}"
+    );
     let first_time = demo.seeded_in;
     let log = demo.interrupt();
     assert!(
