@@ -1,7 +1,7 @@
 //! DescribeAlarms (evaluating first, so states are current) and DeleteAlarms.
 
 use super::history::{self, ItemKind};
-use super::{Alarm, AlarmBook, BASIC_STATS, STATES, text, text_list};
+use super::{Alarm, AlarmBook, BASIC_STATS, STATES, max_records, text, text_list};
 use crate::emulator::cloudwatch::cbor::{Obj, Value, texts};
 use crate::emulator::cloudwatch::query::{self, Kind};
 use crate::emulator::cloudwatch::store::MetricStore;
@@ -34,15 +34,7 @@ pub fn describe(
             "The value {s} for parameter StateValue is invalid."
         )));
     }
-    let max = match b.get("MaxRecords") {
-        None => 50,
-        Some(m) => m
-            .as_i64()
-            .filter(|m| (1..=100).contains(m))
-            .ok_or_else(|| {
-                CwError::validation("The parameter MaxRecords must be between 1 and 100.")
-            })?,
-    } as usize;
+    let max = max_records(b, 50)?;
     let types = text_list(b, "AlarmTypes");
     let action_prefix = text(b, "ActionPrefix");
     let fp = fingerprint(&[

@@ -143,6 +143,18 @@ fn v(message: impl Into<String>) -> CwError {
     CwError::validation(message)
 }
 
+/// MaxRecords of a Describe call: 1..=100, `default` when absent.
+fn max_records(b: &Value, default: i64) -> Result<usize, CwError> {
+    let n = match b.get("MaxRecords") {
+        None => default,
+        Some(m) => m
+            .as_i64()
+            .filter(|m| (1..=100).contains(m))
+            .ok_or_else(|| v("The parameter MaxRecords must be between 1 and 100."))?,
+    };
+    Ok(n as usize)
+}
+
 fn text(b: &Value, key: &str) -> Option<String> {
     b.get(key).and_then(Value::as_str).map(str::to_string)
 }

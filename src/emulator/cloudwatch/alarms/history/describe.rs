@@ -3,7 +3,7 @@
 //! NextToken bound to the request.
 
 use super::{History, Item, ItemKind};
-use crate::emulator::cloudwatch::alarms::{text, text_list};
+use crate::emulator::cloudwatch::alarms::{max_records, text, text_list};
 use crate::emulator::cloudwatch::cbor::{Obj, Value};
 use crate::emulator::cloudwatch::wire::{
     CwError, fingerprint, read_token, time_ms, time_value, token,
@@ -49,15 +49,7 @@ pub fn describe_history(h: &History, partition: &str, b: &Value) -> Result<Value
             )));
         }
     };
-    let max = match b.get("MaxRecords") {
-        None => 100,
-        Some(m) => m
-            .as_i64()
-            .filter(|m| (1..=100).contains(m))
-            .ok_or_else(|| {
-                CwError::validation("The parameter MaxRecords must be between 1 and 100.")
-            })?,
-    } as usize;
+    let max = max_records(b, 100)?;
     let start = b.get("StartDate").and_then(time_ms);
     let end = b.get("EndDate").and_then(time_ms);
     let fp = fingerprint(&[
