@@ -158,6 +158,14 @@ pub enum Action {
     MoveEndpoint,
     /// Matrix: only the runtimes with an alarm in ALARM, or every runtime again.
     FiringOnly,
+    /// Apply the standard alarms to the runtime × environment in focus.
+    ApplyAlarms,
+    /// Plan the standard alarms of a runtime in an environment (every endpoint), then show
+    /// the calls for confirmation; an empty plan only says so.
+    PlanAlarms {
+        env: String,
+        runtime: String,
+    },
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -225,6 +233,7 @@ const NAMED: &[(&str, Action)] = &[
     ("deploy", Action::Deploy),
     ("move-endpoint", Action::MoveEndpoint),
     ("firing-only", Action::FiringOnly),
+    ("apply-alarms", Action::ApplyAlarms),
 ];
 
 impl Action {

@@ -164,6 +164,13 @@ fn open_views() -> Vec<Entry> {
             "deploy a new version: source, preview of the calls, progress, validation",
             Some("deploy"),
         ),
+        // No footer hint: the footer is full at 120 columns; help and the palette have it.
+        e(
+            Action::ApplyAlarms,
+            &["a"],
+            "apply the standard alarms (every endpoint): plan, preview of the calls, audited",
+            None,
+        ),
     ]
 }
 
@@ -288,6 +295,10 @@ impl Default for Keymap {
                     vec![
                         e(A::Submit, &["y", "enter"], "make the change", None),
                         e(A::Back, &["n", "esc"], "cancel", None),
+                        e(A::Down, &["j", "down"], "scroll down", None),
+                        e(A::Up, &["k", "up"], "scroll up", None),
+                        e(A::PageDown, &["pgdn"], "page down", None),
+                        e(A::PageUp, &["pgup"], "page up", None),
                     ],
                 ),
                 (

@@ -78,6 +78,8 @@ mod app_tests;
 #[cfg(test)]
 mod app_tests_alarms;
 #[cfg(test)]
+mod app_tests_alarms_apply;
+#[cfg(test)]
 mod app_tests_deploy;
 #[cfg(test)]
 mod app_tests_traffic;

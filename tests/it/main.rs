@@ -27,6 +27,7 @@ mod sample_mcp;
 mod signals;
 mod traffic;
 mod tui_alarms;
+mod tui_alarms_apply;
 mod tui_backend;
 mod tui_deploy;
 mod tui_e2e;

@@ -9,6 +9,8 @@ mod sdk;
 mod spec;
 
 pub use self::apply::{ApplyReport, apply, delete};
+#[cfg(test)]
+pub(crate) use self::plan::first_apply_example;
 pub use self::plan::{AlarmPlan, Change, Item, PlanItem, delete_plan, plan};
 pub use self::spec::{AlarmSpec, FilterSpec, Watch};
 

@@ -387,3 +387,42 @@ pub(super) async fn read_summary(
     let (_, cur) = current(backend, &plan.env, &plan.runtime, &plan.endpoints).await?;
     Ok(summary(&cur.filters, &cur.alarms))
 }
+
+/// For the console's tests: the plan a first apply makes with the default template (every
+/// item created), without reading anything.
+#[cfg(test)]
+pub(crate) fn first_apply_example(env: &str, runtime: &str, endpoints: &[&str]) -> AlarmPlan {
+    let template = crate::domain::alarms::AlarmTemplate::default();
+    let runtime_id = format!("{runtime}-AbC123");
+    let arn = format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/{runtime_id}");
+    let mut items = Vec::new();
+    for e in endpoints {
+        let group = log_group_name(&runtime_id, e);
+        let target = Target {
+            runtime,
+            arn: &arn,
+            endpoint: e,
+            log_group: &group,
+        };
+        let item = |item| PlanItem {
+            endpoint: (*e).to_string(),
+            item,
+            change: Change::Create,
+        };
+        items.push(item(Item::LogGroup {
+            name: group.clone(),
+        }));
+        items.push(item(Item::Filter(spec::filter(&template, target))));
+        for kind in AlarmKind::ALL {
+            items.push(item(Item::Alarm(spec::alarm(&template, kind, target))));
+        }
+    }
+    AlarmPlan {
+        env: env.to_string(),
+        runtime: runtime.to_string(),
+        runtime_id,
+        endpoints: endpoints.iter().map(|e| (*e).to_string()).collect(),
+        items,
+        before: BTreeMap::new(),
+    }
+}

@@ -55,6 +55,15 @@ impl AlarmBook {
             .collect()
     }
 
+    /// `env`'s listing now, even with one in flight (that answer becomes stale: it may have
+    /// been read before a write this one must see).
+    pub fn fetch_env(&mut self, env: &str, now: Millis) -> Option<Fetch> {
+        let job = Job::Alarms {
+            env: env.to_string(),
+        };
+        self.slot_mut(env).map(|s| s.fetch(now, job))
+    }
+
     /// Take one environment's answer; false when it is stale or for no known environment.
     pub fn accept(
         &mut self,

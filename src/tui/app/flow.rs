@@ -101,6 +101,10 @@ impl App {
                     self.modals.pop();
                     return self.send_write(op, now);
                 }
+                Action::Down => c.scroll_by(1),
+                Action::Up => c.scroll_by(-1),
+                Action::PageDown => c.scroll_by(10),
+                Action::PageUp => c.scroll_by(-10),
                 _ => {}
             },
         }
@@ -140,11 +144,8 @@ impl App {
             self.modals.push(Modal::Arm(ArmPrompt::new(&env, Some(op))));
         } else {
             let command = op.command(&self.cli_prefix, protected);
-            self.modals.push(Modal::Confirm(ConfirmPrompt {
-                op,
-                command,
-                protected,
-            }));
+            self.modals
+                .push(Modal::Confirm(ConfirmPrompt::new(op, command, protected)));
         }
         vec![]
     }
@@ -191,7 +192,11 @@ impl App {
         // The world changed: re-read what is on screen.
         let uid = self.top_uid();
         let f = self.top_mut().refresh(now);
-        super::stamp(uid, f)
+        let mut reqs = super::stamp(uid, f);
+        if let WriteOp::Alarms(a) = &op {
+            reqs.extend(self.relist_alarms(a.env(), now));
+        }
+        reqs
     }
 
     /// Everything the palette can jump to or do.
@@ -294,6 +299,16 @@ impl App {
                     format!("metrics {runtime} {env}"),
                     format!("charts of {runtime} in {env} per version"),
                     Action::OpenMetrics {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
+                items.push(item(
+                    format!("alarms apply {runtime} {env}"),
+                    format!(
+                        "apply the standard alarms to {runtime} in {env}: plan, preview, confirm"
+                    ),
+                    Action::PlanAlarms {
                         env: env.clone(),
                         runtime: runtime.clone(),
                     },

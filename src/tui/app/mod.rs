@@ -3,6 +3,7 @@
 //! out) and [`App::apply`] (a response in). Both are synchronous and deterministic given the
 //! clock value passed in, so everything here is tested without a terminal or a network.
 
+mod alarm_apply;
 mod alarms;
 mod flow;
 mod invoke;
@@ -84,6 +85,8 @@ pub struct App {
     write_gen: u64,
     /// Writes sent and not answered yet.
     writes: Vec<(Ticket, WriteOp)>,
+    /// Alarm plans being read: (ticket, env, runtime).
+    alarm_plans: Vec<(Ticket, String, String)>,
     /// The error last reported per (pane, source), so a poll that fails again stays quiet.
     failing: HashMap<(PaneUid, String), String>,
     /// `agentcore-console --config PATH`: the start of every equivalent command line.
@@ -120,6 +123,7 @@ impl App {
             next_uid: MATRIX_UID + 1,
             write_gen: 0,
             writes: vec![],
+            alarm_plans: vec![],
             failing: HashMap::new(),
             cli_prefix,
             invoke_history: Default::default(),
@@ -324,6 +328,11 @@ impl App {
                 return self.push(Box::new(RuntimePane::new(&env, &runtime)), now);
             }
             Action::RequestWrite(op) => return self.request_write(op, now),
+            Action::PlanAlarms { env, runtime } => return self.plan_alarms(env, runtime),
+            Action::ApplyAlarms => self.notify(
+                Level::Info,
+                "apply alarms (a): select a runtime in the matrix, or open one",
+            ),
             Action::OpenTraffic { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
                 return self.push(Box::new(TrafficPane::new(&env, &runtime)), now);
             }

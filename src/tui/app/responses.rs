@@ -18,6 +18,9 @@ impl App {
         if let Reply::Alarms { env, result } = reply {
             return self.alarms_reply(ticket, env, result, now);
         }
+        if let Reply::AlarmPlan { result, .. } = reply {
+            return self.alarm_plan_reply(ticket, result, now);
+        }
         if let Reply::Crashed(why) = reply {
             self.notify(Level::Error, why);
             return vec![];
@@ -57,7 +60,9 @@ impl App {
             // A deploy's stages, outcome and directory check show in its pane.
             Reply::Deploy(_) | Reply::DeployChecked(_) => (String::new(), None),
             // Taken above; a history's error shows in the alarms pane.
-            Reply::Alarms { .. } | Reply::AlarmHistory(_) => (String::new(), None),
+            Reply::Alarms { .. } | Reply::AlarmHistory(_) | Reply::AlarmPlan { .. } => {
+                (String::new(), None)
+            }
             Reply::Crashed(_) => (String::new(), None),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
@@ -90,6 +95,7 @@ impl App {
                 );
             }
             Job::Cancel => {}
+            Job::AlarmPlan { .. } => self.alarm_plan_rejected(req.ticket),
             Job::Alarms { env } => self.alarms.abandon(env, req.ticket.generation),
             job => {
                 if let Some(pane) = self.pane_mut(req.ticket.pane) {

@@ -1,10 +1,13 @@
 //! The alarm reads: one environment's listing (the app's alarm book), one alarm's history
 //! (the alarms pane), and the alarms of one runtime with their histories (the metrics
-//! charts' thresholds and ALARM periods). All through `backend::alarms`, as the CLI does.
+//! charts' thresholds and ALARM periods); the standard alarms' plan and its apply. All
+//! through `backend::alarms`, as the CLI does.
 
+use crate::backend::audit::{Actor, AuditLog};
 use crate::backend::{Backend, alarms};
 use crate::domain::alarms::{AlarmHistoryItem, AlarmInfo};
 use crate::tui::alarms::EnvAlarms;
+use crate::tui::write::AlarmsOp;
 
 /// History entries read per alarm (newest first): enough for a day of flapping.
 pub const HISTORY_LIMIT: usize = 100;
@@ -54,6 +57,39 @@ pub(super) async fn history(
         alarm: alarm.to_string(),
         items,
     })
+}
+
+/// The standard alarms' plan for every endpoint of `runtime` (reads only).
+pub(super) async fn plan(
+    backend: &Backend,
+    env: &str,
+    runtime: &str,
+) -> Result<Box<alarms::AlarmPlan>, String> {
+    alarms::plan(backend, env, runtime, &[])
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string())
+}
+
+/// The standard alarms as planned, through the same backend call as `alarms apply`.
+pub(super) async fn apply(
+    backend: &Backend,
+    audit: &AuditLog,
+    op: &AlarmsOp,
+    armed: bool,
+    actor: &Actor,
+) -> Result<String, String> {
+    let p = &op.plan;
+    let report = alarms::apply(backend, &p.env, p, armed, actor, audit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let n = report.calls.len();
+    Ok(format!(
+        "alarms of {} in {}: {n} call{} made",
+        p.runtime,
+        p.env,
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 /// The console's alarms of `runtime` (those with a kind, so a chart) and their histories,

@@ -95,6 +95,9 @@ pub enum Job {
     Alarms { env: String },
     /// One alarm's history, newest first (the alarms pane).
     AlarmHistory { env: String, alarm: String },
+    /// What applying the standard alarms to a runtime (every endpoint) would change: reads
+    /// only; the answer goes to the confirmation.
+    AlarmPlan { env: String, runtime: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +154,12 @@ pub enum Reply {
     },
     /// One alarm's history.
     AlarmHistory(Result<Box<AlarmHistory>, String>),
+    /// The standard alarms' plan for a runtime in an environment.
+    AlarmPlan {
+        env: String,
+        runtime: String,
+        result: Result<Box<crate::backend::alarms::AlarmPlan>, String>,
+    },
     /// A request's task panicked: a message for the status line.
     Crashed(String),
 }
@@ -182,6 +191,11 @@ impl Reply {
                 result: Err(why),
             },
             Job::AlarmHistory { .. } => Reply::AlarmHistory(Err(why)),
+            Job::AlarmPlan { env, runtime } => Reply::AlarmPlan {
+                env: env.clone(),
+                runtime: runtime.clone(),
+                result: Err(why),
+            },
         })
     }
 }
@@ -372,6 +386,14 @@ async fn execute(
                 .await
                 .map(Box::new),
         ),
+        Job::AlarmPlan { env, runtime } => {
+            let result = alarm_jobs::plan(backend, &env, &runtime).await;
+            Reply::AlarmPlan {
+                env,
+                runtime,
+                result,
+            }
+        }
     })
 }
 

@@ -9,6 +9,8 @@ mod traffic;
 pub use traffic::{TrafficChange, TrafficOp};
 mod deploy;
 pub use deploy::DeployOp;
+mod alarms;
+pub use alarms::AlarmsOp;
 
 /// A change to make in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub enum WriteOp {
     Traffic(Box<TrafficOp>),
     /// A new version of a runtime (`deploy`); named endpoints stay where they are.
     Deploy(Box<DeployOp>),
+    /// A runtime's standard alarms as planned (`alarms apply`).
+    Alarms(Box<AlarmsOp>),
 }
 
 /// One line of a write's preview.
@@ -57,6 +61,7 @@ impl WriteOp {
             Self::Rollback { env, .. } | Self::Point { env, .. } => env,
             Self::Traffic(t) => &t.env,
             Self::Deploy(d) => &d.env,
+            Self::Alarms(a) => a.env(),
         }
     }
 
@@ -67,6 +72,7 @@ impl WriteOp {
             Self::Point { .. } => "endpoint.point",
             Self::Traffic(t) => t.verb(),
             Self::Deploy(_) => "deploy",
+            Self::Alarms(_) => "alarms.apply",
         }
     }
 
@@ -96,6 +102,7 @@ impl WriteOp {
             },
             Self::Traffic(t) => t.title(),
             Self::Deploy(d) => d.title(),
+            Self::Alarms(a) => a.title(),
         }
     }
 
@@ -120,6 +127,7 @@ impl WriteOp {
             } => move_calls(runtime, runtime_id, endpoint, from.as_ref(), to),
             Self::Traffic(t) => t.calls(),
             Self::Deploy(d) => d.calls(),
+            Self::Alarms(a) => a.calls(),
         }
     }
 
@@ -161,6 +169,7 @@ impl WriteOp {
             ]),
             Self::Traffic(t) => t.cli_args(),
             Self::Deploy(d) => d.cli_args(),
+            Self::Alarms(a) => a.cli_args(),
         }
     }
 

@@ -221,7 +221,9 @@ impl Pane for MatrixPane {
                 };
                 return Some(Effect::Notice(Level::Info, text.into()));
             }
-            Action::Traffic | Action::Metrics => return Some(self.open_view(action)),
+            Action::Traffic | Action::Metrics | Action::ApplyAlarms => {
+                return Some(self.open_view(action));
+            }
             Action::Invoke => {
                 return Some(match self.open_view(&Action::Traffic) {
                     Effect::Then(Action::OpenTraffic { env, runtime }) => {
@@ -316,7 +318,7 @@ impl MatrixPane {
         })
     }
 
-    /// `t` / `m`: the traffic or metrics pane of the selected cell.
+    /// `t` / `m` / `a`: the traffic or metrics pane, or the alarms plan, of the selected cell.
     fn open_view(&self, action: &Action) -> Effect {
         let (runtime, env) = self.selection();
         let Some(runtime) = runtime else {
@@ -330,10 +332,10 @@ impl MatrixPane {
             return Effect::Notice(Level::Warn, format!("{runtime} is not deployed in {env}"));
         }
         let env = env.to_string();
-        Effect::Then(if *action == Action::Traffic {
-            Action::OpenTraffic { env, runtime }
-        } else {
-            Action::OpenMetrics { env, runtime }
+        Effect::Then(match action {
+            Action::Traffic => Action::OpenTraffic { env, runtime },
+            Action::ApplyAlarms => Action::PlanAlarms { env, runtime },
+            _ => Action::OpenMetrics { env, runtime },
         })
     }
 

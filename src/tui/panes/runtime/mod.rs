@@ -181,6 +181,10 @@ impl Pane for RuntimePane {
                 env: self.env.clone(),
                 runtime: self.runtime.clone(),
             })),
+            Action::ApplyAlarms => Some(Effect::Then(Action::PlanAlarms {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            })),
             Action::Logs | Action::LogsAllEnvs => {
                 super::logs::open_from(action, &self.env, &self.runtime).map(Effect::Then)
             }
