@@ -123,16 +123,7 @@ async fn list(config: &Config, cli: &Cli, args: &AlarmsArgs) -> Result<Outcome, 
         }
         t.print();
     }
-    if failed.is_empty() {
-        Ok(Outcome::Ok)
-    } else {
-        Ok(Outcome::Partial(format!(
-            "{} of {} environments could not be listed: {}",
-            failed.len(),
-            names.len(),
-            failed.join("; ")
-        )))
-    }
+    Ok(Outcome::listed(&failed, names.len()))
 }
 
 /// `>= 5`: the comparison as a symbol and the threshold.

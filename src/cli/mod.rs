@@ -144,6 +144,21 @@ pub enum Outcome {
     Partial(String),
 }
 
+impl Outcome {
+    /// Ok, or Partial naming the environments (of `total`) that could not be listed.
+    pub fn listed<S: AsRef<str>>(failed: &[S], total: usize) -> Self {
+        if failed.is_empty() {
+            return Self::Ok;
+        }
+        let named: Vec<&str> = failed.iter().map(AsRef::as_ref).collect();
+        Self::Partial(format!(
+            "{} of {total} environments could not be listed: {}",
+            failed.len(),
+            named.join("; ")
+        ))
+    }
+}
+
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
     use std::io::Write as _;

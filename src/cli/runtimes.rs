@@ -73,16 +73,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
         }
         t.print();
     }
-    if failed.is_empty() {
-        Ok(Outcome::Ok)
-    } else {
-        Ok(Outcome::Partial(format!(
-            "{} of {} environments could not be listed: {}",
-            failed.len(),
-            results.len(),
-            failed.join(", ")
-        )))
-    }
+    Ok(Outcome::listed(&failed, results.len()))
 }
 
 /// `DEFAULT→3  canary→2⇢4 (UPDATING)`: where each endpoint points, and where it is going.
