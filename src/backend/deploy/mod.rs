@@ -336,21 +336,29 @@ async fn artifact(
     }
 }
 
-/// The environment's artifact bucket, created (in its region) if missing.
-async fn artifact_bucket(c: &Clients) -> Result<String, BackendError> {
-    let region = c
-        .control
+fn region(c: &Clients) -> String {
+    c.control
         .config()
         .region()
         .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".into());
-    let bucket = match &c.env.artifact_bucket {
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
+/// The environment's artifact bucket's name (the file's, else derived from account and region).
+pub(crate) async fn bucket_name(c: &Clients) -> Result<String, BackendError> {
+    Ok(match &c.env.artifact_bucket {
         Some(b) => b.clone(),
         None => {
             let (_, account) = c.identity().await?;
-            format!("agentcore-console-{account}-{region}")
+            format!("agentcore-console-{account}-{}", region(c))
         }
-    };
+    })
+}
+
+/// The environment's artifact bucket, created (in its region) if missing.
+pub(crate) async fn artifact_bucket(c: &Clients) -> Result<String, BackendError> {
+    let region = region(c);
+    let bucket = bucket_name(c).await?;
     if c.s3.head_bucket().bucket(&bucket).send().await.is_ok() {
         return Ok(bucket);
     }

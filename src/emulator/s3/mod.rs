@@ -1,10 +1,12 @@
-//! The S3 subset code artifacts need (restXml, path-style): CreateBucket, HeadBucket,
-//! PutObject (SSE headers honoured), GetObject, HeadObject, and multipart uploads (in
-//! [`multipart`]: the AWS CLI and boto3 switch to them above 8 MB). Writes and reads honour
+//! The S3 subset code artifacts and rollout state need (restXml, path-style): CreateBucket,
+//! HeadBucket, PutObject (SSE headers honoured), GetObject, HeadObject, ListObjectsV2
+//! ([`list`]), and multipart uploads (in [`multipart`]: the AWS CLI and boto3 switch to them
+//! above 8 MB). Writes and reads honour
 //! S3's conditional headers ([`conditional`]): the rollout state relies on them.
 
 mod bucket;
 mod conditional;
+mod list;
 mod multipart;
 mod range;
 
@@ -100,6 +102,9 @@ async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Bod
         }
         (&Method::PUT, true) if !has_subresource => bucket::create(emu, req, &bucket).await,
         (&Method::HEAD, true) => bucket::head(emu, &bucket),
+        (&Method::GET, true) if req.query("list-type") == Some("2") => {
+            list::list_v2(emu, req, &bucket)
+        }
         (&Method::GET, false) if !has_subresource => {
             get_object(emu, req, &bucket, &key, true).await
         }

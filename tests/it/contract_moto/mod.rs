@@ -184,3 +184,4 @@ async fn create_endpoint(c: &Clients, id: &str, name: &str, version: &str) -> St
 mod control;
 mod s3;
 mod s3_conditional;
+mod s3_list;
