@@ -17,6 +17,7 @@ pub mod store;
 
 use serde::Serialize;
 
+use super::audit::{Actor, AuditLog};
 use super::{Backend, BackendError};
 use crate::domain::rollout::{Plan, Record, RolloutState};
 
@@ -71,17 +72,31 @@ pub enum Outcome {
     Aborted,
     /// `resume` of a paused rollout whose driver is alive: that driver goes on.
     Handed,
+    /// The driver was told to stop (Ctrl-C, the TUI quit): it gave up its lease, traffic
+    /// stays where it is, and `rollout resume` continues.
+    Stopped,
 }
 
 impl Outcome {
-    /// The CLI's exit code (DESIGN §8): 0 promoted (or handed on), 3 rolled back, 4 aborted.
+    /// The CLI's exit code (DESIGN §8): 0 promoted (or handed on), 3 rolled back, 4 aborted,
+    /// 1 stopped with the rollout unfinished.
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Promoted | Outcome::Handed => 0,
             Outcome::RolledBack => 3,
             Outcome::Aborted => 4,
+            Outcome::Stopped => 1,
         }
     }
+}
+
+/// What a driver needs besides the rollout: who acts, where it is audited, where its events
+/// go, and the signal to stop (set to `true`: give up the lease and return `Stopped`).
+pub struct Driving<'a> {
+    pub actor: &'a Actor,
+    pub audit: &'a AuditLog,
+    pub events: tokio::sync::mpsc::UnboundedSender<Event>,
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 /// `user@host`, as leases and the decision log name whoever acts.
