@@ -1,0 +1,3 @@
+//! Gated rollouts: [`gates`] judges a canary against its stable leg.
+
+pub mod gates;
