@@ -13,6 +13,7 @@
 //! `rollout.abort`, `rollout.rollback`, `rollout.promote`; every traffic move the driver makes
 //! is also audited by `traffic` as usual.
 
+pub mod gates;
 pub mod store;
 
 use serde::Serialize;
