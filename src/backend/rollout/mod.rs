@@ -13,6 +13,8 @@
 //! `rollout.abort`, `rollout.rollback`, `rollout.promote`; every traffic move the driver makes
 //! is also audited by `traffic` as usual.
 
+pub mod control;
+pub mod driver;
 pub mod gates;
 pub mod store;
 
