@@ -66,6 +66,17 @@ async fn an_approval_step_waits_until_someone_approves() {
         "{:#?}",
         s.evaluations
     );
+    let sets = audited(&r.w, "traffic.set");
+    let weights: Vec<String> = sets
+        .iter()
+        .map(|e| e["after"]["weights"].to_string())
+        .collect();
+    assert!(
+        weights
+            .iter()
+            .any(|w| w.contains(r#"{"target":"weather-canary","weight":50}"#)),
+        "{weights:#?}"
+    );
     let entries = audited(&r.w, "rollout.approve");
     assert_eq!(
         entries
@@ -207,4 +218,41 @@ async fn the_preview_lists_the_calls_and_refuses_what_cannot_run() {
         .expect_err("no v9")
         .to_string();
     assert!(e.contains("has no version 9"), "{e}");
+}
+
+#[tokio::test]
+async fn an_abort_landing_while_the_driver_moves_traffic_still_wins() {
+    let r = rig(&[], false).await;
+    let d = start(&r, canary(&[(20, 1), (50, 30)], ungated()));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while canary_weight(&split(&r.backend).await) != 20 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The driver's next move is slow: it points the canary endpoint, 3 s, then writes the
+    // 50% split. The abort (which points no endpoint here) lands inside those 3 s.
+    crate::support::faults::add(
+        &r.w.local.url,
+        "bedrock-agentcore:UpdateAgentRuntimeEndpoint:latency=3s",
+    )
+    .await;
+    let s = until(&r.backend, Duration::from_secs(20), |s| s.step == 1).await;
+    assert_eq!(s.step, 1, "{:#?}", s.log);
+    let other = backend(&r.w);
+    control::abort(&other, "dev", RUNTIME, false, &actor("ben"), &r.audit)
+        .await
+        .expect("aborted");
+    let (outcome, _) = d.outcome().await;
+    assert_eq!(outcome.expect("driven"), Outcome::Aborted);
+    // Whichever split write landed last, the driver saw the abort after its move and the
+    // end state is 100% stable.
+    assert_eq!(canary_weight(&split(&r.backend).await), 0, "100% stable");
+    let s = status(&r.backend).await;
+    assert_eq!(s.phase, Phase::Aborted);
+    assert!(
+        s.log
+            .iter()
+            .any(|e| e.message.starts_with("aborted during a traffic move")),
+        "{:#?}",
+        s.log
+    );
 }
