@@ -147,13 +147,12 @@ impl<'a> Run<'a> {
         let evaluation = match evaluation {
             Ok(e) => e,
             Err(e) => {
-                // A failed read is never a pass: say so, and try again next interval.
-                s.note(
-                    now_ms(),
-                    &self.by,
-                    "error",
-                    format!("evaluation failed: {e}"),
-                );
+                // A failed read is never a pass: say so (once while it lasts), and try again
+                // next interval.
+                let line = format!("evaluation failed: {e}");
+                if s.log.last().is_none_or(|l| l.message != line) {
+                    s.note(now_ms(), &self.by, "error", line);
+                }
                 return Ok(match self.write(&stored.etag, &s).await? {
                     Some(_) => Flow::Wait,
                     None => Flow::Now,
@@ -217,16 +216,20 @@ impl<'a> Run<'a> {
                 Flow::Wait
             }
         };
-        if self.write(&stored.etag, &s).await?.is_none() {
+        match store::put(&self.c, &s, Some(&stored.etag)).await {
+            Ok(_) => {}
             // Someone changed it meanwhile: decide again on what is there now.
-            return Ok(Flow::Now);
+            Err(Write::Stale) => return Ok(Flow::Now),
+            Err(Write::Failed(e)) => return Err(e),
         }
         if matches!(next, Next::Watch) && record.verdict == Verdict::Inconclusive {
             self.extended = self
                 .extended
                 .or((s.watched_ms >= bake_ms).then_some(s.step));
         }
+        // The evidence first, then what was decided on it.
         report::send_evaluation(&self.driving.events, &s, &record);
+        self.emit(&s);
         if let Flow::Done(Outcome::RolledBack) = flow {
             self.roll_back(&stored.state, &s).await?;
         }
