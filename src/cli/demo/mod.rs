@@ -11,6 +11,7 @@ macro_rules! say {
 }
 
 mod alarms;
+mod rollouts;
 mod seed;
 mod traffic;
 
@@ -183,6 +184,33 @@ async fn demo<S: Future<Output = ()>>(
     );
     // Stops (aborting every session in flight) when dropped, however this function ends.
     let _traffic = traffic::Generator::start(Arc::clone(&backend), seeded.targets, args.rate);
+    if !seeded.rollouts.is_empty() {
+        let names: Vec<String> = seeded
+            .rollouts
+            .iter()
+            .map(|(env, runtime, v)| format!("{env}/{runtime} v{v}"))
+            .collect();
+        say!(
+            "{:>5.1}s  rolling out {} (plan `{}`)",
+            ctx.started.elapsed().as_secs_f64(),
+            names.join(", "),
+            seed::ROLLOUT_PLAN
+        );
+    }
+    let drivers = rollouts::start_all(&backend, &ctx, seeded.rollouts);
+    let result = run_ui(dir, &config_path, &ctx, args, signal).await;
+    drivers.stop().await;
+    result
+}
+
+/// The TUI, or headless serving, until it ends or a signal comes.
+async fn run_ui<S: Future<Output = ()>>(
+    dir: &Path,
+    config_path: &Path,
+    ctx: &seed::Ctx,
+    args: &DemoArgs,
+    signal: Pin<&mut S>,
+) -> Result<Outcome, CliError> {
     if args.no_ui {
         // With the state dir set, changes made from the CLI land in the demo's audit log.
         let hint = format!(
@@ -205,7 +233,7 @@ async fn demo<S: Future<Output = ()>>(
         return Ok(Outcome::Ok);
     }
     tokio::select! {
-        r = crate::tui::run(config_path.clone(), &[], Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError::msg),
+        r = crate::tui::run(config_path.to_path_buf(), &[], Some(ctx.audit.path().to_path_buf())) => r.map(|()| Outcome::Ok).map_err(CliError::msg),
         () = signal => Ok(Outcome::Ok),
     }
 }
@@ -220,6 +248,9 @@ fn write_environments(dir: &Path, url: &str) -> Result<PathBuf, CliError> {
         text.push_str(&format!(
             "\n[environments.{name}]\nendpoint_url = \"{url}\"\nregion = \"{region}\"\n"
         ));
+        if let Some(plan) = rollouts::plan_toml(name) {
+            text.push_str(&plan);
+        }
         if crate::domain::Environment::default_read_only(name) {
             text.push_str("# read-only by its name: changes need --arm\n");
             // The standard alarms page someone in prod (the local AgentCore keeps the action).

@@ -36,6 +36,10 @@ struct Plan {
     canary_weight: Option<i32>,
     /// Share of the generated traffic.
     traffic: u32,
+    /// The environment's plan that rolls the last version out: seeding routes the runtime
+    /// through the gateway with its canary endpoint on the first version at 0%, and the demo
+    /// starts the rollout once everything is seeded.
+    rollout: Option<&'static str>,
 }
 
 const fn v(app: &'static str, endpoint: Option<&'static str>) -> Version {
@@ -48,9 +52,9 @@ const fn v(app: &'static str, endpoint: Option<&'static str>) -> Version {
 
 const WEATHER: &[Version] = &[v("2.3.0", Some("live")), v("2.4.0", Some("canary"))];
 const TICKETS: &[Version] = &[v("1.0.0", Some("live")), v("1.1.0", Some("canary"))];
-/// Version 2 goes to the canary through `traffic set`.
+/// Version 2 is rolled out by a gated rollout (staging: healthy, promoted).
 const WEATHER_SPLIT: &[Version] = &[v("2.3.0", Some("live")), v("2.4.0", None)];
-/// The failing canary the operator is meant to find and roll back.
+/// The failing canary its rollout's gates roll back.
 const WEATHER_PROD: &[Version] = &[
     v("2.3.0", Some("live")),
     Version {
@@ -70,12 +74,25 @@ const PLAN: &[Plan] = &[
         versions: &[v("0.9.0", Some("live"))],
         canary_weight: None,
         traffic: 1,
+        rollout: None,
     },
-    plan("staging", "weather_mcp", WEATHER_SPLIT, Some(50), 2),
+    rolled("staging", WEATHER_SPLIT, 2),
     plan("staging", "tickets_mcp", TICKETS, None, 1),
-    plan("prod", "weather_mcp", WEATHER_PROD, Some(10), 6),
+    rolled("prod", WEATHER_PROD, 6),
     plan("prod", "tickets_mcp", TICKETS, None, 2),
 ];
+
+/// The plan name the demo's environments file gives its rollouts.
+pub const ROLLOUT_PLAN: &str = "demo";
+
+/// weather_mcp's last version, rolled out by the environment's `demo` plan.
+const fn rolled(env: &'static str, versions: &'static [Version], traffic: u32) -> Plan {
+    Plan {
+        rollout: Some(ROLLOUT_PLAN),
+        canary_weight: Some(0),
+        ..plan(env, "weather_mcp", versions, None, traffic)
+    }
+}
 
 const fn plan(
     env: &'static str,
@@ -95,6 +112,7 @@ const fn plan(
         versions,
         canary_weight,
         traffic,
+        rollout: None,
     }
 }
 
@@ -130,6 +148,8 @@ impl Ctx {
 
 pub struct Seeded {
     pub targets: Vec<Target>,
+    /// (environment, runtime, version) to roll out with the `demo` plan.
+    pub rollouts: Vec<(String, String, String)>,
     /// Changes made (0 when everything was there already).
     pub changes: usize,
 }
@@ -154,9 +174,15 @@ pub async fn seed(backend: &Backend, ctx: &Ctx) -> Result<Seeded, CliError> {
             .map_err(|e| CliError::msg(format!("seeding {}/{}: {e}", p.env, p.runtime)))
     }))
     .await?;
+    let rollouts = PLAN
+        .iter()
+        .filter(|p| p.rollout.is_some())
+        .map(|p| (p.env.into(), p.runtime.into(), p.versions.len().to_string()))
+        .collect();
     Ok(Seeded {
         changes: all.iter().map(|(_, n)| n).sum(),
         targets: all.into_iter().map(|(t, _)| t).collect(),
+        rollouts,
     })
 }
 
@@ -259,7 +285,13 @@ async fn seed_runtime(
         let mut view = traffic::show(backend, p.env, p.runtime).await?;
         // Any rule means someone set (or aborted) the split: the operator's choice stands.
         if view.routes.is_empty() {
-            let version = p.versions.len().to_string();
+            // A rollout's canary starts on stable's version, with no traffic.
+            let version = if p.rollout.is_some() {
+                1
+            } else {
+                p.versions.len()
+            }
+            .to_string();
             let w = weight.to_string();
             let mut args = vec![
                 "traffic",
@@ -329,7 +361,10 @@ mod tests {
             .iter()
             .find(|p| p.env == "prod" && p.runtime == "weather_mcp")
             .expect("prod weather");
-        assert_eq!(prod.canary_weight, Some(10));
+        assert_eq!(
+            (prod.canary_weight, prod.rollout),
+            (Some(0), Some(ROLLOUT_PLAN))
+        );
         assert_eq!(prod.versions.last().and_then(|v| v.error_rate), Some("0.3"));
     }
 }
