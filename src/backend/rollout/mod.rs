@@ -13,9 +13,14 @@
 //! `rollout.abort`, `rollout.rollback`, `rollout.promote`; every traffic move the driver makes
 //! is also audited by `traffic` as usual.
 
+pub mod control;
+pub mod driver;
 pub mod store;
 
 use serde::Serialize;
+
+pub use self::control::{abort, approve, pause};
+pub use self::driver::{preview, resume, start};
 
 use super::audit::{Actor, AuditLog};
 use super::{Backend, BackendError};
