@@ -86,6 +86,8 @@ mod app_tests_traffic;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod fixtures_rollout;
+#[cfg(test)]
 mod fixtures_traffic;
 #[cfg(test)]
 mod snapshot_tests;
@@ -95,6 +97,8 @@ mod snapshot_tests_alarms;
 mod snapshot_tests_deploy;
 #[cfg(test)]
 mod snapshot_tests_modals;
+#[cfg(test)]
+mod snapshot_tests_rollout;
 #[cfg(test)]
 mod snapshot_tests_traffic;
 

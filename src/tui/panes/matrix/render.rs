@@ -161,7 +161,8 @@ fn present(v: &CellView, t: &Theme, spark_w: usize) -> Text<'static> {
     } else if no_traffic {
         second.push(Span::styled("no traffic", t.dim));
     } else {
-        if spark_w > 0 {
+        // A rollout's step and countdown matter more than the sparkline in a narrow cell.
+        if spark_w > 0 && v.rollout.is_none() {
             second.push(Span::styled(
                 format!("{} ", spark(&v.latency, spark_w)),
                 t.text,

@@ -56,8 +56,13 @@ fn mark(s: &RolloutState, i: usize) -> Mark {
     }
 }
 
-/// The timeline, first step first.
+/// The timeline, first step first. A stalled rollout's watch stopped with its driver: its
+/// time left is what it was when the lease ran out (`resume` continues from there).
 pub fn rows(s: &RolloutState, now_ms: i64) -> Vec<Row> {
+    let now_ms = match &s.lease {
+        Some(l) if s.is_stalled(now_ms) => l.expires_ms.min(now_ms),
+        _ => now_ms,
+    };
     let mut out = vec![];
     if s.is_blue_green() {
         let validated = s.log.iter().any(|l| l.event == "validate");
@@ -83,7 +88,12 @@ pub fn rows(s: &RolloutState, now_ms: i64) -> Vec<Row> {
                 if m == Mark::Current
                     && let Some(ms) = s.time_left_ms(now_ms)
                 {
-                    t.push_str(&format!("  {} left", left(ms)));
+                    let frozen = if s.is_stalled(now_ms) || s.phase == Phase::Paused {
+                        " (stopped)"
+                    } else {
+                        ""
+                    };
+                    t.push_str(&format!("  {} left{frozen}", left(ms)));
                 }
                 t
             }
