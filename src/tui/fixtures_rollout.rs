@@ -109,7 +109,11 @@ fn seed_like(steps: Vec<Step>) -> Plan {
 
 /// The seed's canary at step 2 (25%), 5m48s into its 10-minute bake, with the lease live.
 pub fn running() -> RolloutState {
-    let mut s = start(seed_like(vec![weight(10, 15), weight(25, 10), weight(50, 10)]));
+    let mut s = start(seed_like(vec![
+        weight(10, 15),
+        weight(25, 10),
+        weight(50, 10),
+    ]));
     s.record(evaluation(T0 + 900 * S, 2, 412), T0 + 900 * S);
     s.advance(T0 + 900 * S);
     s.note(T0 + 900 * S, BY, "step", "step 2: 25% of new sessions");
@@ -133,7 +137,11 @@ fn renew(s: &mut RolloutState, now: i64) {
 
 /// Step 1 baked; the plan waits for an operator before 50%.
 pub fn awaiting_approval() -> RolloutState {
-    let mut s = start(seed_like(vec![weight(10, 15), Step::Approve, weight(50, 10)]));
+    let mut s = start(seed_like(vec![
+        weight(10, 15),
+        Step::Approve,
+        weight(50, 10),
+    ]));
     s.record(evaluation(T0 + 900 * S, 2, 412), T0 + 900 * S);
     s.advance(T0 + 900 * S);
     s.note(T0 + 900 * S, BY, "step", "step 2: waiting for approval");
@@ -148,7 +156,11 @@ pub fn stalled() -> RolloutState {
 
 /// Rolled back at step 2 by the error gate: 31 of 240 canary calls failed, twice in a row.
 pub fn rolled_back() -> RolloutState {
-    let mut s = start(seed_like(vec![weight(10, 15), weight(25, 10), weight(50, 10)]));
+    let mut s = start(seed_like(vec![
+        weight(10, 15),
+        weight(25, 10),
+        weight(50, 10),
+    ]));
     s.record(evaluation(T0 + 900 * S, 2, 412), T0 + 900 * S);
     s.advance(T0 + 900 * S);
     s.note(T0 + 900 * S, BY, "step", "step 2: 25% of new sessions");
@@ -160,7 +172,11 @@ pub fn rolled_back() -> RolloutState {
         "rollback",
         "max_error_rate 12.92% > 5 (240 calls), 2 in a row: 100% to live v3, canary back to v3",
     );
-    s.finish(Phase::RolledBack, T0 + 1021 * S, "max_error_rate failed 2 times in a row");
+    s.finish(
+        Phase::RolledBack,
+        T0 + 1021 * S,
+        "max_error_rate failed 2 times in a row",
+    );
     s
 }
 

@@ -82,6 +82,8 @@ mod app_tests_alarms_apply;
 #[cfg(test)]
 mod app_tests_deploy;
 #[cfg(test)]
+mod app_tests_rollout;
+#[cfg(test)]
 mod app_tests_traffic;
 #[cfg(test)]
 mod fixtures;

@@ -77,7 +77,10 @@ fn rollout_awaiting_approval() {
 fn rollout_stalled() {
     let text = shown(fx::stalled(), T0 + 1500 * S);
     assert!(text.contains("● STALLED"), "{text}");
-    assert!(text.contains("⚠ STALLED: no driver since 10:23:48"), "{text}");
+    assert!(
+        text.contains("⚠ STALLED: no driver since 10:23:48"),
+        "{text}"
+    );
     assert_snapshot!(text);
 }
 
@@ -155,7 +158,11 @@ fn matrix_cell_text_of_each_outcome() {
         summary(&fx::stalled(), T0 + 1500 * S),
         Some(("⚠ stalled 2/3 25%".into(), true))
     );
-    assert_eq!(summary(&fx::rolled_back(), at + 2 * 86_400 * S), None, "long over");
+    assert_eq!(
+        summary(&fx::rolled_back(), at + 2 * 86_400 * S),
+        None,
+        "long over"
+    );
 }
 
 /// The metrics pane marks the rollout's start and its step 2 on the time axis.
