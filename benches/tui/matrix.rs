@@ -86,6 +86,7 @@ fn snapshot(env: &str) -> EnvSnapshot {
         runtimes,
         metrics: Ok(metrics),
         splits: Ok(splits),
+        rollouts: Ok(Default::default()),
     }
 }
 

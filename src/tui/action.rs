@@ -166,6 +166,23 @@ pub enum Action {
         env: String,
         runtime: String,
     },
+    /// Open the rollout pane of the runtime in view.
+    Rollout,
+    /// Open the rollout pane of a runtime in an environment.
+    OpenRollout {
+        env: String,
+        runtime: String,
+    },
+    /// The rollout pane's start form.
+    StartRollout,
+    /// Read what a start would do, then confirm it (the preview's calls in the modal).
+    PreviewRollout(super::io::StartAsk),
+    /// Approve the step a rollout waits at.
+    Approve,
+    /// Pause a running rollout (its weight stays).
+    PauseRollout,
+    /// Resume a paused rollout, or drive a stalled one from here.
+    ResumeRollout,
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -234,6 +251,11 @@ const NAMED: &[(&str, Action)] = &[
     ("move-endpoint", Action::MoveEndpoint),
     ("firing-only", Action::FiringOnly),
     ("apply-alarms", Action::ApplyAlarms),
+    ("rollout", Action::Rollout),
+    ("rollout-start", Action::StartRollout),
+    ("approve", Action::Approve),
+    ("rollout-pause", Action::PauseRollout),
+    ("rollout-resume", Action::ResumeRollout),
 ];
 
 impl Action {

@@ -139,6 +139,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
                 stable: 90,
                 canary: 10,
             }]),
+            rollouts: Ok(Default::default()),
         },
         "staging" => EnvSnapshot {
             runtimes: vec![runtime(
@@ -150,6 +151,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             )],
             metrics: Ok(vec![metrics("staging", "weather_mcp", 0.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
+            rollouts: Ok(Default::default()),
         },
         _ => EnvSnapshot {
             runtimes: vec![
@@ -167,6 +169,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             ],
             metrics: Ok(vec![metrics(env, "weather_mcp", 80.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
+            rollouts: Ok(Default::default()),
         },
     }
 }
@@ -272,6 +275,8 @@ pub fn answer(req: &Request, failing: &[&str]) -> Option<Response> {
         },
         // Tests answer plans themselves (`app_tests_alarms_apply`).
         Job::AlarmHistory { .. } | Job::AlarmPlan { .. } => return None,
+        // Tests answer rollouts themselves (`app_tests_rollout`).
+        Job::Rollout { .. } | Job::RolloutPreview(_) => return None,
     };
     Some(Response {
         ticket: req.ticket,

@@ -195,6 +195,7 @@ pub fn metrics_data(span: i64, period: i32) -> MetricsData {
         ]),
         versions: Ok(runtime_view().detail.versions),
         alarms: Ok(vec![]),
+        rollout: Ok(None),
     }
 }
 

@@ -43,6 +43,10 @@ pub enum Context {
     Deploy,
     /// The deploy pane's form (typed text).
     DeployForm,
+    /// A runtime's rollout.
+    Rollout,
+    /// The rollout pane's start form (typed text).
+    RolloutForm,
 }
 
 const CONTEXTS: &[(&str, Context)] = &[
@@ -64,6 +68,8 @@ const CONTEXTS: &[(&str, Context)] = &[
     ("invoke-form", Context::InvokeForm),
     ("deploy", Context::Deploy),
     ("deploy-form", Context::DeployForm),
+    ("rollout", Context::Rollout),
+    ("rollout-form", Context::RolloutForm),
 ];
 
 impl Context {
@@ -88,6 +94,7 @@ impl Context {
                 | Context::Logs
                 | Context::Invoke
                 | Context::Deploy
+                | Context::Rollout
         )
     }
 
@@ -101,6 +108,7 @@ impl Context {
                 | Context::Arm
                 | Context::TrafficForm
                 | Context::DeployForm
+                | Context::RolloutForm
         )
     }
 }
@@ -322,6 +330,14 @@ impl Default for Keymap {
                 (Context::InvokeForm, super::panes::invoke::form_keys()),
                 (Context::Deploy, super::panes::deploy::keys(&nav)),
                 (Context::DeployForm, super::panes::deploy::form_keys(&text)),
+                (
+                    Context::Rollout,
+                    with_logs(super::panes::rollout::keys(&nav)),
+                ),
+                (
+                    Context::RolloutForm,
+                    super::panes::rollout::form_keys(&text),
+                ),
             ],
         }
     }

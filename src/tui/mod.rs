@@ -82,9 +82,13 @@ mod app_tests_alarms_apply;
 #[cfg(test)]
 mod app_tests_deploy;
 #[cfg(test)]
+mod app_tests_rollout;
+#[cfg(test)]
 mod app_tests_traffic;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod fixtures_rollout;
 #[cfg(test)]
 mod fixtures_traffic;
 #[cfg(test)]
@@ -95,6 +99,8 @@ mod snapshot_tests_alarms;
 mod snapshot_tests_deploy;
 #[cfg(test)]
 mod snapshot_tests_modals;
+#[cfg(test)]
+mod snapshot_tests_rollout;
 #[cfg(test)]
 mod snapshot_tests_traffic;
 

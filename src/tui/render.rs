@@ -170,6 +170,7 @@ fn hints(app: &App, area: Rect, buf: &mut Buffer) {
         | Context::Traffic
         | Context::Invoke
         | Context::InvokeForm
+        | Context::Rollout
         | Context::Metrics => app
             .keymap()
             .hints(ctx)

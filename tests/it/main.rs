@@ -35,5 +35,6 @@ mod tui_backend;
 mod tui_deploy;
 mod tui_e2e;
 mod tui_invoke;
+mod tui_rollout;
 mod tui_slow;
 mod tui_traffic;

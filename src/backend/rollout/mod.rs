@@ -20,6 +20,9 @@ pub mod store;
 
 use serde::Serialize;
 
+pub use self::control::{abort, approve, pause};
+pub use self::driver::{preview, resume, start};
+
 use super::audit::{Actor, AuditLog};
 use super::{Backend, BackendError};
 use crate::domain::rollout::{Plan, Record, RolloutState};

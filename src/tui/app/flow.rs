@@ -280,6 +280,14 @@ impl App {
                     },
                 ));
                 items.push(item(
+                    format!("rollout {runtime} {env}"),
+                    format!("gated rollout of {runtime} in {env}: start, approve, pause, abort"),
+                    Action::OpenRollout {
+                        env: env.clone(),
+                        runtime: runtime.clone(),
+                    },
+                ));
+                items.push(item(
                     format!("deploy {runtime} {env}"),
                     format!("deploy a new version of {runtime} to {env}"),
                     Action::OpenDeploy {

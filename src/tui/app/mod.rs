@@ -9,6 +9,7 @@ mod flow;
 mod invoke;
 mod logs;
 mod responses;
+mod rollout;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use super::panes::audit::AuditPane;
 use super::panes::deploy::DeployPane;
 use super::panes::matrix::MatrixPane;
 use super::panes::metrics::MetricsPane;
+use super::panes::rollout::RolloutPane;
 use super::panes::runtime::RuntimePane;
 use super::panes::traffic::TrafficPane;
 use super::panes::{Effect, Fetch, Pane};
@@ -87,6 +89,8 @@ pub struct App {
     writes: Vec<(Ticket, WriteOp)>,
     /// Alarm plans being read: (ticket, env, runtime).
     alarm_plans: Vec<(Ticket, String, String)>,
+    /// Rollout previews being read.
+    rollout_previews: Vec<Ticket>,
     /// The error last reported per (pane, source), so a poll that fails again stays quiet.
     failing: HashMap<(PaneUid, String), String>,
     /// `agentcore-console --config PATH`: the start of every equivalent command line.
@@ -124,6 +128,7 @@ impl App {
             write_gen: 0,
             writes: vec![],
             alarm_plans: vec![],
+            rollout_previews: vec![],
             failing: HashMap::new(),
             cli_prefix,
             invoke_history: Default::default(),
@@ -277,11 +282,14 @@ impl App {
     /// What no pane handled.
     fn global(&mut self, action: Action, now: Millis) -> Vec<Request> {
         match action {
-            Action::Quit if !self.writes.is_empty() => self.notify(
+            Action::Quit if self.writes.iter().any(|(_, w)| !w.drives()) => self.notify(
                 Level::Warn,
                 "a write is still running: wait for its result, or ctrl-c to quit anyway",
             ),
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                self.leave_drivers();
+                self.quit = true;
+            }
             Action::Help => self.modals.push(Modal::Help),
             Action::Messages => self.modals.push(Modal::Messages),
             Action::Palette => {
@@ -343,6 +351,19 @@ impl App {
             Action::OpenDeploy { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
                 return self.push(Box::new(DeployPane::new(&env, &runtime)), now);
             }
+            Action::OpenRollout { env, runtime } => {
+                let Some(e) = self.envs.iter().find(|e| e.name == env) else {
+                    self.notify(Level::Warn, format!("no environment `{env}`"));
+                    return vec![];
+                };
+                let pane = RolloutPane::new(&env, &runtime, &e.plans);
+                return self.push(Box::new(pane), now);
+            }
+            Action::PreviewRollout(ask) => return self.preview_rollout(ask),
+            Action::Rollout => self.notify(
+                Level::Info,
+                "rollout (R): open a runtime's traffic (t), or `rollout` in the palette (:)",
+            ),
             Action::OpenDeploy { env, .. } => {
                 self.notify(Level::Warn, format!("no environment `{env}`"));
             }

@@ -21,6 +21,9 @@ impl App {
         if let Reply::AlarmPlan { result, .. } = reply {
             return self.alarm_plan_reply(ticket, result, now);
         }
+        if let Reply::RolloutPreview(result) = reply {
+            return self.rollout_preview_reply(ticket, result, now);
+        }
         if let Reply::Crashed(why) = reply {
             self.notify(Level::Error, why);
             return vec![];
@@ -63,6 +66,12 @@ impl App {
             Reply::Alarms { .. } | Reply::AlarmHistory(_) | Reply::AlarmPlan { .. } => {
                 (String::new(), None)
             }
+            Reply::Rollout(r) => (
+                String::new(),
+                r.as_ref().err().map(|e| format!("rollout: {e}")),
+            ),
+            // A driver's events show in its pane; a preview is taken above.
+            Reply::RolloutEvent(_) | Reply::RolloutPreview(_) => (String::new(), None),
             Reply::Crashed(_) => (String::new(), None),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
@@ -96,6 +105,7 @@ impl App {
             }
             Job::Cancel => {}
             Job::AlarmPlan { .. } => self.alarm_plan_rejected(req.ticket),
+            Job::RolloutPreview(_) => self.rollout_preview_rejected(req.ticket),
             Job::Alarms { env } => self.alarms.abandon(env, req.ticket.generation),
             job => {
                 if let Some(pane) = self.pane_mut(req.ticket.pane) {

@@ -22,6 +22,9 @@ pub struct MetricsData {
     /// The console's alarms of this runtime (a kind each) with their histories; their own
     /// failure only loses the lines.
     pub alarms: Result<Vec<super::ChartAlarm>, String>,
+    /// The runtime's latest rollout (its decision log marks the steps); its own failure
+    /// only loses those marks.
+    pub rollout: Result<Option<crate::domain::rollout::RolloutState>, String>,
 }
 
 pub(super) async fn metrics_data(
@@ -39,10 +42,11 @@ pub(super) async fn metrics_data(
         period,
     };
     let target = [(env.to_string(), runtime.to_string())];
-    let (fetched, detail, alarms) = futures::join!(
+    let (fetched, detail, alarms, rollout) = futures::join!(
         metrics::fetch(backend, &target, window),
         runtimes::show(backend, env, runtime),
-        super::alarm_jobs::chart_alarms(backend, env, runtime)
+        super::alarm_jobs::chart_alarms(backend, env, runtime),
+        crate::backend::rollout::status(backend, env, runtime)
     );
     let metrics = fetched
         .map_err(|e| e.to_string())?
@@ -64,5 +68,6 @@ pub(super) async fn metrics_data(
         history,
         versions: detail.map(|d| d.versions).map_err(|e| e.to_string()),
         alarms,
+        rollout: rollout.map_err(|e| e.to_string()),
     })
 }

@@ -22,11 +22,13 @@ use crate::domain::{Runtime, RuntimeDetail};
 mod alarm_jobs;
 mod deploy_jobs;
 mod metrics_jobs;
+mod rollout_jobs;
 mod traffic_jobs;
 mod writes;
 pub use alarm_jobs::{AlarmHistory, ChartAlarm, HISTORY_LIMIT};
 pub use deploy_jobs::{DeployDone, DeployEvent};
 pub use metrics_jobs::MetricsData;
+pub use rollout_jobs::{EnvRollouts, RolloutView, StartAsk};
 pub use traffic_jobs::{OBSERVED_MINUTES, TrafficData};
 mod invoke_jobs;
 mod log_stream;
@@ -98,6 +100,10 @@ pub enum Job {
     /// What applying the standard alarms to a runtime (every endpoint) would change: reads
     /// only; the answer goes to the confirmation.
     AlarmPlan { env: String, runtime: String },
+    /// A runtime's rollout (one GetObject of the shared state).
+    Rollout { env: String, runtime: String },
+    /// What starting a rollout would do: reads only; the answer goes to the confirmation.
+    RolloutPreview(StartAsk),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +118,8 @@ pub struct EnvSnapshot {
     pub runtimes: Vec<Runtime>,
     pub metrics: Result<Vec<RuntimeMetrics>, String>,
     pub splits: Result<Vec<Split>, String>,
+    /// Every runtime's rollout, over or not (one listing, one GetObject each).
+    pub rollouts: Result<EnvRollouts, String>,
 }
 
 /// A runtime in detail and what the audit log says was done to it (oldest first).
@@ -160,6 +168,12 @@ pub enum Reply {
         runtime: String,
         result: Result<Box<crate::backend::alarms::AlarmPlan>, String>,
     },
+    /// A runtime's rollout.
+    Rollout(Result<Box<RolloutView>, String>),
+    /// A start's preview, as the write to confirm.
+    RolloutPreview(Result<Box<super::write::RolloutOp>, String>),
+    /// Something a driver this console runs did or saw.
+    RolloutEvent(Box<crate::backend::rollout::Event>),
     /// A request's task panicked: a message for the status line.
     Crashed(String),
 }
@@ -196,6 +210,8 @@ impl Reply {
                 runtime: runtime.clone(),
                 result: Err(why),
             },
+            Job::Rollout { .. } => Reply::Rollout(Err(why)),
+            Job::RolloutPreview(_) => Reply::RolloutPreview(Err(why)),
         })
     }
 }
@@ -239,6 +255,8 @@ async fn run(
     responses: mpsc::Sender<Response>,
 ) {
     let mut tasks: JoinSet<()> = JoinSet::new();
+    // Rollout drivers stop on this when the console quits (the rollout stays for `resume`).
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut running: HashMap<tokio::task::Id, Running> = HashMap::new();
     loop {
         tokio::select! {
@@ -262,6 +280,7 @@ async fn run(
                     }
                 }
                 let (backend, audit, tx) = (Arc::clone(&backend), audit.clone(), responses.clone());
+                let stop = stop.clone();
                 let (ticket, job) = (req.ticket, req.job.clone());
                 let abort = tasks.spawn(async move {
                     if let Job::LogStream(job) = req.job {
@@ -272,6 +291,12 @@ async fn run(
                     }
                     if let Job::Write { op: WriteOp::Deploy(d), armed, command } = &req.job {
                         return deploy_jobs::stream(&backend, audit, d, *armed, command, req.ticket, tx)
+                            .await;
+                    }
+                    if let Job::Write { op: WriteOp::Rollout(r), armed, command } = &req.job
+                        && r.drives()
+                    {
+                        return rollout_jobs::drive(&backend, audit, r, *armed, command, req.ticket, tx, stop)
                             .await;
                     }
                     if let Some(reply) = execute(backend, audit, req.job).await {
@@ -287,7 +312,9 @@ async fn run(
             }
         }
     }
-    // Leaving: reads are dropped, writes finish (an audited change is never cut in half).
+    // Leaving: reads are dropped, writes finish (an audited change is never cut in half),
+    // drivers give up their lease and return.
+    let _ = stop_tx.send(true);
     for r in running.values() {
         if !matches!(r.job, Job::Write { .. }) {
             r.abort.abort();
@@ -394,6 +421,14 @@ async fn execute(
                 result,
             }
         }
+        Job::Rollout { env, runtime } => Reply::Rollout(
+            rollout_jobs::status(backend, &env, &runtime)
+                .await
+                .map(Box::new),
+        ),
+        Job::RolloutPreview(ask) => {
+            Reply::RolloutPreview(rollout_jobs::preview(backend, &ask).await)
+        }
     })
 }
 
@@ -406,6 +441,7 @@ async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnapshot, Strin
             runtimes,
             metrics: Ok(vec![]),
             splits: Ok(vec![]),
+            rollouts: Ok(EnvRollouts::default()),
         });
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -417,14 +453,16 @@ async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnapshot, Strin
     let names: Vec<String> = runtimes.iter().map(|r| r.name.clone()).collect();
     let targets: Vec<(String, String)> =
         names.iter().map(|n| (env.to_string(), n.clone())).collect();
-    let (metrics, splits) = futures::join!(
+    let (metrics, splits, rollouts) = futures::join!(
         metrics::fetch(backend, &targets, window),
-        traffic::splits(backend, env, &names)
+        traffic::splits(backend, env, &names),
+        rollout_jobs::env_rollouts(backend, env)
     );
     Ok(EnvSnapshot {
         runtimes,
         metrics: metrics.map_err(|e| e.to_string()),
         splits: splits.map_err(|e| e.to_string()),
+        rollouts,
     })
 }
 

@@ -1,6 +1,6 @@
 //! The writes the console makes, through the same backend calls as the CLI.
 
-use super::{alarm_jobs, deploy_jobs, traffic_jobs};
+use super::{alarm_jobs, deploy_jobs, rollout_jobs, traffic_jobs};
 use crate::backend::audit::{Actor, AuditLog};
 use crate::backend::deploy::{self, EndpointMove};
 use crate::backend::{Backend, BackendError};
@@ -50,6 +50,7 @@ pub(super) async fn write(
         WriteOp::Traffic(t) => traffic_jobs::traffic_write(backend, audit, t, armed, &actor).await,
         WriteOp::Deploy(d) => deploy_jobs::deploy(backend, audit, d, armed, &actor, None).await,
         WriteOp::Alarms(a) => alarm_jobs::apply(backend, audit, a, armed, &actor).await,
+        WriteOp::Rollout(r) => rollout_jobs::control(backend, audit, r, armed, &actor).await,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod invoke;
 pub mod logs;
 pub mod matrix;
 pub mod metrics;
+pub mod rollout;
 pub mod runtime;
 pub mod traffic;
 

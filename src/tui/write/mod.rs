@@ -11,6 +11,8 @@ mod deploy;
 pub use deploy::DeployOp;
 mod alarms;
 pub use alarms::AlarmsOp;
+mod rollout;
+pub use rollout::{RolloutAction, RolloutOp};
 
 /// A change to make in one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,8 @@ pub enum WriteOp {
     Deploy(Box<DeployOp>),
     /// A runtime's standard alarms as planned (`alarms apply`).
     Alarms(Box<AlarmsOp>),
+    /// A gated rollout: start, approve, pause, resume or abort (`rollout …`).
+    Rollout(Box<RolloutOp>),
 }
 
 /// One line of a write's preview.
@@ -56,12 +60,19 @@ pub struct Call {
 }
 
 impl WriteOp {
+    /// A rollout driver (start, resume): it runs until the rollout ends, and quitting the
+    /// console stops it (the rollout is left for `rollout resume`) instead of waiting.
+    pub fn drives(&self) -> bool {
+        matches!(self, Self::Rollout(r) if r.drives())
+    }
+
     pub fn env(&self) -> &str {
         match self {
             Self::Rollback { env, .. } | Self::Point { env, .. } => env,
             Self::Traffic(t) => &t.env,
             Self::Deploy(d) => &d.env,
             Self::Alarms(a) => a.env(),
+            Self::Rollout(r) => &r.env,
         }
     }
 
@@ -73,6 +84,7 @@ impl WriteOp {
             Self::Traffic(t) => t.verb(),
             Self::Deploy(_) => "deploy",
             Self::Alarms(_) => "alarms.apply",
+            Self::Rollout(r) => r.verb(),
         }
     }
 
@@ -103,6 +115,7 @@ impl WriteOp {
             Self::Traffic(t) => t.title(),
             Self::Deploy(d) => d.title(),
             Self::Alarms(a) => a.title(),
+            Self::Rollout(r) => r.title(),
         }
     }
 
@@ -128,6 +141,7 @@ impl WriteOp {
             Self::Traffic(t) => t.calls(),
             Self::Deploy(d) => d.calls(),
             Self::Alarms(a) => a.calls(),
+            Self::Rollout(r) => r.calls(),
         }
     }
 
@@ -170,6 +184,7 @@ impl WriteOp {
             Self::Traffic(t) => t.cli_args(),
             Self::Deploy(d) => d.cli_args(),
             Self::Alarms(a) => a.cli_args(),
+            Self::Rollout(r) => r.cli_args(),
         }
     }
 

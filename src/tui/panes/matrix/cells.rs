@@ -1,13 +1,15 @@
 //! What one matrix cell (a runtime in an environment) says, derived from the environment's
 //! snapshot: status, endpoints → versions, error rate and latency over the window, and the
-//! canary share (configured weight, and the share of sessions it really got), and its alarms.
-//! Pure.
+//! canary share (configured weight, and the share of sessions it really got), its alarms, and
+//! its rollout (step, weight and time left, or a recent outcome). Pure.
 
 use crate::backend::metrics::RuntimeMetrics;
 use crate::domain::{Endpoint, Environment, Status};
 use crate::tui::alarms::Badge;
 use crate::tui::io::EnvSnapshot;
 use crate::tui::loadable::{Loadable, Slot};
+use crate::tui::panes::rollout::timeline;
+use crate::tui::time::Millis;
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +37,8 @@ pub struct CellView {
     pub canary: Option<Canary>,
     /// Its alarms in ALARM, and those without data.
     pub alarms: Badge,
+    /// Its rollout: `⟳ 2/3 25% 4m12s`, or a recent outcome; true when it needs attention.
+    pub rollout: Option<(String, bool)>,
 }
 
 /// The canary leg of a runtime's split.
@@ -61,8 +65,14 @@ pub fn rows(columns: &[Slot<EnvSnapshot>], filter: &str) -> Vec<String> {
     names
 }
 
-/// The cell of `runtime` in the column of `env`.
-pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str, alarms: Badge) -> Cell {
+/// The cell of `runtime` in the column of `env` at `now` (countdowns run from the read).
+pub fn cell(
+    slot: &Slot<EnvSnapshot>,
+    env: &Environment,
+    runtime: &str,
+    alarms: Badge,
+    now: Millis,
+) -> Cell {
     let snap = match slot.state() {
         Loadable::Idle | Loadable::Loading => return Cell::Loading,
         Loadable::Failed(_) => return Cell::Failed,
@@ -86,6 +96,11 @@ pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str, alarms: 
             weight: s.canary,
             observed: metrics.and_then(|m| observed_share(m, env)),
         });
+    let rollout = snap.rollouts.as_ref().ok().and_then(|r| {
+        let s = r.states.iter().find(|s| s.runtime == runtime)?;
+        let age = i64::try_from(slot.age(now).unwrap_or(0)).unwrap_or(0);
+        timeline::summary(s, r.read_at_ms + age)
+    });
     Cell::Present(CellView {
         status: rt.status.clone(),
         endpoints: endpoints_text(&rt.endpoints),
@@ -94,6 +109,7 @@ pub fn cell(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str, alarms: 
         metrics_failed: snap.metrics.is_err(),
         canary,
         alarms,
+        rollout,
     })
 }
 

@@ -86,7 +86,7 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
             for (c, (env, slot)) in pane.envs.iter().zip(pane.columns()).enumerate() {
                 let badge = pane.alarms.badge(&env.name, name);
                 let mut cell_widget =
-                    TableCell::from(cell_text(&cell(slot, env, name, badge), t, spark_w));
+                    TableCell::from(cell_text(&cell(slot, env, name, badge, cx.now), t, spark_w));
                 if selected_row && c == sel_col {
                     cell_widget = cell_widget.style(t.selected);
                 }
@@ -161,7 +161,8 @@ fn present(v: &CellView, t: &Theme, spark_w: usize) -> Text<'static> {
     } else if no_traffic {
         second.push(Span::styled("no traffic", t.dim));
     } else {
-        if spark_w > 0 {
+        // A rollout's step and countdown matter more than the sparkline in a narrow cell.
+        if spark_w > 0 && v.rollout.is_none() {
             second.push(Span::styled(
                 format!("{} ", spark(&v.latency, spark_w)),
                 t.text,
@@ -172,7 +173,14 @@ fn present(v: &CellView, t: &Theme, spark_w: usize) -> Text<'static> {
             Some(r) => Span::styled(format!("{r:.1}%"), rate_style(r, t)),
         });
     }
-    if let Some(c) = &v.canary {
+    if let Some((text, attention)) = &v.rollout {
+        let style = match (attention, text.starts_with('✓')) {
+            (true, _) => t.error,
+            (false, true) => t.ok,
+            (false, false) => t.warn,
+        };
+        second.push(Span::styled(format!(" {text}"), style));
+    } else if let Some(c) = &v.canary {
         let observed = c
             .observed
             .filter(|_| spark_w > 0)
@@ -212,6 +220,12 @@ fn error_lines(pane: &MatrixPane, t: &Theme) -> Vec<Line<'static>> {
             if let Err(e) = &s.metrics {
                 out.push(Line::styled(
                     format!(" ! {}: metrics: {}", env.name, clean(e)),
+                    t.warn,
+                ));
+            }
+            if let Err(e) = &s.rollouts {
+                out.push(Line::styled(
+                    format!(" ! {}: rollouts: {}", env.name, clean(e)),
                     t.warn,
                 ));
             }

@@ -8,6 +8,7 @@
 
 pub mod alarm_lines;
 mod render;
+pub mod rollout_marks;
 pub mod window;
 
 use std::time::Duration;
@@ -175,6 +176,10 @@ impl Pane for MetricsPane {
             let none = vec![];
             let history = d.history.as_ref().unwrap_or(&none);
             self.markers = markers(history, d.versions.as_deref().unwrap_or_default());
+            if let Ok(Some(r)) = &d.rollout {
+                self.markers.extend(rollout_marks::marks(r));
+                self.markers.sort_by_key(|m| m.at);
+            }
             let charted = d.alarms.as_deref().unwrap_or_default();
             self.alarms = alarm_lines::chart_lines(charted, d.window.start, d.window.end);
             self.moved = d

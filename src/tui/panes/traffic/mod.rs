@@ -59,6 +59,12 @@ pub fn keys(nav: &impl Fn(&str) -> Vec<Entry>) -> Vec<Entry> {
             "metrics of this runtime",
             Some("metrics"),
         ),
+        e(
+            A::Rollout,
+            &["R"],
+            "the gated rollout of this runtime: start, approve, pause, resume, abort",
+            Some("rollout"),
+        ),
     ];
     k.extend(nav("endpoint"));
     k
@@ -326,6 +332,10 @@ impl Pane for TrafficPane {
                 "nothing to filter here: one runtime, two endpoints".into(),
             ),
             Action::Metrics => Effect::Then(Action::OpenMetrics {
+                env: self.env.clone(),
+                runtime: self.runtime.clone(),
+            }),
+            Action::Rollout => Effect::Then(Action::OpenRollout {
                 env: self.env.clone(),
                 runtime: self.runtime.clone(),
             }),
