@@ -47,27 +47,27 @@ pub fn step_of(step: usize, of: usize) -> String {
 /// evaluation, every gate).
 pub fn event_line(e: &Event, steps: usize) -> String {
     let mut line = format!(
-        "{}  {}  {:>3}%  {:<10}  {}",
+        "{}  {}  {:>3}%  {:<10}  ",
         clock(e.at_ms),
         step_of(e.step, steps),
         e.weight,
         e.event,
-        sanitize::one_line(&e.message)
     );
-    if let Some(r) = &e.evaluation {
-        let gates: Vec<String> = r.evaluation.gates.iter().map(gate_text).collect();
-        if !e.message.is_empty() {
-            line.push_str(": ");
+    match &e.evaluation {
+        // The gates are shown here with their intervals; the driver's own summary of them
+        // (the message) would say the same twice.
+        Some(r) => {
+            line.push_str(&format!(
+                "{} ({} failing in a row)",
+                verdict(r.verdict),
+                r.failures_in_row
+            ));
+            for g in &r.evaluation.gates {
+                line.push_str(" | ");
+                line.push_str(&gate_text(g));
+            }
         }
-        line.push_str(&format!(
-            "{} ({} failing in a row)",
-            verdict(r.verdict),
-            r.failures_in_row
-        ));
-        for g in gates {
-            line.push_str(" | ");
-            line.push_str(&g);
-        }
+        None => line.push_str(&sanitize::one_line(&e.message)),
     }
     line.trim_end().to_string()
 }
