@@ -9,6 +9,8 @@ Settings (environment variables):
   MCP_PATH           the MCP path (default /mcp)
   MCP_RESPONSE_MODE  "json" (default) or "sse": how every answer is sent
   MCP_ERROR_RATE     0..1: that share of tools/call fails with HTTP 500 (canary demos)
+  MCP_TOOL_ERROR_RATE 0..1: that share of tools/call answers HTTP 200 with isError: true,
+                     logged at ERROR (a failing version AgentCore's own metrics cannot see)
   MCP_LATENCY_MS     added to every tools/call
   MCP_PAGE_SIZE      tools per tools/list page (default 100)
   MCP_RANDOM_SEED    seeds the error injection
@@ -30,6 +32,7 @@ VERSION = os.environ.get("APP_VERSION", "1.0.0")
 PATH = os.environ.get("MCP_PATH", "/mcp")
 MODE = os.environ.get("MCP_RESPONSE_MODE", "json")
 ERROR_RATE = float(os.environ.get("MCP_ERROR_RATE", "0") or 0)
+TOOL_ERROR_RATE = float(os.environ.get("MCP_TOOL_ERROR_RATE", "0") or 0)
 LATENCY_MS = int(os.environ.get("MCP_LATENCY_MS", "0") or 0)
 PAGE_SIZE = max(1, int(os.environ.get("MCP_PAGE_SIZE", "100") or 100))
 RNG = random.Random(os.environ.get("MCP_RANDOM_SEED"))
@@ -251,6 +254,10 @@ class Handler(BaseHTTPRequestHandler):
             if ERROR_RATE and RNG.random() < ERROR_RATE:
                 return self.reply(500, {"jsonrpc": "2.0", "id": msg["id"],
                                         "error": {"code": -32603, "message": "injected failure"}},
+                                  session, started, msg, tool)
+            if TOOL_ERROR_RATE and RNG.random() < TOOL_ERROR_RATE:
+                result = {"content": [text("injected tool error")], "isError": True}
+                return self.reply(200, {"jsonrpc": "2.0", "id": msg["id"], "result": result},
                                   session, started, msg, tool)
             if token is not None:
                 return self.stream_call(msg, tool, token, session, started)

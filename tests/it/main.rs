@@ -24,6 +24,8 @@ mod emulator_runtimes;
 mod emulator_s3;
 mod faults;
 mod mcp_client;
+mod rollout;
+mod rollout_gates;
 mod rollout_store;
 mod sample_mcp;
 mod signals;

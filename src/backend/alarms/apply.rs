@@ -185,7 +185,7 @@ async fn run(c: &Clients, plan: &AlarmPlan, made: &mut Vec<String>) -> Result<()
     Ok(())
 }
 
-async fn put_filter(c: &Clients, f: &FilterSpec) -> Result<(), BackendError> {
+pub(crate) async fn put_filter(c: &Clients, f: &FilterSpec) -> Result<(), BackendError> {
     let t = MetricTransformation::builder()
         .metric_namespace(&f.namespace)
         .metric_name(&f.metric)

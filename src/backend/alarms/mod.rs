@@ -13,6 +13,10 @@ pub use self::apply::{ApplyReport, apply, delete};
 pub(crate) use self::plan::first_apply_example;
 pub use self::plan::{AlarmPlan, Change, Item, PlanItem, delete_plan, plan};
 pub use self::spec::{AlarmSpec, FilterSpec, Watch};
+// For the rollout gates, which need the same tool-error filter on their two endpoints.
+pub(crate) use self::apply::put_filter;
+pub(crate) use self::plan::{log_groups, our_filter};
+pub(crate) use self::spec::{Target, filter as filter_spec, filter_diff, put_filter_line};
 
 use aws_sdk_cloudwatch::types::{MetricAlarm, ScanBy, StateValue};
 use aws_smithy_types::DateTime;

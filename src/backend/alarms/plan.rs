@@ -209,7 +209,7 @@ async fn describe_alarms(c: &Clients, names: &[String]) -> Result<Vec<MetricAlar
 }
 
 /// The names of the log groups starting with `prefix`, every page.
-async fn log_groups(c: &Clients, prefix: &str) -> Result<Vec<String>, BackendError> {
+pub(crate) async fn log_groups(c: &Clients, prefix: &str) -> Result<Vec<String>, BackendError> {
     let pages = c
         .logs
         .describe_log_groups()
@@ -228,7 +228,10 @@ async fn log_groups(c: &Clients, prefix: &str) -> Result<Vec<String>, BackendErr
         .collect()
 }
 
-async fn our_filter(c: &Clients, group: &str) -> Result<Option<FilterSpec>, BackendError> {
+pub(crate) async fn our_filter(
+    c: &Clients,
+    group: &str,
+) -> Result<Option<FilterSpec>, BackendError> {
     let r = c
         .logs
         .describe_metric_filters()

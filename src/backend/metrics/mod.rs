@@ -8,6 +8,8 @@ mod query;
 use serde::Serialize;
 
 pub use query::fetch;
+// For the rollout gates: the same per-endpoint queries, over one window-long period.
+pub(crate) use query::{endpoint_queries, get_metric_data_between};
 
 /// The namespace AgentCore publishes runtime metrics in.
 pub const NAMESPACE: &str = "AWS/Bedrock-AgentCore";

@@ -130,7 +130,7 @@ fn id(runtime: usize, endpoint: usize) -> String {
 
 /// The queries of one endpoint; ids are `<p>_<kind>`. Errors are SystemErrors + UserErrors
 /// (both published by AgentCore), so nothing depends on the unconfirmed `TotalErrors` name.
-fn endpoint_queries(
+pub(crate) fn endpoint_queries(
     p: &str,
     arn: &str,
     runtime: &str,
@@ -187,13 +187,25 @@ fn dim(name: &str, value: &str) -> Dimension {
     Dimension::builder().name(name).value(value).build()
 }
 
-/// One call, every page; id → (epoch seconds, value).
+/// One call, every page, over the window's period grid; id → (epoch seconds, value).
 async fn get_metric_data(
     c: &Clients,
     queries: Vec<MetricDataQuery>,
     window: Window,
 ) -> Result<HashMap<String, Vec<(i64, f64)>>, BackendError> {
     let p = i64::from(window.period);
+    let start = window.start.div_euclid(p) * p;
+    get_metric_data_between(c, queries, start, window.end_aligned()).await
+}
+
+/// One call, every page, over `[start, end)` as given (epoch seconds); id → (epoch seconds,
+/// value).
+pub(crate) async fn get_metric_data_between(
+    c: &Clients,
+    queries: Vec<MetricDataQuery>,
+    start: i64,
+    end: i64,
+) -> Result<HashMap<String, Vec<(i64, f64)>>, BackendError> {
     let mut out: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
     let mut token: Option<String> = None;
     loop {
@@ -201,8 +213,8 @@ async fn get_metric_data(
             .cloudwatch
             .get_metric_data()
             .set_metric_data_queries(Some(queries.clone()))
-            .start_time(DateTime::from_secs(window.start.div_euclid(p) * p))
-            .end_time(DateTime::from_secs(window.end_aligned()))
+            .start_time(DateTime::from_secs(start))
+            .end_time(DateTime::from_secs(end))
             .scan_by(ScanBy::TimestampAscending)
             .set_next_token(token.clone())
             .send()

@@ -15,12 +15,10 @@
 
 pub mod control;
 pub mod driver;
+pub mod gates;
 pub mod store;
 
 use serde::Serialize;
-
-pub use self::control::{abort, approve, pause};
-pub use self::driver::{preview, resume, start};
 
 use super::audit::{Actor, AuditLog};
 use super::{Backend, BackendError};

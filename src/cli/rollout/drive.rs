@@ -61,8 +61,8 @@ pub async fn drive(f: &Foreground<'_>, run: Run) -> Result<Outcome, CliError> {
     };
     let driver = async {
         match run {
-            Run::Start(req) => rollout::start(f.backend, *req, f.armed, driving).await,
-            Run::Resume => rollout::resume(f.backend, f.env, f.runtime, f.armed, driving).await,
+            Run::Start(req) => rollout::driver::start(f.backend, *req, f.armed, driving).await,
+            Run::Resume => rollout::driver::resume(f.backend, f.env, f.runtime, f.armed, driving).await,
         }
     };
     // Ends when the driver drops its sender, i.e. when it has returned.

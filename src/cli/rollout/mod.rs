@@ -110,7 +110,7 @@ async fn start(
         canary_version: args.canary_version.clone(),
         plan,
     };
-    let preview = rollout::preview(backend, &req).await?;
+    let preview = rollout::driver::preview(backend, &req).await?;
     if json {
         println!(
             "{}",

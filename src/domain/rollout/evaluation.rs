@@ -105,7 +105,37 @@ impl GateResult {
 
     /// `alarms`: fails while any of the `checked` alarms is in ALARM.
     pub fn alarms(in_alarm: &[String], checked: usize, gates: &Gates) -> Self {
+        Self::alarms_seen(in_alarm, &[], checked, gates)
+    }
+
+    /// `alarms`, when some of the `checked` alarms no longer exist (`missing`): one in ALARM
+    /// still fails, but otherwise the gate cannot vouch for what it no longer sees, so it is
+    /// Inconclusive rather than a pass.
+    pub fn alarms_seen(
+        in_alarm: &[String],
+        missing: &[String],
+        checked: usize,
+        gates: &Gates,
+    ) -> Self {
         let gate = GateName::Alarms;
+        let verdict = if !in_alarm.is_empty() {
+            Verdict::Fail
+        } else if !missing.is_empty() {
+            Verdict::Inconclusive
+        } else {
+            Verdict::Pass
+        };
+        let mut detail = vec![];
+        if !in_alarm.is_empty() {
+            detail.push(format!("in ALARM: {}", in_alarm.join(", ")));
+        }
+        if !missing.is_empty() {
+            detail.push(format!(
+                "no longer exist: {} (deleted since the rollout started? `alarms apply` \
+                 recreates the standard ones)",
+                missing.join(", ")
+            ));
+        }
         Self {
             gate,
             value: Some(in_alarm.len() as f64),
@@ -115,13 +145,9 @@ impl GateResult {
                 stable: None,
             },
             interval: None,
-            verdict: if in_alarm.is_empty() {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
+            verdict,
             observed_only: gates.is_observed(gate),
-            detail: (!in_alarm.is_empty()).then(|| format!("in ALARM: {}", in_alarm.join(", "))),
+            detail: (!detail.is_empty()).then(|| detail.join("; ")),
         }
     }
 }
@@ -216,6 +242,28 @@ mod tests {
         };
         assert_eq!(e.verdict(), Verdict::Fail);
         assert_eq!(e.failed(), [GateName::Alarms]);
+    }
+
+    #[test]
+    fn a_vanished_alarm_is_inconclusive_unless_another_is_in_alarm() {
+        let g = gates(vec![]);
+        let gone = GateResult::alarms_seen(&[], &["a/b/canary/error-rate".into()], 2, &g);
+        assert_eq!(gone.verdict, Verdict::Inconclusive);
+        assert!(
+            gone.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("no longer exist: a/b/canary/error-rate")),
+            "{gone:?}"
+        );
+        let both = GateResult::alarms_seen(&["x".into()], &["y".into()], 2, &g);
+        assert_eq!(both.verdict, Verdict::Fail);
+        assert!(
+            both.detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("in ALARM: x; "))
+        );
+        let fine = GateResult::alarms_seen(&[], &[], 2, &g);
+        assert_eq!((fine.verdict, fine.detail), (Verdict::Pass, None));
     }
 
     #[test]
