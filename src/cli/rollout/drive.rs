@@ -62,7 +62,9 @@ pub async fn drive(f: &Foreground<'_>, run: Run) -> Result<Outcome, CliError> {
     let driver = async {
         match run {
             Run::Start(req) => rollout::driver::start(f.backend, *req, f.armed, driving).await,
-            Run::Resume => rollout::driver::resume(f.backend, f.env, f.runtime, f.armed, driving).await,
+            Run::Resume => {
+                rollout::driver::resume(f.backend, f.env, f.runtime, f.armed, driving).await
+            }
         }
     };
     // Ends when the driver drops its sender, i.e. when it has returned.
@@ -131,14 +133,13 @@ async fn finish(
         .as_ref()
         .and_then(|s| s.lease.as_ref())
         .map(|l| l.holder.clone());
-    let because = reason
-        .as_deref()
-        .map(|r| format!(": {r}"))
-        .unwrap_or_default();
+    // The stored reason says how it ended in the driver's words (it names the gate, or who
+    // aborted); without one, say what the outcome means.
+    let reason_or = |default: &str| reason.clone().unwrap_or_else(|| default.to_string());
     let message = match ended {
         Ended::Promoted => format!("promoted: {} in {} is done", f.runtime, f.env),
-        Ended::RolledBack => format!("rolled back by a gate{because}"),
-        Ended::Aborted => format!("aborted by an operator{because}"),
+        Ended::RolledBack => reason_or("rolled back by a gate"),
+        Ended::Aborted => reason_or("aborted by an operator"),
         Ended::Handed => format!(
             "handed to the running driver ({})",
             holder.as_deref().unwrap_or("its holder")
@@ -163,14 +164,24 @@ async fn finish(
             message: message.clone(),
         };
         println!("{}", serde_json::to_string(&summary)?);
-    } else {
+    } else if code == 0 {
         println!("{message}");
+    } else {
+        // The cause goes to stderr (below); stdout's transcript still ends with the outcome.
+        println!("outcome: {} (exit {code})", outcome_name(ended));
     }
     Ok(if code == 0 {
         Outcome::Ok
     } else {
         Outcome::Exit(code, Some(message))
     })
+}
+
+fn outcome_name(o: Ended) -> String {
+    serde_json::to_value(o)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{o:?}"))
 }
 
 /// The stop signals, installed up front so that none is missed or left to its default (which

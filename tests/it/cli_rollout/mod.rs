@@ -2,6 +2,8 @@
 //! (its JSON shape, stalled), refusals before any change (no rollout, wrong state, bad or
 //! unknown plans, protection), exit codes.
 
+mod drive;
+mod live;
 mod refusals;
 mod status;
 
