@@ -2,18 +2,13 @@
 //! (exit 0), HTTP 500s roll it back (exit 3), `abort` from a second process wins (exit 4), a
 //! second driver is refused, Ctrl-C and SIGKILL leave the weight and `resume` finishes.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
-use super::live::{Traffic, events, plan_file, setup, spawn, split};
+use super::live::{LIMIT, Traffic, events, plan_file, setup, spawn, split, status, status_becomes};
 use super::rollout;
 use crate::support::cli;
 
-/// Generous: a step of a few seconds, evaluations every second, on a shared machine.
-const LIMIT: Duration = Duration::from_secs(90);
-
-fn start_args(plan: &str, json: bool) -> Vec<&str> {
+pub(super) fn start_args(plan: &str, json: bool) -> Vec<&str> {
     let mut a = vec![
         "start",
         "sample",
@@ -29,13 +24,6 @@ fn start_args(plan: &str, json: bool) -> Vec<&str> {
         a.extend(["--output", "json"]);
     }
     a
-}
-
-async fn status(w: &cli::World) -> Value {
-    let (code, out, err) =
-        rollout(w, &["status", "sample", "--env", "dev", "--output", "json"]).await;
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,19 +126,6 @@ async fn abort_from_a_second_process_wins_and_a_second_driver_is_refused() {
         routes.iter().all(|(q, wt)| q == "live" || *wt == 0),
         "100% to stable: {routes:?}"
     );
-}
-
-/// Wait for `status` to say `want` (the lease expiring takes up to its ttl).
-async fn status_becomes(w: &cli::World, want: &str) -> Value {
-    let deadline = std::time::Instant::now() + LIMIT;
-    loop {
-        let v = status(w).await;
-        if v["state"] == want {
-            return v;
-        }
-        assert!(std::time::Instant::now() < deadline, "never {want}: {v}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,9 @@ use tokio::sync::mpsc;
 use crate::support::cli::{BIN, World, json};
 use crate::support::sessions::{INIT, header, post};
 
+/// Generous: a step of a few seconds, evaluations every second, on a shared machine.
+pub const LIMIT: Duration = Duration::from_secs(90);
+
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-mcp-server");
 const ECHO: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#;
 
@@ -62,13 +65,18 @@ async fn deploy(w: &World, extra: &[&str]) {
     json(w, &args).await;
 }
 
-/// A plan file: `steps` as (weight, bake seconds), gates every second on few calls.
+/// A plan file: `steps` as (weight, bake seconds), weight 0 for an approval; gates every
+/// second on few calls.
 pub fn plan_file(w: &World, name: &str, steps: &[(u8, u32)]) -> String {
     let mut text = String::new();
     for (weight, bake) in steps {
-        text.push_str(&format!(
-            "[[step]]\nweight = {weight}\nbake = \"{bake}s\"\n"
-        ));
+        if *weight == 0 {
+            text.push_str("[[step]]\napprove = true\n");
+        } else {
+            text.push_str(&format!(
+                "[[step]]\nweight = {weight}\nbake = \"{bake}s\"\n"
+            ));
+        }
     }
     text.push_str(
         "[gates]\ninterval = \"1s\"\nmin_invocations = 3\nmax_error_rate = 10.0\n\
@@ -222,4 +230,32 @@ pub async fn split(w: &World) -> Vec<(String, i64)> {
             )
         })
         .collect()
+}
+
+/// `rollout status sample --output json`, which must succeed.
+pub async fn status(w: &World) -> Value {
+    let (code, out, err) =
+        super::rollout(w, &["status", "sample", "--env", "dev", "--output", "json"]).await;
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("json")
+}
+
+/// Wait for `status` to say `want` (the lease expiring takes up to its ttl; a rollout just
+/// started in the background may not be there yet).
+pub async fn status_becomes(w: &World, want: &str) -> Value {
+    let deadline = std::time::Instant::now() + LIMIT;
+    loop {
+        let (code, out, err) =
+            super::rollout(w, &["status", "sample", "--env", "dev", "--output", "json"]).await;
+        let v: Value = match code {
+            0 => serde_json::from_str(&out).expect("json"),
+            _ if err.contains("no rollout of") => Value::Null,
+            _ => panic!("status: {err}"),
+        };
+        if v["state"] == want {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "never {want}: {v}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

@@ -2,6 +2,7 @@
 //! (its JSON shape, stalled), refusals before any change (no rollout, wrong state, bad or
 //! unknown plans, protection), exit codes.
 
+mod controls;
 mod drive;
 mod live;
 mod refusals;
