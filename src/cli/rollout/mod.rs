@@ -175,12 +175,13 @@ async fn resume(
             state.weight()
         ),
         format!(
-            "then as the plan goes on: UpdateGatewayRule per step ({} {}), promotion \
-             UpdateAgentRuntimeEndpoint `{}`; on a failing gate 100% to `{}`",
-            state.canary_endpoint,
-            state.canary_version,
-            state.stable_endpoint,
-            state.stable_endpoint
+            "then, as the plan goes on: the gateway rule's weights step by step (`{canary}` \
+             on version {v}); at the end UpdateAgentRuntimeEndpoint `{stable}` → version {v}; \
+             on a failing gate 100% to `{stable}` and `{canary}` back to version {back}",
+            canary = state.canary_endpoint,
+            stable = state.stable_endpoint,
+            v = state.canary_version,
+            back = state.previous_canary_version.as_deref().unwrap_or("-"),
         ),
     ];
     if !json {
