@@ -78,16 +78,23 @@ impl<'a> Write<'a> {
         CliError::msg(why)
     }
 
+    /// Refuse a protected environment unless armed (before even reading what a write would
+    /// do; `confirm` checks again).
+    pub fn guard(&self) -> Result<(), CliError> {
+        if self.env.read_only && !self.flags.arm {
+            return Err(self.refuse(format!(
+                "environment `{}` is read-only: pass --arm to change it (the change is audited)",
+                self.env.name
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuse a protected environment unless armed; then, unless `--yes`, show the plan on the
     /// terminal and ask. A protected environment must be confirmed by typing its name.
     pub fn confirm(&self, plan: &[String]) -> Result<(), CliError> {
         let env = self.env;
-        if env.read_only && !self.flags.arm {
-            return Err(self.refuse(format!(
-                "environment `{}` is read-only: pass --arm to change it (the change is audited)",
-                env.name
-            )));
-        }
+        self.guard()?;
         if self.flags.yes {
             return Ok(());
         }

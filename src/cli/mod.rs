@@ -10,6 +10,7 @@ mod local;
 mod logs;
 mod metrics;
 mod output;
+mod rollout;
 mod runtimes;
 mod tools;
 mod traffic;
@@ -77,6 +78,12 @@ pub enum Command {
         #[command(subcommand)]
         command: traffic::TrafficCommand,
     },
+    /// Gated rollouts: `start` a plan's steps and drive them in the foreground, `status`,
+    /// `list`, `approve`, `pause`, `resume`, `abort`
+    Rollout {
+        #[command(subcommand)]
+        command: rollout::RolloutCommand,
+    },
     /// List a runtime's MCP tools
     Tools(tools::ToolsArgs),
     /// Call an MCP tool
@@ -142,6 +149,9 @@ pub enum Outcome {
     Ok,
     /// Output was printed but part of it failed (e.g. one environment unreachable).
     Partial(String),
+    /// End with this exit code (DESIGN §8: 3 rolled back by a gate, 4 aborted, …) and, if
+    /// any, a one-line cause on stderr.
+    Exit(u8, Option<String>),
 }
 
 impl Outcome {
@@ -174,6 +184,16 @@ pub async fn run(cli: Cli) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+        Ok(Outcome::Exit(code, msg)) => {
+            if let Some(msg) = msg {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "agentcore-console: {}",
+                    crate::domain::sanitize::one_line(&msg)
+                );
+            }
+            ExitCode::from(code)
+        }
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -200,6 +220,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
         Command::Point(args) => deploy::point(&load(cli)?, cli, args).await,
         Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
+        Command::Rollout { command } => rollout::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
         Command::Alarms(args) => alarms::run(&load(cli)?, cli, args).await,
