@@ -262,34 +262,51 @@ fn check_seeded(demo: &Demo) {
         rt("dev", "tickets_mcp", "2", &both),
         rt("dev", "weather_mcp", "2", &both),
         rt("prod", "tickets_mcp", "2", &both),
-        rt("prod", "weather_mcp", "2", &both),
         rt("staging", "tickets_mcp", "2", &both),
-        rt("staging", "weather_mcp", "2", &both),
     ];
     expected.sort();
-    assert_eq!(runtimes_by_env(&demo.json(&["runtimes"])), expected);
+    // weather_mcp's endpoints in staging and prod move with their rollouts.
+    let (rolled, rest): (Vec<Row>, Vec<Row>) = runtimes_by_env(&demo.json(&["runtimes"]))
+        .into_iter()
+        .partition(|(env, name, _, _)| name == "weather_mcp" && env != "dev");
+    assert_eq!(rest, expected);
+    assert_eq!(rolled.len(), 2, "{rolled:?}");
+    for (env, _, latest, eps) in &rolled {
+        let names: Vec<&str> = eps.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            (latest.as_str(), names),
+            ("2", vec!["canary", "live"]),
+            "{env}"
+        );
+    }
+    // Both rollouts are the demo's, on the environment's `demo` plan, version 2 against 1.
+    for env in ["staging", "prod"] {
+        let s = demo.json(&["--env", env, "rollout", "status", "weather_mcp"]);
+        assert_eq!(s["plan"]["name"], "demo", "{s}");
+        assert_eq!(
+            (&s["versions"]["canary"], &s["versions"]["stable"]),
+            (&Value::from("2"), &Value::from("1")),
+            "{s}"
+        );
+        assert_ne!(s["state"], "stalled", "the demo drives it: {s}");
+    }
+}
 
-    let view = demo.json(&["--env", "prod", "traffic", "show", "weather_mcp"]);
-    let routes: Vec<(String, String, i64)> = view["routes"]
-        .as_array()
-        .expect("routes")
-        .iter()
-        .map(|r| {
-            (
-                r["qualifier"].as_str().expect("qualifier").to_string(),
-                r["version"].as_str().expect("version").to_string(),
-                r["weight"].as_i64().expect("weight"),
-            )
-        })
-        .collect();
-    assert_eq!(
-        routes,
-        [
-            ("live".into(), "1".into(), 90),
-            ("canary".into(), "2".into(), 10)
-        ]
-    );
-    assert_eq!(view["canary"]["liveVersion"], "2");
+/// The rollout's status once it has ended (or the deadline passed).
+fn ended(demo: &Demo, env: &str, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let s = demo.json(&["--env", env, "rollout", "status", "weather_mcp"]);
+        let state = s["state"].as_str().unwrap_or_default().to_string();
+        if ["promoted", "rolled-back", "aborted"].contains(&state.as_str()) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{env}: the rollout has not ended in time: {s}"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
 }
 
 #[test]
@@ -320,11 +337,15 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         4,
         "every seeding step is audited"
     );
-    assert_eq!(actions("prod", "traffic.set"), 1);
-    assert_eq!(actions("staging", "traffic.set"), 1);
+    assert!(
+        actions("prod", "traffic.set") >= 1,
+        "the gateway route, then the rollout's"
+    );
 
     // The guard holds on the seeded prod: nothing changes without --arm.
     let (ok, _, err) = demo.cli(&["--env", "prod", "traffic", "abort", "weather_mcp"]);
+    assert!(!ok && err.contains("read-only"), "{err}");
+    let (ok, _, err) = demo.cli(&["--env", "prod", "rollout", "abort", "weather_mcp", "--yes"]);
     assert!(!ok && err.contains("read-only"), "{err}");
     let (ok, _, err) = demo.cli(&[
         "--env",
@@ -339,8 +360,6 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         !ok && err.contains("read-only") && err.contains("--arm"),
         "{err}"
     );
-    let view = demo.json(&["--env", "prod", "traffic", "show", "weather_mcp"]);
-    assert_eq!(view["routes"][1]["weight"], 10, "the split is unchanged");
 
     // The traffic reaches both legs through the gateway; the canary fails more.
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -369,7 +388,7 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         assert!(Instant::now() < deadline, "no logs: {out}");
         std::thread::sleep(Duration::from_millis(500));
     }
-    // The standard alarms are on every runtime; prod's failing canary fires its error rate.
+    // The standard alarms are on every runtime.
     assert_eq!(
         seeded
             .iter()
@@ -378,27 +397,52 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         7,
         "alarms applied to every runtime, audited"
     );
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let firing = loop {
-        let firing = demo.json(&["--env", "prod", "alarms", "--state", "ALARM"]);
-        let names: Vec<String> = firing
-            .as_array()
-            .expect("alarms")
-            .iter()
-            .map(|a| a["name"].as_str().expect("name").to_string())
-            .collect();
-        if names.contains(&"agentcore-console/weather_mcp/canary/error-rate".to_string()) {
-            break names;
+    // prod's failing version is rolled back by its gates, with the numbers that decided it;
+    // staging's healthy one is promoted.
+    let prod = ended(&demo, "prod", Duration::from_secs(240));
+    assert_eq!(prod["state"], "rolled-back", "{prod}");
+    let reason = prod["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("max_error_rate") && reason.contains("n="),
+        "{prod}"
+    );
+    // The decision is recorded first, then acted on: the canary endpoint may still be moving.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let view = demo.json(&["--env", "prod", "traffic", "show", "weather_mcp"]);
+        assert_eq!(view["routes"][0]["weight"], 100, "all back on live: {view}");
+        if view["canary"]["liveVersion"] == "1" && view["canary"]["status"] == "READY" {
+            break;
         }
         assert!(
             Instant::now() < deadline,
-            "prod's canary error-rate alarm did not fire in time: {firing}"
+            "the canary endpoint is not back: {view}"
         );
-        std::thread::sleep(Duration::from_secs(2));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let staging = ended(&demo, "staging", Duration::from_secs(240));
+    assert_eq!(staging["state"], "promoted", "{staging}");
+    let view = demo.json(&["--env", "staging", "traffic", "show", "weather_mcp"]);
+    assert_eq!(
+        view["stable"]["liveVersion"], "2",
+        "live serves the new version: {view}"
+    );
+    let audit = audit_lines(&state);
+    let audited_ok = |env: &str, action: &str| {
+        audit
+            .iter()
+            .filter(|e| e["env"] == env && e["action"] == action && e["result"] == "ok")
+            .count()
     };
-    assert!(
-        firing.iter().all(|n| n.contains("/canary/")),
-        "only the canary fires: {firing:?}"
+    assert_eq!(
+        [
+            audited_ok("staging", "rollout.start"),
+            audited_ok("staging", "rollout.promote"),
+            audited_ok("prod", "rollout.start"),
+            audited_ok("prod", "rollout.rollback"),
+        ],
+        [1, 1, 1, 1],
+        "each rollout's start and end are audited"
     );
     let first_time = demo.seeded_in;
     let log = demo.interrupt();
@@ -408,6 +452,7 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
     );
 
     // A restart reuses the state: no deploys, the same runtimes, history kept.
+    let audited = audit_lines(&state).len();
     let again = start(&state, &dir.path().join("second.log"));
     eprintln!("first start {first_time:?}, restart {:?}", again.seeded_in);
     assert!(
@@ -417,8 +462,8 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
     );
     assert_eq!(
         audit_lines(&state).len(),
-        seeded.len(),
-        "nothing was redeployed"
+        audited,
+        "nothing was redeployed, no ended rollout started again"
     );
     check_seeded(&again);
     let m = again.json(&["--env", "prod", "metrics", "weather_mcp", "--since", "15m"]);
