@@ -40,7 +40,7 @@ pub struct StartRequest {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
-    /// The calls, in order, as the confirm prompt lists them (the gates' metric filters first).
+    /// The calls, in order, as the confirm prompt lists them (the state object, the gates' metric filters, the traffic).
     pub calls: Vec<String>,
     /// What the stable endpoint serves now: traffic's way back.
     pub stable_version: Option<String>,

@@ -210,10 +210,11 @@ impl RolloutState {
         self.plan.steps.get(self.step)
     }
 
-    /// The canary's weight now: that of the last weight step reached (0 before any, and for
-    /// blue/green until the switch).
+    /// The canary's weight now: that of the last weight step reached (0 before any, for
+    /// blue/green until the switch, and once the rollout is over: every ending sends all new
+    /// sessions to the stable endpoint).
     pub fn weight(&self) -> u8 {
-        if self.phase == Phase::Promoted {
+        if self.phase.is_terminal() {
             return 0;
         }
         self.plan.steps[..(self.step + 1).min(self.plan.steps.len())]

@@ -14,7 +14,7 @@ pub enum RolloutAction {
     Start {
         canary_version: String,
         plan: Box<Plan>,
-        /// The backend's preview, in order (the gates' metric filters first).
+        /// The backend's preview, in order (the state object, the gates' metric filters, the traffic).
         calls: Vec<String>,
         /// What the stable endpoint serves now: where traffic goes back to.
         stable_version: Option<String>,

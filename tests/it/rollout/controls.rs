@@ -163,26 +163,27 @@ async fn the_preview_lists_the_calls_and_refuses_what_cannot_run() {
     assert_eq!(p.canary_from, None);
     let n = p.calls.len();
     assert!(n >= 4, "{:#?}", p.calls);
-    // The tool-error gate's metric filters come first.
+    // In the order start makes them: the state object (the claim), the tool-error gate's
+    // metric filters, then the traffic.
     assert!(
-        p.calls[..n - 3]
+        p.calls[0].starts_with("PutObject s3://")
+            && p.calls[0].ends_with("/rollouts/weather.json (If-None-Match: *)"),
+        "{:#?}",
+        p.calls
+    );
+    assert!(
+        p.calls[1..n - 2]
             .iter()
             .any(|c| c.starts_with("PutMetricFilter ")),
         "{:#?}",
         p.calls
     );
     assert_eq!(
-        p.calls[n - 3],
+        p.calls[n - 2],
         "CreateAgentRuntimeEndpoint canary -> version 2 (was none)"
     );
     assert!(
-        p.calls[n - 2].ends_with("live 90% / canary 10% of new sessions"),
-        "{:#?}",
-        p.calls
-    );
-    assert!(
-        p.calls[n - 1].starts_with("PutObject s3://")
-            && p.calls[n - 1].ends_with("/rollouts/weather.json (If-None-Match: *)"),
+        p.calls[n - 1].ends_with("live 90% / canary 10% of new sessions"),
         "{:#?}",
         p.calls
     );

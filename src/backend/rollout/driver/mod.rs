@@ -26,8 +26,8 @@ use crate::domain::rollout::state::lease_ttl_ms;
 use crate::domain::rollout::{Phase, PlanKind, RolloutState, Start, Step};
 use crate::domain::{Environment, Status};
 
-/// What `start` would do, read only: the calls in order (the gates' metric filters first, the
-/// canary endpoint's move, the first split), and where traffic goes back to.
+/// What `start` would do, read only: the calls in order (the state object, the gates' metric
+/// filters, the canary endpoint's move, the first split), and where traffic goes back to.
 pub async fn preview(backend: &Backend, req: &StartRequest) -> Result<Preview, BackendError> {
     let environment = backend.environment(&req.env)?.clone();
     check_plan(&environment, req)?;
@@ -332,7 +332,22 @@ async fn read_start(
         stable: stable_ep,
         canary: canary_ep,
     };
-    let mut calls = gates::requirements(c, environment, &legs, &req.plan.gates).await?;
+    // In the order `start` makes them: the state object first (it is the claim), then what
+    // the gates need, then the traffic.
+    let bucket = bucket_name(c).await?;
+    let condition = match &replaces {
+        Some(s) => format!(
+            "If-Match: {}, replacing the {} rollout",
+            s.etag,
+            s.state.phase.as_str()
+        ),
+        None => "If-None-Match: *".into(),
+    };
+    let mut calls = vec![format!(
+        "PutObject s3://{bucket}/{} ({condition})",
+        store::key(&name)
+    )];
+    calls.extend(gates::requirements(c, environment, &legs, &req.plan.gates).await?);
     let verb = if endpoints.iter().any(|e| e.name == canary_ep) {
         "UpdateAgentRuntimeEndpoint"
     } else {
@@ -350,19 +365,6 @@ async fn read_start(
     calls.push(format!(
         "gateway rule for `{name}`: {stable_ep} {}% / {canary_ep} {first}% of new sessions",
         100 - i32::from(first)
-    ));
-    let bucket = bucket_name(c).await?;
-    let condition = match &replaces {
-        Some(s) => format!(
-            "If-Match: {}, replacing the {} rollout",
-            s.etag,
-            s.state.phase.as_str()
-        ),
-        None => "If-None-Match: *".into(),
-    };
-    calls.push(format!(
-        "PutObject s3://{bucket}/{} ({condition})",
-        store::key(&name)
     ));
     Ok(StartRead {
         preview: Preview {
