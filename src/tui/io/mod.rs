@@ -12,16 +12,17 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::write::WriteOp;
+use crate::backend::Backend;
 use crate::backend::audit::AuditLog;
-use crate::backend::metrics::{self, RuntimeMetrics, Window};
-use crate::backend::traffic::{self, Split};
-use crate::backend::{Backend, runtimes};
+use crate::backend::metrics::RuntimeMetrics;
+use crate::backend::traffic::Split;
 use crate::domain::audit::AuditEntry;
 use crate::domain::{Runtime, RuntimeDetail};
 
 mod alarm_jobs;
 mod deploy_jobs;
 mod metrics_jobs;
+mod reads;
 mod rollout_jobs;
 mod traffic_jobs;
 mod writes;
@@ -361,11 +362,11 @@ async fn execute(
     let backend = backend.as_ref();
     Some(match job {
         Job::EnvMatrix { env } => {
-            let result = env_snapshot(backend, &env).await;
+            let result = reads::env_snapshot(backend, &env).await;
             Reply::EnvMatrix { env, result }
         }
         Job::RuntimeDetail { env, runtime } => Reply::RuntimeDetail(
-            runtime_view(backend, audit, &env, &runtime)
+            reads::runtime_view(backend, audit, &env, &runtime)
                 .await
                 .map(Box::new),
         ),
@@ -430,60 +431,6 @@ async fn execute(
             Reply::RolloutPreview(rollout_jobs::preview(backend, &ask).await)
         }
     })
-}
-
-async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnapshot, String> {
-    let runtimes = runtimes::env_runtimes(backend, env)
-        .await
-        .map_err(|e| e.to_string())?;
-    if runtimes.is_empty() {
-        return Ok(EnvSnapshot {
-            runtimes,
-            metrics: Ok(vec![]),
-            splits: Ok(vec![]),
-            rollouts: Ok(EnvRollouts::default()),
-        });
-    }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let window = Window {
-        start: now - MATRIX_WINDOW_SECS,
-        end: now,
-        period: 60,
-    };
-    let names: Vec<String> = runtimes.iter().map(|r| r.name.clone()).collect();
-    let targets: Vec<(String, String)> =
-        names.iter().map(|n| (env.to_string(), n.clone())).collect();
-    let (metrics, splits, rollouts) = futures::join!(
-        metrics::fetch(backend, &targets, window),
-        traffic::splits(backend, env, &names),
-        rollout_jobs::env_rollouts(backend, env)
-    );
-    Ok(EnvSnapshot {
-        runtimes,
-        metrics: metrics.map_err(|e| e.to_string()),
-        splits: splits.map_err(|e| e.to_string()),
-        rollouts,
-    })
-}
-
-async fn runtime_view(
-    backend: &Backend,
-    audit: Result<AuditLog, String>,
-    env: &str,
-    runtime: &str,
-) -> Result<RuntimeView, String> {
-    let detail = runtimes::show(backend, env, runtime)
-        .await
-        .map_err(|e| e.to_string())?;
-    let names = [detail.runtime.name.as_str(), detail.runtime.id.as_str()];
-    let history = audit
-        .and_then(|a| a.read().map_err(|e| e.to_string()))
-        .map(|all| {
-            all.into_iter()
-                .filter(|e| e.env == env && names.contains(&e.target.as_str()))
-                .collect()
-        });
-    Ok(RuntimeView { detail, history })
 }
 
 #[cfg(test)]

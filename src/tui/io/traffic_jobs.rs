@@ -2,7 +2,8 @@
 //! the runtime's versions and audit history for rollback targets and the weight form) and its
 //! writes through `backend::traffic`.
 
-use super::{RuntimeView, runtime_view};
+use super::RuntimeView;
+use super::reads::runtime_view;
 use crate::backend::Backend;
 use crate::backend::audit::{Actor, AuditLog};
 use crate::backend::traffic::{self, TrafficView};
