@@ -22,6 +22,7 @@ const ENV_KEYS: &[&str] = &[
     "canary_endpoint",
     "alarms",
     "plans",
+    "runtime",
 ];
 
 type Entry<'a, 'i> = (
@@ -118,6 +119,13 @@ fn environment(
                 return Err(fail(must_be("a table", value)));
             };
             env.plans = plans(text, &full, sub)?;
+            continue;
+        }
+        if k == "runtime" {
+            let Some(sub) = value.get_ref().as_table() else {
+                return Err(fail(must_be("a table", value)));
+            };
+            env.posture = super::posture::posture(text, path, sub)?;
             continue;
         }
         if k == "read_only" {

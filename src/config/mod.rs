@@ -7,6 +7,7 @@ mod alarms;
 mod error;
 mod file;
 mod plans;
+mod posture;
 
 use std::path::{Path, PathBuf};
 

@@ -31,6 +31,8 @@ pub struct Environment {
     pub alarms: super::alarms::AlarmTemplate,
     /// Named rollout plans (`[environments.NAME.plans.PLAN]`), in file order.
     pub plans: Vec<super::rollout::plan::Plan>,
+    /// The runtime posture deploys here get (`[environments.NAME.runtime]`); default: none.
+    pub posture: super::posture::Posture,
 }
 
 impl Environment {

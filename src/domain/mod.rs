@@ -5,6 +5,7 @@ pub mod audit;
 pub mod environment;
 pub mod filter_pattern;
 pub mod metrics;
+pub mod posture;
 pub mod rollout;
 pub mod runtime;
 pub mod sanitize;

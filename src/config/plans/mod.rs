@@ -27,7 +27,7 @@ use super::ConfigError;
 use super::error::Located;
 use crate::domain::rollout::{GateName, Gates, Plan, PlanKind, Step};
 
-mod values;
+pub(super) mod values;
 
 const PLAN_KEYS: &[&str] = &["kind", "step", "gates"];
 const STEP_KEYS: &[&str] = &["weight", "bake", "approve"];
