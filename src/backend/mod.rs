@@ -10,6 +10,7 @@ pub mod guard;
 pub mod logs;
 pub mod mcp;
 pub mod metrics;
+pub mod posture;
 pub mod rollout;
 pub mod runtimes;
 pub mod traffic;

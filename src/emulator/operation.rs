@@ -53,6 +53,8 @@ const OPERATIONS: &[(&str, &[&str])] = &[
             "CreateLogGroup",
             "CreateLogStream",
             "PutLogEvents",
+            "PutRetentionPolicy",
+            "DeleteRetentionPolicy",
             "StartLiveTail",
         ],
     ),

@@ -94,6 +94,17 @@ fn dispatch(
             Ok(json!({}))
         }
         "PutLogEvents" => put_events(store, partition, b),
+        "PutRetentionPolicy" => {
+            let days = retention_days(b)?;
+            existing_group(store, partition, b)?;
+            store.set_retention(partition, &group_name(b)?, Some(days));
+            Ok(json!({}))
+        }
+        "DeleteRetentionPolicy" => {
+            existing_group(store, partition, b)?;
+            store.set_retention(partition, &group_name(b)?, None);
+            Ok(json!({}))
+        }
         "PutMetricFilter" => metric_filters::put(store, partition, b),
         "DescribeMetricFilters" => metric_filters::describe(store, partition, b),
         "DeleteMetricFilter" => metric_filters::delete(store, partition, b),
@@ -142,6 +153,27 @@ pub(crate) fn group_name(b: &Map<String, Value>) -> Result<String, AwsError> {
         .map_or(id, |(_, n)| n)
         .trim_end_matches(":*")
         .to_string())
+}
+
+/// `retentionInDays`: required, and one of the values CloudWatch Logs takes.
+fn retention_days(b: &Map<String, Value>) -> Result<u32, AwsError> {
+    let days = b
+        .get("retentionInDays")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| err("InvalidParameterException", "retentionInDays is required"))?;
+    u32::try_from(days)
+        .ok()
+        .filter(|d| crate::domain::posture::RETENTION_DAYS.contains(d))
+        .ok_or_else(|| {
+            err(
+                "InvalidParameterException",
+                format!(
+                    "1 validation error detected: Value '{days}' at 'retentionInDays' failed to \
+                     satisfy constraint: Member must satisfy enum value set: {:?}",
+                    crate::domain::posture::RETENTION_DAYS
+                ),
+            )
+        })
 }
 
 fn existing_group<'s>(
@@ -219,7 +251,11 @@ fn describe_groups(
         .map(|((_, n), g)| {
             let a = arn(&req.scope.region, &req.scope.account, n);
             let bytes: u64 = g.streams.values().map(|s| s.stored_bytes).sum();
-            (n.clone(), json!({ "logGroupName": n, "creationTime": g.creation_time, "arn": format!("{a}:*"), "logGroupArn": a, "storedBytes": bytes, "metricFilterCount": g.metric_filters.len() }))
+            let mut v = json!({ "logGroupName": n, "creationTime": g.creation_time, "arn": format!("{a}:*"), "logGroupArn": a, "storedBytes": bytes, "metricFilterCount": g.metric_filters.len() });
+            if let Some(d) = g.retention_days {
+                v["retentionInDays"] = json!(d);
+            }
+            (n.clone(), v)
         })
         .collect();
     let (groups, next) = page(

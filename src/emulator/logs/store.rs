@@ -43,6 +43,14 @@ enum Record {
     },
     #[serde(rename = "fd")]
     FilterDeleted { p: String, g: String, n: String },
+    /// PutRetentionPolicy (`d` set) or DeleteRetentionPolicy (`d` absent).
+    #[serde(rename = "r")]
+    Retention {
+        p: String,
+        g: String,
+        #[serde(default)]
+        d: Option<u32>,
+    },
 }
 
 /// Events kept per stream; older ones are dropped, as retention would.
@@ -70,6 +78,8 @@ pub struct Group {
     pub creation_time: i64,
     pub streams: BTreeMap<String, Stream>,
     pub metric_filters: BTreeMap<String, MetricFilter>,
+    /// `retentionInDays`; `None` keeps events forever (within the per-stream bound).
+    pub retention_days: Option<u32>,
 }
 
 /// All groups, keyed by (partition, group name).
@@ -127,6 +137,15 @@ impl LogStore {
             };
             serde_json::to_writer(&mut out, &rec)?;
             out.push(b'\n');
+            if let Some(d) = group.retention_days {
+                let rec = Record::Retention {
+                    p: p.clone(),
+                    g: g.clone(),
+                    d: Some(d),
+                };
+                serde_json::to_writer(&mut out, &rec)?;
+                out.push(b'\n');
+            }
             for f in group.metric_filters.values() {
                 let rec = Record::Filter {
                     p: p.clone(),
@@ -184,6 +203,11 @@ impl LogStore {
             Record::Filter { p, g, f } => {
                 if let Some(group) = self.groups.get_mut(&(p, g)) {
                     group.metric_filters.insert(f.name.clone(), *f);
+                }
+            }
+            Record::Retention { p, g, d } => {
+                if let Some(group) = self.groups.get_mut(&(p, g)) {
+                    group.retention_days = d;
                 }
             }
             Record::FilterDeleted { p, g, n } => {
@@ -246,6 +270,16 @@ impl LogStore {
             n: name.to_string(),
         });
         self.group_mut(partition, group).metric_filters.remove(name);
+    }
+
+    /// Set (or with `None` remove) an existing group's retention (journaled).
+    pub fn set_retention(&mut self, partition: &str, group: &str, days: Option<u32>) {
+        self.write(&Record::Retention {
+            p: partition.to_string(),
+            g: group.to_string(),
+            d: days,
+        });
+        self.group_mut(partition, group).retention_days = days;
     }
 
     /// Create a stream in an existing group (journaled).
