@@ -31,6 +31,9 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
+    /// The environment's `token_command`, for runtimes with a JWT authorizer; one cache per
+    /// environment, shared by every session.
+    pub tokens: Option<std::sync::Arc<super::token::TokenSource>>,
 }
 
 impl Clients {
@@ -125,6 +128,9 @@ impl Clients {
                     .interceptor(strip())
                     .build(),
             ),
+            tokens: env.token_command.as_deref().map(|cmd| {
+                std::sync::Arc::new(super::token::TokenSource::command(&env.name, cmd))
+            }),
         }
     }
 }

@@ -23,6 +23,7 @@ const ENV_KEYS: &[&str] = &[
     "alarms",
     "plans",
     "runtime",
+    "token_command",
 ];
 
 type Entry<'a, 'i> = (
@@ -154,6 +155,16 @@ fn environment(
                 env.endpoint_url = Some(s.trim_end_matches('/').to_string());
             }
             "gateway" => env.gateway = Some(s),
+            "token_command" => {
+                // One command line: a line break would make `sh -c` run several commands.
+                if s.contains(['\n', '\r']) {
+                    return Err(fail(
+                        "must be one line (a command run with `sh -c` whose stdout is the token)"
+                            .into(),
+                    ));
+                }
+                env.token_command = Some(s);
+            }
             "artifact_bucket" => env.artifact_bucket = Some(s),
             "role_arn" => {
                 if !(s.starts_with("arn:") && s.contains(":role/")) {
@@ -397,6 +408,23 @@ mod tests {
             parse_err("[environments.prod.plans.seed]\nstep = [{ weight = 5, bake = \"1m\" }]\n");
         assert_eq!(e.key.as_deref(), Some("environments.prod.plans.seed"));
         assert!(e.message.contains("built-in"), "{}", e.message);
+    }
+
+    #[test]
+    fn token_command_is_one_nonempty_string() {
+        let envs = parse("[environments.prod]\ntoken_command = \"get-token --aud prod\"\n")
+            .expect("parses");
+        assert_eq!(envs[0].token_command.as_deref(), Some("get-token --aud prod"));
+        for (bad, needle) in [
+            ("token_command = 5", "must be a string"),
+            ("token_command = \"  \"", "must not be empty"),
+            ("token_command = \"a\\nb\"", "one line"),
+        ] {
+            let e = parse_err(&format!("[environments.prod]\n{bad}\n"));
+            assert_eq!(e.line, 2, "{bad}");
+            assert_eq!(e.key.as_deref(), Some("environments.prod.token_command"));
+            assert!(e.message.contains(needle), "{bad}: {}", e.message);
+        }
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub struct Environment {
     pub plans: Vec<super::rollout::plan::Plan>,
     /// The runtime posture deploys here get (`[environments.NAME.runtime]`); default: none.
     pub posture: super::posture::Posture,
+    /// A program (run with `sh -c`) that prints a bearer token for runtimes with a JWT
+    /// authorizer. Not serialised: `envs --output json` is not where a command line that may
+    /// embed credentials belongs.
+    #[serde(skip)]
+    pub token_command: Option<String>,
 }
 
 impl Environment {

@@ -2,12 +2,20 @@
 //! with cursor pagination, `tools/call` with schema-checked arguments and progress.
 //!
 //! Protocol messages use the `rmcp` crate's model types; the transport is the AgentCore data
-//! plane (the official SDK), which carries MCP streamable HTTP bodies as they are.
+//! plane (the official SDK), which carries MCP streamable HTTP bodies as they are, or, for a
+//! runtime with a JWT authorizer, the same request over HTTPS with a bearer token
+//! (`transport.rs`), chosen in `auth.rs`.
 
+pub mod auth;
+pub mod http;
+mod response;
 mod schema;
+mod transport;
 mod wire;
 
 use std::time::Duration;
+
+use std::sync::Arc;
 
 use aws_sdk_bedrockagentcore::primitives::Blob;
 use aws_smithy_types::byte_stream::ByteStream;
@@ -18,9 +26,11 @@ use rmcp::model::{
 };
 use serde_json::{Value, json};
 
+pub use auth::Auth;
+use response::{human_duration, read_response, silent_for};
 pub use schema::violations;
-use wire::{Envelope, SseParser};
 
+use super::token::{TokenError, TokenSource};
 use super::{BackendError, Clients};
 
 /// Longest a call may take in all (AgentCore's synchronous request limit).
@@ -44,6 +54,23 @@ pub enum McpError {
     InvalidArguments { tool: String, problems: Vec<String> },
     #[error("{0}")]
     Timeout(String),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(
+        "runtime `{runtime}` in `{env}` uses a JWT authorizer ({issuer}): pass --bearer-token \
+         @FILE|env:VAR or set token_command for `{env}`"
+    )]
+    NoToken {
+        runtime: String,
+        env: String,
+        issuer: String,
+    },
+    /// HTTP 401/403 to a bearer token: expired, wrong audience or client, bad signature.
+    #[error("{0}")]
+    Refused(String),
+    /// The HTTPS transport: unreachable, or an error status other than a refusal.
+    #[error("{0}")]
+    Http(String),
 }
 
 /// Progress reported by the server during a call.
@@ -54,6 +81,11 @@ enum Route {
     Runtime {
         arn: String,
         qualifier: Option<String>,
+    },
+    /// A runtime with a JWT authorizer: its invocation URL, over HTTPS with a bearer token.
+    Bearer {
+        url: String,
+        tokens: Arc<TokenSource>,
     },
     Gateway {
         url: String,
@@ -71,18 +103,43 @@ pub struct McpSession<'c> {
     pub server: Option<InitializeResult>,
     hard_cap: Duration,
     idle_limit: Duration,
+    /// For the gateway and bearer routes.
+    http: Option<http::HttpClient>,
 }
 
 impl<'c> McpSession<'c> {
-    /// Connect: `initialize`, then `notifications/initialized`.
+    /// Connect: `initialize`, then `notifications/initialized`. The runtime's authorizer
+    /// decides how ([`auth::choose`]).
     pub async fn connect(
         clients: &'c Clients,
         arn: &str,
         qualifier: Option<&str>,
     ) -> Result<Self, McpError> {
-        let route = Route::Runtime {
-            arn: arn.to_string(),
-            qualifier: qualifier.map(str::to_string),
+        let auth = auth::choose(clients, arn, qualifier, None).await?;
+        Self::connect_with(clients, arn, qualifier, auth).await
+    }
+
+    /// Connect with the given auth.
+    pub async fn connect_with(
+        clients: &'c Clients,
+        arn: &str,
+        qualifier: Option<&str>,
+        auth: Auth,
+    ) -> Result<Self, McpError> {
+        let route = match auth {
+            Auth::SigV4 => Route::Runtime {
+                arn: arn.to_string(),
+                qualifier: qualifier.map(str::to_string),
+            },
+            Auth::Bearer(tokens) => {
+                let region = clients.data.config().region().map(ToString::to_string);
+                let base = http::data_plane_base(&clients.env, region.as_deref())
+                    .map_err(McpError::Http)?;
+                Route::Bearer {
+                    url: http::invocation_url(&base, arn, qualifier),
+                    tokens,
+                }
+            }
         };
         Self::open(clients, route).await
     }
@@ -106,7 +163,12 @@ impl<'c> McpSession<'c> {
     }
 
     async fn open(clients: &'c Clients, route: Route) -> Result<Self, McpError> {
+        let http = match route {
+            Route::Runtime { .. } => None,
+            _ => Some(http::client().map_err(McpError::Http)?),
+        };
         let mut s = Self {
+            http,
             clients,
             route,
             session_id: None,
@@ -274,7 +336,13 @@ impl<'c> McpSession<'c> {
             Route::Runtime { arn, qualifier } => (arn.clone(), qualifier.clone()),
             Route::Gateway { url } => {
                 let url = url.clone();
-                return self.send_gateway(&url, bytes).await;
+                return self.send_gateway(&url, bytes.into()).await;
+            }
+            Route::Bearer { url, tokens } => {
+                let (url, tokens) = (url.clone(), Arc::clone(tokens));
+                return self
+                    .send_bearer(&url, &tokens, method, name, bytes.into())
+                    .await;
             }
         };
         let out = self
@@ -303,63 +371,6 @@ impl<'c> McpSession<'c> {
     }
 }
 
-impl McpSession<'_> {
-    /// POST one message to a (loopback) gateway URL.
-    async fn send_gateway(
-        &mut self,
-        url: &str,
-        bytes: Vec<u8>,
-    ) -> Result<(String, ByteStream), McpError> {
-        use http_body_util::BodyExt;
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(hyper_util::client::legacy::connect::HttpConnector::new());
-        let mut req = hyper::Request::post(url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream");
-        if let Some(s) = &self.session_id {
-            req = req.header("mcp-session-id", s);
-        }
-        if let Some(p) = &self.protocol {
-            req = req.header("mcp-protocol-version", p.to_string());
-        }
-        let req = req
-            .body(http_body_util::Full::new(bytes::Bytes::from(bytes)))
-            .map_err(|e| McpError::Protocol(e.to_string()))?;
-        let resp = client
-            .request(req)
-            .await
-            .map_err(|e| McpError::Protocol(format!("cannot reach the gateway {url}: {e}")))?;
-        let header = |n: &str| {
-            resp.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        if let Some(s) = header("mcp-session-id") {
-            self.session_id = Some(s);
-        }
-        let content_type = header("content-type").unwrap_or_default();
-        if !resp.status().is_success() {
-            let status = resp.status().as_u16();
-            let body = resp
-                .into_body()
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            return Err(McpError::Protocol(format!(
-                "the gateway answered HTTP {status}: {}",
-                String::from_utf8_lossy(&body)
-                    .chars()
-                    .take(300)
-                    .collect::<String>()
-            )));
-        }
-        Ok((content_type, ByteStream::from_body_1_x(resp.into_body())))
-    }
-}
-
 /// Tool calls are not idempotent: never retried; and they may be slow.
 fn invoke_config() -> aws_sdk_bedrockagentcore::config::Builder {
     aws_sdk_bedrockagentcore::config::Builder::default()
@@ -370,132 +381,4 @@ fn invoke_config() -> aws_sdk_bedrockagentcore::config::Builder {
                 .operation_timeout(HARD_CAP)
                 .build(),
         )
-}
-
-/// Read the response to request `id`: one JSON document, or an event stream whose events are
-/// progress notifications and, last, the response. `idle` bounds each wait for bytes.
-async fn read_response(
-    id: i64,
-    content_type: &str,
-    mut stream: ByteStream,
-    idle: Duration,
-    on_progress: &mut Option<OnProgress<'_>>,
-) -> Result<Value, McpError> {
-    let is_sse = content_type.starts_with("text/event-stream");
-    let mut parser = SseParser::default();
-    let mut json_body = vec![];
-    loop {
-        let chunk = tokio::time::timeout(idle, stream.next())
-            .await
-            .map_err(|_| silent_for(idle))?;
-        let Some(chunk) = chunk else { break };
-        let chunk =
-            chunk.map_err(|e| McpError::Protocol(format!("the response stream broke: {e}")))?;
-        if !is_sse {
-            if json_body.len() + chunk.len() > wire::MAX_MESSAGE {
-                return Err(too_large(wire::TooLarge {
-                    limit: wire::MAX_MESSAGE,
-                }));
-            }
-            json_body.extend_from_slice(&chunk);
-            continue;
-        }
-        for event in parser.feed(&chunk).map_err(too_large)? {
-            if let Some(result) = handle_event(id, &event, on_progress)? {
-                return Ok(result);
-            }
-        }
-    }
-    if is_sse {
-        for event in parser.finish().map_err(too_large)? {
-            if let Some(result) = handle_event(id, &event, on_progress)? {
-                return Ok(result);
-            }
-        }
-        // A server that primed the stream may close it and expect the client to resume it
-        // with GET and Last-Event-ID (SEP-1699); InvokeAgentRuntime has no such call.
-        let resumable = parser
-            .last_event_id()
-            .filter(|id| !id.is_empty())
-            .map(|id| {
-                format!(" (after event id `{id}`: resuming a stream is not possible through InvokeAgentRuntime)")
-            })
-            .unwrap_or_default();
-        return Err(McpError::Protocol(format!(
-            "the event stream ended without a response{resumable}"
-        )));
-    }
-    let text = String::from_utf8_lossy(&json_body);
-    handle_message(id, &text, on_progress)?
-        .ok_or_else(|| McpError::Protocol("the response did not answer the request".into()))
-}
-
-fn too_large(e: wire::TooLarge) -> McpError {
-    McpError::Protocol(e.to_string())
-}
-
-/// One event of a stream: events with empty data (SEP-1699 priming events, keep-alives) carry
-/// no message and are skipped.
-fn handle_event(
-    id: i64,
-    data: &str,
-    on_progress: &mut Option<OnProgress<'_>>,
-) -> Result<Option<Value>, McpError> {
-    if data.trim().is_empty() {
-        return Ok(None);
-    }
-    handle_message(id, data, on_progress)
-}
-
-fn silent_for(idle: Duration) -> McpError {
-    McpError::Timeout(format!(
-        "the server sent nothing for {}",
-        human_duration(idle)
-    ))
-}
-
-/// `120s`, `1.5s`, `250ms`.
-fn human_duration(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else if d < Duration::from_secs(1) {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
-
-/// A response to `id` (Some), or a notification handled along the way (None).
-fn handle_message(
-    id: i64,
-    text: &str,
-    on_progress: &mut Option<OnProgress<'_>>,
-) -> Result<Option<Value>, McpError> {
-    let env: Envelope = serde_json::from_str(text).map_err(|e| {
-        McpError::Protocol(format!(
-            "not a JSON-RPC message ({e}): {}",
-            text.chars().take(200).collect::<String>()
-        ))
-    })?;
-    if env.method.as_deref() == Some("notifications/progress") {
-        if let (Some(cb), Some(p)) = (on_progress.as_mut(), env.params)
-            && let Ok(p) = serde_json::from_value::<ProgressNotificationParam>(p)
-        {
-            cb(&p);
-        }
-        return Ok(None);
-    }
-    if env.method.is_some() {
-        return Ok(None); // other notifications or server requests: not answered by this client
-    }
-    if env.id.as_ref().and_then(Value::as_i64) != Some(id) {
-        return Ok(None);
-    }
-    if let Some(err) = env.error {
-        return Err(McpError::Rpc {
-            code: err.code.0,
-            message: err.message.to_string(),
-        });
-    }
-    Ok(Some(env.result.unwrap_or(Value::Null)))
 }
