@@ -1,5 +1,6 @@
 //! `tools` and `invoke`: MCP through InvokeAgentRuntime.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{ContentBlock, Tool};
@@ -7,7 +8,8 @@ use serde_json::{Value, json};
 
 use super::output::{self, OutputFormat, Table};
 use super::{Cli, CliError, Outcome};
-use crate::backend::mcp::{HARD_CAP, McpSession};
+use crate::backend::mcp::{HARD_CAP, McpError, McpSession, auth};
+use crate::backend::token::TokenSource;
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
 use crate::domain::sanitize;
@@ -19,6 +21,11 @@ pub struct ToolsArgs {
     /// Endpoint to talk to [default: DEFAULT]
     #[arg(long, value_name = "ENDPOINT")]
     pub qualifier: Option<String>,
+    /// Bearer token for a runtime with a JWT authorizer, from a file or a variable (a literal
+    /// token is refused: it would stay in shell history and show in `ps`) [default: the
+    /// environment's token_command, when the runtime needs a token]
+    #[arg(long, value_name = "@FILE|env:VAR")]
+    pub bearer_token: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -40,23 +47,41 @@ pub struct InvokeArgs {
     /// Give up after this many seconds in all
     #[arg(long, default_value_t = HARD_CAP.as_secs())]
     pub timeout: u64,
+    /// Bearer token for a runtime with a JWT authorizer, from a file or a variable (a literal
+    /// token is refused: it would stay in shell history and show in `ps`) [default: the
+    /// environment's token_command, when the runtime needs a token]
+    #[arg(long, value_name = "@FILE|env:VAR", conflicts_with = "via_gateway")]
+    pub bearer_token: Option<String>,
 }
 
 async fn session<'c>(
     clients: &'c crate::backend::Clients,
     runtime: &str,
     qualifier: Option<&str>,
+    token: Option<Arc<TokenSource>>,
 ) -> Result<McpSession<'c>, CliError> {
     let rt = runtimes::resolve(clients, runtime).await?;
-    Ok(McpSession::connect(clients, rt.agent_runtime_arn(), qualifier).await?)
+    let arn = rt.agent_runtime_arn();
+    let auth = auth::choose(clients, arn, qualifier, token).await?;
+    Ok(McpSession::connect_with(clients, arn, qualifier, auth).await?)
+}
+
+/// `--bearer-token`, read before anything is called.
+fn bearer(flag: Option<&str>) -> Result<Option<Arc<TokenSource>>, CliError> {
+    Ok(flag
+        .map(TokenSource::from_flag)
+        .transpose()
+        .map_err(McpError::from)?
+        .map(Arc::new))
 }
 
 pub async fn tools(config: &Config, cli: &Cli, args: &ToolsArgs) -> Result<Outcome, CliError> {
+    let token = bearer(args.bearer_token.as_deref())?;
     let env = config.one(&cli.envs)?;
     let name = env.name.clone();
     let backend = Backend::new(vec![env]);
     let clients = backend.clients(&name).await?;
-    let mut s = session(&clients, &args.runtime, args.qualifier.as_deref()).await?;
+    let mut s = session(&clients, &args.runtime, args.qualifier.as_deref(), token).await?;
     let tools = s.list_tools().await?;
     if cli.output == OutputFormat::Json {
         output::json(&tools)?;
@@ -118,6 +143,7 @@ fn parse_args(raw: &str) -> Result<Value, CliError> {
 
 pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Outcome, CliError> {
     let arguments = parse_args(&args.args)?;
+    let token = bearer(args.bearer_token.as_deref())?;
     let env = config.one(&cli.envs)?;
     let name = env.name.clone();
     let backend = Backend::new(vec![env]);
@@ -138,7 +164,7 @@ pub async fn invoke(config: &Config, cli: &Cli, args: &InvokeArgs) -> Result<Out
         }
         McpSession::connect_gateway(&clients, &url).await?
     } else {
-        session(&clients, &args.runtime, args.qualifier.as_deref()).await?
+        session(&clients, &args.runtime, args.qualifier.as_deref(), token).await?
     };
     let mut s = s.with_hard_cap(Duration::from_secs(args.timeout));
     let tools = s.list_tools().await?;

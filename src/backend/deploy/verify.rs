@@ -9,7 +9,7 @@
 use aws_sdk_bedrockagentcorecontrol::types::ServerProtocol;
 
 use super::{DeployRequest, EndpointMove, Progress, Stage, point};
-use crate::backend::mcp::McpSession;
+use crate::backend::mcp::{McpSession, auth};
 use crate::backend::runtimes::wait_until_settled;
 use crate::backend::{BackendError, Clients, wait};
 use crate::domain::Status;
@@ -132,7 +132,15 @@ async fn validate(
         return Ok(None);
     }
     let fail = |e: crate::backend::mcp::McpError| BackendError::Other(e.to_string());
-    let mut s = McpSession::connect(c, arn, Some(version))
+    // A JWT runtime is validated with the environment's token_command, as a caller would.
+    let auth = auth::for_authorizer(
+        c,
+        got.agent_runtime_name(),
+        auth::jwt_discovery_url(got.authorizer_configuration()),
+        None,
+    )
+    .map_err(fail)?;
+    let mut s = McpSession::connect_with(c, arn, Some(version), auth)
         .await
         .map_err(fail)?;
     let tools = s.list_tools().await.map_err(fail)?;

@@ -1,6 +1,8 @@
 //! The invoke pane's I/O: the tools of a runtime endpoint, and one tool call with its progress
 //! notifications sent as they come (dropped when the channel is full: the result never is).
-//! Both open their own MCP session through `backend::mcp`, as `tools` and `invoke` do.
+//! Both open their own MCP session through `backend::mcp`, as `tools` and `invoke` do; a runtime
+//! with a JWT authorizer gets the environment's token_command's token (run here, on the io
+//! worker, never on the UI thread), and a missing or refused token is the pane's error.
 
 use std::sync::Arc;
 use std::time::Instant;
