@@ -128,9 +128,10 @@ impl Clients {
                     .interceptor(strip())
                     .build(),
             ),
-            tokens: env.token_command.as_deref().map(|cmd| {
-                std::sync::Arc::new(super::token::TokenSource::command(&env.name, cmd))
-            }),
+            tokens: env
+                .token_command
+                .as_deref()
+                .map(|cmd| std::sync::Arc::new(super::token::TokenSource::command(&env.name, cmd))),
         }
     }
 }

@@ -414,7 +414,10 @@ mod tests {
     fn token_command_is_one_nonempty_string() {
         let envs = parse("[environments.prod]\ntoken_command = \"get-token --aud prod\"\n")
             .expect("parses");
-        assert_eq!(envs[0].token_command.as_deref(), Some("get-token --aud prod"));
+        assert_eq!(
+            envs[0].token_command.as_deref(),
+            Some("get-token --aud prod")
+        );
         for (bad, needle) in [
             ("token_command = 5", "must be a string"),
             ("token_command = \"  \"", "must not be empty"),

@@ -24,6 +24,7 @@ mod emulator_metrics;
 mod emulator_runtimes;
 mod emulator_s3;
 mod faults;
+mod mcp_bearer;
 mod mcp_client;
 mod rollout;
 mod rollout_gates;

@@ -113,6 +113,31 @@ async fn lookup(
     ))
 }
 
+/// What AWS says to a call made with the other authorization method than the runtime's.
+const MISMATCH: &str = "Authorization method mismatch";
+
+/// A SigV4 call refused because the runtime wants bearer tokens (its authorizer could not be
+/// read beforehand): say what to do.
+pub(super) fn sigv4_refused(c: &Clients, e: BackendError) -> McpError {
+    match &e {
+        BackendError::Service { code, message, .. }
+            if code == "AccessDeniedException" && message.contains(MISMATCH) =>
+        {
+            McpError::Refused(format!(
+                "{e} (the runtime has a JWT authorizer, so it takes bearer tokens, not SigV4: \
+                 pass --bearer-token @FILE|env:VAR or set token_command for `{}`)",
+                c.env.name
+            ))
+        }
+        _ => McpError::Backend(e),
+    }
+}
+
+/// Whether a refusal of a bearer token says the runtime takes SigV4 (IAM) instead.
+pub(super) fn is_mismatch(message: &str) -> bool {
+    message.contains(MISMATCH)
+}
+
 /// `…:runtime/ID` → `ID`.
 fn runtime_id(arn: &str) -> Option<&str> {
     arn.rsplit_once(":runtime/")

@@ -363,7 +363,9 @@ impl<'c> McpSession<'c> {
             .config_override(invoke_config())
             .send()
             .await
-            .map_err(|e| BackendError::sdk("InvokeAgentRuntime", e))?;
+            .map_err(|e| {
+                auth::sigv4_refused(self.clients, BackendError::sdk("InvokeAgentRuntime", e))
+            })?;
         if let Some(s) = out.mcp_session_id() {
             self.session_id = Some(s.to_string());
         }

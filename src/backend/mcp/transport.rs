@@ -24,7 +24,9 @@ impl McpSession<'_> {
         body: Bytes,
     ) -> Result<(String, ByteStream), McpError> {
         let first = tokens.token().await?;
-        let mut resp = self.post_bearer(url, &first, method, name, body.clone()).await?;
+        let mut resp = self
+            .post_bearer(url, &first, method, name, body.clone())
+            .await?;
         let mut renewed = false;
         if resp.status() == hyper::StatusCode::UNAUTHORIZED
             && let Some(next) = tokens.renew(&first.token).await?
@@ -56,8 +58,8 @@ impl McpSession<'_> {
         name: Option<&str>,
         body: Bytes,
     ) -> Result<hyper::Response<hyper::body::Incoming>, McpError> {
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.token.expose()))
-            .map_err(|_| {
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.token.expose())).map_err(|_| {
                 McpError::Http("the token holds characters an HTTP header cannot".into())
             })?;
         // Kept out of any Debug output of the request.
@@ -110,7 +112,11 @@ impl McpSession<'_> {
         if let Some(v) = self.session_id.as_deref().and_then(|s| value(s).ok()) {
             h.push((HeaderName::from_static("mcp-session-id"), v));
         }
-        if let Some(v) = self.protocol.as_ref().and_then(|p| value(&p.to_string()).ok()) {
+        if let Some(v) = self
+            .protocol
+            .as_ref()
+            .and_then(|p| value(&p.to_string()).ok())
+        {
             h.push((HeaderName::from_static("mcp-protocol-version"), v));
         }
         h
@@ -158,18 +164,26 @@ fn refused(
     exp: Option<i64>,
 ) -> String {
     let code = code.map(|c| format!("{c}: ")).unwrap_or_default();
-    let mut out = format!("the runtime refused the bearer token from {origin} (HTTP {status}: {code}{message})");
+    let mut out = format!(
+        "the runtime refused the bearer token from {origin} (HTTP {status}: {code}{message})"
+    );
     if renewed {
         out.push_str("; a new token was fetched and refused too");
     }
     if let Some(exp) = exp.filter(|e| *e <= crate::backend::token::now()) {
         let at = time::OffsetDateTime::from_unix_timestamp(exp)
             .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
             .unwrap_or_else(|| exp.to_string());
         out.push_str(&format!("; the token expired at {at}"));
     }
-    out.push_str(if status == 403 {
+    out.push_str(if super::auth::is_mismatch(message) {
+        ". The runtime takes IAM (SigV4) callers, not bearer tokens: call it without \
+         --bearer-token"
+    } else if status == 403 {
         ". Check the token's audience and client id against the runtime's authorizer"
     } else {
         ". Get a fresh token (check the token's issuer, audience and expiry)"

@@ -53,10 +53,10 @@ pub async fn run(command: &str, timeout: Duration) -> Result<Minted, String> {
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        let status = out
-            .status
-            .code()
-            .map_or_else(|| "it was killed by a signal".into(), |c| format!("exit status {c}"));
+        let status = out.status.code().map_or_else(
+            || "it was killed by a signal".into(),
+            |c| format!("exit status {c}"),
+        );
         return Err(match quote_stderr(&out.stderr, &stdout) {
             Some(err) => format!("{status}: {err}"),
             None => format!("{status}, nothing on stderr"),
@@ -81,7 +81,10 @@ pub fn parse(text: &str) -> Result<Minted, String> {
         let Some(t) = v.get("access_token").and_then(Value::as_str) else {
             return Err("it printed a JSON object without a string `access_token`".into());
         };
-        (t.trim().to_string(), v.get("expires_in").and_then(Value::as_i64))
+        (
+            t.trim().to_string(),
+            v.get("expires_in").and_then(Value::as_i64),
+        )
     } else {
         (text.to_string(), None)
     };
@@ -110,7 +113,7 @@ fn quote_stderr(stderr: &[u8], stdout: &str) -> Option<String> {
     for word in stdout.split_whitespace().filter(|w| w.len() >= 8) {
         text = text.replace(word, crate::domain::secret::REDACTED);
     }
-    let text = sanitize::one_line(&jwt::redact(&text));
+    let text = sanitize::one_line(jwt::redact(&text).trim());
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -141,14 +144,27 @@ mod tests {
     #[tokio::test]
     async fn a_json_object_gives_access_token_and_expiry() {
         let jwt = token_with(&serde_json::json!({"exp": 2_000_000_000}));
-        let m = run(&format!("echo '{{\"access_token\":\"{jwt}\",\"expires_in\":5}}'"), T)
-            .await
-            .expect("runs");
-        assert_eq!((m.token.expose(), m.exp), (jwt.as_str(), Some(2_000_000_000)));
+        let m = run(
+            &format!("echo '{{\"access_token\":\"{jwt}\",\"expires_in\":5}}'"),
+            T,
+        )
+        .await
+        .expect("runs");
+        assert_eq!(
+            (m.token.expose(), m.exp),
+            (jwt.as_str(), Some(2_000_000_000))
+        );
         let m = parse(r#"{"access_token":"opaque","expires_in":60}"#).expect("parses");
         let exp = m.exp.expect("from expires_in");
         assert!((exp - super::super::now() - 60).abs() <= 1, "{exp}");
-        for bad in [r#"{"token":"x"}"#, r#"{"access_token":5}"#, "{nope", "two words", "", "  \n"] {
+        for bad in [
+            r#"{"token":"x"}"#,
+            r#"{"access_token":5}"#,
+            "{nope",
+            "two words",
+            "",
+            "  \n",
+        ] {
             let e = parse(bad).expect_err(bad);
             assert!(!e.is_empty());
         }
@@ -165,14 +181,20 @@ mod tests {
         .expect_err("fails");
         assert!(e.starts_with("exit status 3: cannot refresh ***: "), "{e}");
         assert!(e.contains("expired"), "{e}");
-        assert!(!e.contains(&jwt) && !e.contains("secret-stdout-token"), "{e}");
+        assert!(
+            !e.contains(&jwt) && !e.contains("secret-stdout-token"),
+            "{e}"
+        );
         assert!(!e.contains('\x1b'), "sanitised: {e:?}");
         let e = run("exit 1", T).await.expect_err("fails");
         assert_eq!(e, "exit status 1, nothing on stderr");
         let e = run("echo 'not a token' ; echo 'bad config' >&2", T)
             .await
             .expect_err("two words");
-        assert!(e.contains("more than a token") && e.contains("bad config"), "{e}");
+        assert!(
+            e.contains("more than a token") && e.contains("bad config"),
+            "{e}"
+        );
         assert!(!e.contains("not a token"), "{e}");
     }
 

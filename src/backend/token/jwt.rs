@@ -29,7 +29,9 @@ pub fn redact(text: &str) -> String {
         regex::Regex::new(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*").ok()
     });
     match re {
-        Some(re) => re.replace_all(text, crate::domain::secret::REDACTED).into_owned(),
+        Some(re) => re
+            .replace_all(text, crate::domain::secret::REDACTED)
+            .into_owned(),
         // The pattern is a constant; should it not compile, show nothing rather than a token.
         None => crate::domain::secret::REDACTED.to_string(),
     }
@@ -68,10 +70,7 @@ pub(crate) mod tests {
         assert_eq!(expiry("a.b.c.d"), None);
         assert_eq!(expiry("a.!!!.c"), None);
         // Padding, which some issuers leave on, is tolerated.
-        let padded = format!(
-            "x.{}==.y",
-            URL_SAFE_NO_PAD.encode(r#"{"exp":42}"#)
-        );
+        let padded = format!("x.{}==.y", URL_SAFE_NO_PAD.encode(r#"{"exp":42}"#));
         assert_eq!(expiry(&padded), Some(42));
     }
 

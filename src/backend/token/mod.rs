@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-pub use command::{Minted, parse};
 use crate::domain::secret::Secret;
+pub use command::{Minted, parse};
 
 /// A cached token is renewed this long before its `exp`.
 pub const EARLY: i64 = 30;
@@ -228,12 +228,23 @@ mod tests {
         ] {
             let e = TokenSource::from_flag(bad).expect_err(bad).to_string();
             assert!(e.contains(needle) && e.contains("shell history"), "{e}");
-            assert!(!e.contains("eyJhbGciOi"), "the refused literal is not echoed: {e}");
+            assert!(
+                !e.contains("eyJhbGciOi"),
+                "the refused literal is not echoed: {e}"
+            );
         }
         let e = TokenSource::from_flag("@/nonexistent/tok").expect_err("missing");
-        assert!(e.to_string().starts_with("--bearer-token @/nonexistent/tok: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("--bearer-token @/nonexistent/tok: "),
+            "{e}"
+        );
         let e = TokenSource::from_flag("env:AGENTCORE_TEST_SURELY_UNSET_VAR").expect_err("unset");
-        assert!(e.to_string().contains("env:AGENTCORE_TEST_SURELY_UNSET_VAR"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("env:AGENTCORE_TEST_SURELY_UNSET_VAR"),
+            "{e}"
+        );
         std::fs::write(&f, "two words\n").expect("write");
         let e = TokenSource::from_flag(&format!("@{}", f.display())).expect_err("two words");
         assert!(e.to_string().contains("it holds more than a token"), "{e}");
@@ -291,7 +302,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (s, _) = counting(dir.path(), 600);
         let first = s.token().await.expect("first");
-        let renewed = s.renew(&first.token).await.expect("renew").expect("a new one");
+        let renewed = s
+            .renew(&first.token)
+            .await
+            .expect("renew")
+            .expect("a new one");
         assert_eq!(renewed.token.expose(), "tok-2");
         // A session still holding the first token gets the renewed one without a run.
         let again = s.renew(&first.token).await.expect("renew").expect("cached");
@@ -324,7 +339,10 @@ mod tests {
         std::fs::write(&f, "first-token").expect("write");
         let s = TokenSource::from_flag(&format!("@{}", f.display())).expect("file");
         let t = s.token().await.expect("token");
-        assert!(s.renew(&t.token).await.expect("read").is_none(), "unchanged");
+        assert!(
+            s.renew(&t.token).await.expect("read").is_none(),
+            "unchanged"
+        );
         std::fs::write(&f, "second-token").expect("write");
         let n = s.renew(&t.token).await.expect("read").expect("changed");
         assert_eq!(n.token.expose(), "second-token");
@@ -344,6 +362,9 @@ mod tests {
             exp: None,
         });
         let shown = format!("{s:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("prod"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("prod"),
+            "{shown}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod cbor_proxy;
 pub mod cli;
+pub mod count_proxy;
 pub mod emulator;
 pub mod faults;
 pub mod moto;
