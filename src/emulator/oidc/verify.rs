@@ -1,7 +1,7 @@
 //! Bearer tokens on a runtime with a custom JWT authorizer, checked as AWS documents: the
 //! signature against the JWKS the discovery URL names, `exp`/`nbf`, `iss` equal to the discovery
-//! document's issuer, and each configured list (`allowedAudience` against `aud`,
-//! `allowedClients` against `client_id`). Only loopback discovery URLs are fetched: the local
+//! document's issuer, and each configured rule (`allowedAudience` against `aud`,
+//! `allowedClients` against `client_id`, `allowedScopes` against `scope`, `customClaims`). Only loopback discovery URLs are fetched: the local
 //! AgentCore never reaches another address. JWKS are cached per discovery URL and fetched again
 //! when a token names a key they lack (the issuer rotated).
 
@@ -224,7 +224,75 @@ fn allowed(authorizer: &Value, claims: &Value) -> Result<(), AwsError> {
             )));
         }
     }
+    let scopes = list("allowedScopes");
+    if !scopes.is_empty() {
+        let granted: Vec<&str> = claims
+            .get("scope")
+            .and_then(Value::as_str)
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default();
+        if !granted.iter().any(|g| scopes.contains(g)) {
+            return Err(unauthorized(format!(
+                "the bearer token's scopes ({}) include none of the runtime's allowedScopes",
+                if granted.is_empty() {
+                    "none".to_string()
+                } else {
+                    quoted(&granted)
+                }
+            )));
+        }
+    }
+    for rule in authorizer
+        .get("customClaims")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        custom_claim(rule, claims)?;
+    }
     Ok(())
+}
+
+/// One `customClaims` rule: EQUALS a string claim, CONTAINS a value or CONTAINS_ANY of a list
+/// in an array claim.
+fn custom_claim(rule: &Value, claims: &Value) -> Result<(), AwsError> {
+    let name = rule
+        .get("inboundTokenClaimName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let matcher = rule.get("authorizingClaimMatchValue");
+    let op = matcher
+        .and_then(|m| m.get("claimMatchOperator"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let value = matcher.and_then(|m| m.get("claimMatchValue"));
+    let one = value
+        .and_then(|v| v.get("matchValueString"))
+        .and_then(Value::as_str);
+    let any: Vec<&str> = value
+        .and_then(|v| v.get("matchValueStringList"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let claim = claims.get(name);
+    let array: Vec<&str> = match claim {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let ok = match op {
+        "EQUALS" => claim
+            .and_then(Value::as_str)
+            .is_some_and(|c| Some(c) == one),
+        "CONTAINS" => one.is_some_and(|o| array.contains(&o)),
+        "CONTAINS_ANY" => array.iter().any(|c| any.contains(c)),
+        _ => false,
+    };
+    ok.then_some(()).ok_or_else(|| {
+        unauthorized(format!(
+            "the bearer token's claim '{}' does not satisfy the runtime's customClaims rule ({op})",
+            crate::domain::sanitize::one_line(name)
+        ))
+    })
 }
 
 fn quoted(values: &[&str]) -> String {
@@ -333,5 +401,31 @@ mod tests {
         assert!(allowed(&clients, &json!({"client_id": "c1"})).is_ok());
         assert!(allowed(&clients, &json!({"aud": "c1"})).is_err());
         assert!(allowed(&json!({}), &json!({})).is_ok());
+    }
+
+    #[test]
+    fn scopes_and_custom_claims_are_checked() {
+        let scoped = json!({"allowedScopes": ["read", "admin"]});
+        assert!(allowed(&scoped, &json!({"scope": "write read"})).is_ok());
+        assert!(allowed(&scoped, &json!({"scope": "write"})).is_err());
+        assert!(allowed(&scoped, &json!({})).is_err());
+        let rule = |name: &str, op: &str, value: Value| {
+            json!({"customClaims": [{"inboundTokenClaimName": name, "inboundTokenClaimValueType": "STRING",
+                "authorizingClaimMatchValue": {"claimMatchOperator": op, "claimMatchValue": value}}]})
+        };
+        let eq = rule("dept", "EQUALS", json!({"matchValueString": "eng"}));
+        assert!(allowed(&eq, &json!({"dept": "eng"})).is_ok());
+        assert!(allowed(&eq, &json!({"dept": "ops"})).is_err());
+        let contains = rule("groups", "CONTAINS", json!({"matchValueString": "admin"}));
+        assert!(allowed(&contains, &json!({"groups": ["x", "admin"]})).is_ok());
+        assert!(allowed(&contains, &json!({"groups": ["x"]})).is_err());
+        let any = rule(
+            "groups",
+            "CONTAINS_ANY",
+            json!({"matchValueStringList": ["a", "b"]}),
+        );
+        assert!(allowed(&any, &json!({"groups": ["b"]})).is_ok());
+        let e = allowed(&any, &json!({"groups": ["c"]})).expect_err("none");
+        assert!(e.message.contains("'groups'"), "{}", e.message);
     }
 }

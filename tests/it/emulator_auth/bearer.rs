@@ -259,11 +259,28 @@ async fn the_signing_key_survives_a_restart_and_so_do_its_tokens() {
     local.stop().await;
 
     // Same address, so the issuer URL (and the runtime's discovery URL) is the same.
+    let (tx, task) = serve_at(dir.path(), addr).await;
+    let url = format!("http://{addr}");
+    assert_eq!(kid(&url).await, before, "the same key after a restart");
+    let (status, resp) = call_bearer(&url, &arn, &t, INIT).await;
+    assert_eq!(status, 200, "a token issued before the restart: {resp}");
+    let _ = tx.send(());
+    task.await.expect("server");
+}
+
+/// Serve `dir` on exactly `addr` (a restart on the same address); stop with the sender.
+async fn serve_at(
+    dir: &Path,
+    addr: std::net::SocketAddr,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = agentcore_console::emulator::bind(addr)
         .await
         .expect("rebind");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let mut opts = agentcore_console::emulator::Options::new(dir.path());
+    let mut opts = agentcore_console::emulator::Options::new(dir);
     opts.settle_delay = std::time::Duration::from_millis(50);
     let task = tokio::spawn(async move {
         agentcore_console::emulator::serve(listener, opts, async {
@@ -272,10 +289,45 @@ async fn the_signing_key_survives_a_restart_and_so_do_its_tokens() {
         .await
         .expect("serve");
     });
-    let url = format!("http://{addr}");
-    assert_eq!(kid(&url).await, before, "the same key after a restart");
-    let (status, resp) = call_bearer(&url, &arn, &t, INIT).await;
-    assert_eq!(status, 200, "a token issued before the restart: {resp}");
+    (tx, task)
+}
+
+#[tokio::test]
+async fn a_key_the_cached_jwks_lacks_is_fetched_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idp_dir = tempfile::tempdir().expect("tempdir");
+    let local = start(dir.path()).await;
+    let idp = start(idp_dir.path()).await;
+    let idp_url = idp.url.clone();
+    let idp_addr: std::net::SocketAddr =
+        idp_url.trim_start_matches("http://").parse().expect("addr");
+    let c = clients(&local.url, "us-west-2").await;
+    let arn = runtime(
+        &c,
+        "rotated",
+        Some(jwt(&discovery(&idp.url), &[], &["console"])),
+    )
+    .await;
+    let first = token(&idp.url, r#"{"client_id":"console"}"#).await;
+    assert_eq!(
+        call_bearer(&local.url, &arn, &first, INIT).await.0,
+        200,
+        "JWKS fetched and cached"
+    );
+
+    // The identity provider rotates its key (a new one at its next start, same URL).
+    idp.stop().await;
+    std::fs::remove_file(idp_dir.path().join(KEY_FILE)).expect("drop the key");
+    let (tx, task) = serve_at(idp_dir.path(), idp_addr).await;
+    let rotated = token(&idp_url, r#"{"client_id":"console"}"#).await;
+    let (status, resp) = call_bearer(&local.url, &arn, &rotated, INIT).await;
+    assert_eq!(
+        status, 200,
+        "the new kid is fetched, not refused from the cache: {resp}"
+    );
+    let (status, _) = call_bearer(&local.url, &arn, &first, INIT).await;
+    assert_eq!(status, 401, "the retired key is gone from the JWKS");
     let _ = tx.send(());
-    task.await.expect("server");
+    task.await.expect("idp");
+    local.stop().await;
 }

@@ -3,6 +3,7 @@
 
 mod bearer;
 mod issuer;
+mod posture;
 
 use crate::support::emulator as support;
 
