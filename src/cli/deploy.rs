@@ -122,7 +122,6 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             ));
         }
     };
-    let plan = deploy::plan(&source, &args.runtime, args.endpoint.as_deref());
     let req = DeployRequest {
         runtime: args.runtime.clone(),
         source,
@@ -133,9 +132,12 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         description: args.description.clone(),
         timeout: Duration::from_secs(args.timeout),
         armed: args.write.arm,
+        posture: Default::default(),
+        allow_posture_change: false,
     };
     // Bad input is refused before the plan is shown, so nothing is asked for in vain.
     deploy::checks::deploy_request(&req).map_err(|e| write.refuse(e))?;
+    let plan = deploy::plan(&req, &env.posture);
     write.confirm(&plan)?;
     let name = env.name.clone();
     let backend = Backend::new(vec![env.clone()]);

@@ -36,6 +36,8 @@ impl DeployOp {
             description: None,
             timeout: DEPLOY_TIMEOUT,
             armed,
+            posture: Default::default(),
+            allow_posture_change: false,
         }
     }
 
@@ -72,7 +74,7 @@ impl DeployOp {
             "ListAgentRuntimes → {} (update it, or create it if absent)",
             self.runtime
         ))];
-        for text in deploy::plan(&self.source, &self.runtime, None) {
+        for text in deploy::plan(&self.request(false), &Default::default()) {
             if text.starts_with("PutObject") {
                 calls.push(Call {
                     write: true,
@@ -184,7 +186,7 @@ mod tests {
         };
         let w = WriteOp::Deploy(Box::new(op.clone()));
         let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();
-        for line in deploy::plan(&op.source, "weather_mcp", None) {
+        for line in deploy::plan(&op.request(false), &Default::default()) {
             assert!(texts.contains(&line), "{line} in {texts:?}");
         }
         assert!(
