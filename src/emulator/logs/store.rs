@@ -423,3 +423,48 @@ impl LogStore {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY_MS: i64 = 24 * 3600 * 1000;
+
+    fn messages(store: &LogStore) -> Vec<String> {
+        store
+            .groups
+            .values()
+            .flat_map(|g| g.streams.values())
+            .flat_map(|s| s.events.iter().map(|e| e.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn expiry_drops_what_is_past_retention_and_compaction_keeps_the_setting() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let now = now_ms();
+        {
+            let mut store = LogStore::open(dir.path()).expect("open");
+            store.append("p", "g", "s", now - 5 * DAY_MS, "old");
+            store.append("p", "g", "s", now - 1000, "new");
+            store.append("p", "other", "s", now - 5 * DAY_MS, "kept: no retention");
+            store.expire(now);
+            assert_eq!(messages(&store).len(), 3, "no retention yet");
+            store.set_retention("p", "g", Some(3));
+            store.expire(now);
+            assert_eq!(messages(&store), ["new", "kept: no retention"]);
+            let g = &store.groups[&("p".to_string(), "g".to_string())];
+            assert_eq!(g.streams["s"].stored_bytes, 3, "bytes follow the events");
+            // Compaction rewrites the journal from memory: the retention goes with it.
+            store.compact(dir.path()).expect("compact");
+        }
+        let journal = std::fs::read_to_string(dir.path().join("logs.jsonl")).expect("journal");
+        assert!(journal.contains(r#""r""#), "{journal}");
+        let store = LogStore::open(dir.path()).expect("reopen");
+        assert_eq!(
+            store.groups[&("p".to_string(), "g".to_string())].retention_days,
+            Some(3)
+        );
+        assert_eq!(messages(&store), ["new", "kept: no retention"]);
+    }
+}
