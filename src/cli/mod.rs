@@ -5,6 +5,7 @@ mod audit;
 mod confirm;
 mod demo;
 mod deploy;
+mod deploy_posture;
 mod envs;
 mod local;
 mod local_token;

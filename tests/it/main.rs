@@ -9,6 +9,7 @@ mod cli_alarms;
 mod cli_demo;
 mod cli_logs;
 mod cli_metrics;
+mod cli_posture;
 mod cli_rollout;
 mod cli_ui;
 mod cli_write;

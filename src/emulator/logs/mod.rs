@@ -27,6 +27,8 @@ pub fn handle(store: &mut LogStore, req: &Req) -> Response<Body> {
         .unwrap_or_default()
         .to_string();
     let partition = partition_key(&req.scope.account, &req.scope.region);
+    // Retention is applied as time passes; doing it before each request is the same to callers.
+    store.expire(now_ms());
     let result = req
         .json()
         .and_then(|body| dispatch(store, &partition, req, &op, &body));
@@ -508,7 +510,19 @@ fn put_events(
     if let Some(first_new) = batch.iter().position(|(t, _)| *t > too_new) {
         rejected.insert("tooNewLogEventStartIndex".into(), json!(first_new));
     }
-    for (ts, msg) in batch.iter().filter(|(t, _)| *t >= too_old && *t <= too_new) {
+    // Older than the group's retention: AWS reports them expired and keeps none.
+    if let Some(last) = batch
+        .iter()
+        .rposition(|(t, _)| store.expired(partition, &group, *t, now))
+    {
+        rejected.insert("expiredLogEventEndIndex".into(), json!(last + 1));
+    }
+    let kept: Vec<_> = batch
+        .iter()
+        .filter(|(t, _)| *t >= too_old && *t <= too_new)
+        .filter(|(t, _)| !store.expired(partition, &group, *t, now))
+        .collect();
+    for (ts, msg) in kept {
         store.append(partition, &group, &stream, *ts, msg);
     }
     let mut out = json!({ "nextSequenceToken": format!("{:056}", now) });
