@@ -220,7 +220,81 @@ fn leg(metrics: &Value, endpoint: &str) -> (f64, f64) {
     (total("invocations"), total("errors"))
 }
 
+/// Prod's runtimes have the JWT authorizer of the local issuer, a VPC and 90-day logs; dev's
+/// are public, IAM, 7 days. The console calls prod's with the token_command's token.
+fn check_posture(demo: &Demo) {
+    use aws_sdk_bedrockagentcorecontrol::types::{AuthorizerConfiguration, NetworkMode};
+    let config = agentcore_console::config::Config::load(&demo.config).expect("config");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        for env in &config.environments {
+            let c = agentcore_console::backend::Clients::build(env).await;
+            for name in ["weather_mcp", "tickets_mcp"] {
+                let r = agentcore_console::backend::runtimes::resolve(&c, name)
+                    .await
+                    .expect("runtime");
+                let got = c
+                    .control
+                    .get_agent_runtime()
+                    .agent_runtime_id(r.agent_runtime_id())
+                    .send()
+                    .await
+                    .expect("get");
+                let mode = got
+                    .network_configuration()
+                    .map(|n| n.network_mode().clone());
+                let group = format!(
+                    "/aws/bedrock-agentcore/runtimes/{}-live",
+                    r.agent_runtime_id()
+                );
+                let groups = c
+                    .logs
+                    .describe_log_groups()
+                    .log_group_name_prefix(&group)
+                    .send()
+                    .await
+                    .expect("log groups");
+                let retention = groups.log_groups()[0].retention_in_days();
+                let at = format!("{}/{name}", env.name);
+                if env.name == "prod" {
+                    let Some(AuthorizerConfiguration::CustomJwtAuthorizer(j)) =
+                        got.authorizer_configuration()
+                    else {
+                        panic!("{at} has no JWT authorizer: {got:?}");
+                    };
+                    let issuer = format!(
+                        "{}/_local/oidc/.well-known/openid-configuration",
+                        env.endpoint_url.as_deref().expect("url")
+                    );
+                    assert_eq!(j.discovery_url(), issuer, "{at}");
+                    assert_eq!(mode, Some(NetworkMode::Vpc), "{at}");
+                    assert_eq!(retention, Some(90), "{at}");
+                } else if env.name == "dev" {
+                    assert!(got.authorizer_configuration().is_none(), "{at}");
+                    assert_eq!(mode, Some(NetworkMode::Public), "{at}");
+                    assert_eq!(retention, Some(7), "{at}");
+                }
+            }
+        }
+    });
+    // Through prod's token_command: the tools and a call.
+    let (ok, out, err) = demo.cli(&["--env", "prod", "tools", "tickets_mcp"]);
+    assert!(ok && out.contains("echo"), "{out}\n{err}");
+    let (ok, out, err) = demo.cli(&[
+        "--env",
+        "prod",
+        "invoke",
+        "tickets_mcp",
+        "--tool",
+        "echo",
+        "--args",
+        r#"{"text":"over bearer"}"#,
+    ]);
+    assert!(ok && out.contains("over bearer"), "{out}\n{err}");
+}
+
 fn check_seeded(demo: &Demo) {
+    check_posture(demo);
     let envs = demo.json(&["envs"]);
     let envs: Vec<(String, String, bool)> = envs
         .as_array()

@@ -184,7 +184,8 @@ fn refused(
         ". The runtime takes IAM (SigV4) callers, not bearer tokens: call it without \
          --bearer-token"
     } else if status == 403 {
-        ". Check the token's audience and client id against the runtime's authorizer"
+        ". The runtime's authorizer did not accept it: check the token's audience and client \
+         id against it"
     } else {
         ". Get a fresh token (check the token's issuer, audience and expiry)"
     });

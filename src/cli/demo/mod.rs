@@ -11,6 +11,7 @@ macro_rules! say {
 }
 
 mod alarms;
+mod posture;
 mod rollouts;
 mod seed;
 mod traffic;
@@ -90,7 +91,7 @@ async fn serve(
     args: &DemoArgs,
     signal: impl Future<Output = ()>,
 ) -> Result<Outcome, CliError> {
-    let listener = emulator::bind(([127, 0, 0, 1], 0).into()).await?;
+    let listener = posture::bind_remembered(dir).await?;
     let url = emulator::endpoint_url(&listener)?;
     let mut opts = emulator::Options::new(dir.join("agentcore"));
     opts.settle_delay = SETTLE;
@@ -248,6 +249,12 @@ fn write_environments(dir: &Path, url: &str) -> Result<PathBuf, CliError> {
         text.push_str(&format!(
             "\n[environments.{name}]\nendpoint_url = \"{url}\"\nregion = \"{region}\"\n"
         ));
+        if let Some(line) = posture::token_command_toml(name, url) {
+            text.push_str(&line);
+        }
+        if let Some(table) = posture::runtime_toml(name, url) {
+            text.push_str(&table);
+        }
         if let Some(plan) = rollouts::plan_toml(name) {
             text.push_str(&plan);
         }
@@ -308,7 +315,44 @@ mod tests {
             .collect();
         assert_eq!(names, ["dev", "staging", "prod"]);
         for e in &config.environments {
+            use crate::domain::posture::{InboundAuth, Network};
             assert_eq!(e.read_only, e.name == "prod", "{}", e.name);
+            // Prod: VPC, a JWT authorizer on the local issuer, 90 days, and a token_command
+            // that asks that issuer; the others public with IAM.
+            let p = &e.posture;
+            if e.name == "prod" {
+                assert!(matches!(p.network, Some(Network::Vpc { .. })), "{p:?}");
+                assert_eq!(
+                    p.auth,
+                    Some(InboundAuth::Jwt {
+                        discovery_url:
+                            "http://127.0.0.1:4999/_local/oidc/.well-known/openid-configuration"
+                                .into(),
+                        allowed_audiences: vec![posture::PROD_AUDIENCE.into()],
+                        allowed_clients: vec![],
+                    })
+                );
+                assert_eq!(p.log_retention_days, Some(90));
+                let cmd = e.token_command.as_deref().expect("token_command");
+                assert!(
+                    cmd.ends_with(" local token --endpoint http://127.0.0.1:4999 --audience agentcore-console-demo"),
+                    "{cmd}"
+                );
+            } else {
+                assert_eq!(
+                    (&p.network, &p.auth),
+                    (&Some(Network::Public), &Some(InboundAuth::Iam))
+                );
+                assert!(e.token_command.is_none());
+            }
+            assert_eq!(
+                p.log_retention_days,
+                Some(match e.name.as_str() {
+                    "dev" => 7,
+                    "staging" => 30,
+                    _ => 90,
+                })
+            );
             assert_eq!(e.endpoint_url.as_deref(), Some("http://127.0.0.1:4999"));
             // Only prod's alarms page someone.
             assert_eq!(
