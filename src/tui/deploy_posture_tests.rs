@@ -185,6 +185,32 @@ fn a_weakening_is_refused_as_typed_until_allowed_then_armed_and_previewed() {
         prod_posture().auth,
         "the rest as prefilled"
     );
+    // The outcome shows what was applied and what it weakened.
+    let ticket = reqs[0].ticket;
+    let mut d = super::app_tests_deploy::done(&[]);
+    d.posture = vec![
+        "network VPC".into(),
+        "auth JWT".into(),
+        "log_retention_days 30".into(),
+    ];
+    d.weakenings = vec!["shortens log retention from 90 to 30 days".into()];
+    d.retention = Some((30, 1));
+    app.apply(
+        super::io::Response {
+            ticket,
+            reply: super::io::Reply::Deploy(super::io::DeployEvent::Done(Ok(d))),
+        },
+        Millis(4_000),
+    );
+    let text = screen(&app, W, 30);
+    for shown in [
+        "posture network VPC · auth JWT · log_retention_days 30",
+        "✓ log retention 30 days on 1 log groups",
+        "! weakened the environment's posture: shortens log retention from 90 to 30 days",
+    ] {
+        assert!(text.contains(shown), "`{shown}` in:\n{text}");
+    }
+    assert_snapshot!("deploy_posture_result", text);
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! CloudWatch Logs (awsJson1_1, `X-Amz-Target: Logs_20140328.<Op>`): what runtimes write, and
 //! DescribeLogGroups/Streams, GetLogEvents, FilterLogEvents with real filter patterns,
-//! CreateLogGroup/Stream, PutLogEvents, and metric filters (`metric_filters`).
+//! CreateLogGroup/Stream, PutLogEvents, metric filters (`metric_filters`) and retention
+//! (`retention`).
 
 pub mod live_tail;
 pub mod metric_filters;
+mod retention;
 pub mod store;
 
 use axum::body::Body;
@@ -96,17 +98,8 @@ fn dispatch(
             Ok(json!({}))
         }
         "PutLogEvents" => put_events(store, partition, b),
-        "PutRetentionPolicy" => {
-            let days = retention_days(b)?;
-            existing_group(store, partition, b)?;
-            store.set_retention(partition, &group_name(b)?, Some(days));
-            Ok(json!({}))
-        }
-        "DeleteRetentionPolicy" => {
-            existing_group(store, partition, b)?;
-            store.set_retention(partition, &group_name(b)?, None);
-            Ok(json!({}))
-        }
+        "PutRetentionPolicy" => retention::put(store, partition, b),
+        "DeleteRetentionPolicy" => retention::delete(store, partition, b),
         "PutMetricFilter" => metric_filters::put(store, partition, b),
         "DescribeMetricFilters" => metric_filters::describe(store, partition, b),
         "DeleteMetricFilter" => metric_filters::delete(store, partition, b),
@@ -157,28 +150,7 @@ pub(crate) fn group_name(b: &Map<String, Value>) -> Result<String, AwsError> {
         .to_string())
 }
 
-/// `retentionInDays`: required, and one of the values CloudWatch Logs takes.
-fn retention_days(b: &Map<String, Value>) -> Result<u32, AwsError> {
-    let days = b
-        .get("retentionInDays")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| err("InvalidParameterException", "retentionInDays is required"))?;
-    u32::try_from(days)
-        .ok()
-        .filter(|d| crate::domain::posture::RETENTION_DAYS.contains(d))
-        .ok_or_else(|| {
-            err(
-                "InvalidParameterException",
-                format!(
-                    "1 validation error detected: Value '{days}' at 'retentionInDays' failed to \
-                     satisfy constraint: Member must satisfy enum value set: {:?}",
-                    crate::domain::posture::RETENTION_DAYS
-                ),
-            )
-        })
-}
-
-fn existing_group<'s>(
+pub(crate) fn existing_group<'s>(
     store: &'s mut LogStore,
     partition: &str,
     b: &Map<String, Value>,

@@ -64,7 +64,7 @@ pub enum Phase {
     /// The deploy runs: its stages so far.
     Running(Vec<String>),
     /// Its outcome, with the stages it went through.
-    Done(Vec<String>, Result<DeployDone, String>),
+    Done(Vec<String>, Result<Box<DeployDone>, String>),
 }
 
 pub struct DeployPane {
@@ -250,7 +250,7 @@ impl Pane for DeployPane {
                     Phase::Running(s) => s,
                     _ => vec![],
                 };
-                self.phase = Phase::Done(stages, result);
+                self.phase = Phase::Done(stages, result.map(Box::new));
                 // Start on the endpoint the form named, if any.
                 let wanted = self.form.endpoint().ok().flatten();
                 self.sel = self
