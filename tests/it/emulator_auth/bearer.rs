@@ -104,6 +104,23 @@ async fn a_jwt_runtime_serves_verified_bearer_calls_and_nothing_else() {
     assert_eq!(status, 403, "{resp}");
     assert_eq!(error_type(&resp), "MissingAuthenticationTokenException");
 
+    // A bearer call names the runtime by its ARN (its account and region come from there).
+    let id = jwt_arn.rsplit('/').next().expect("id");
+    let auth = format!("Bearer {good}");
+    let (status, resp) = raw(
+        &local.url,
+        "POST",
+        &format!("/runtimes/{id}/invocations"),
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        INIT,
+    )
+    .await;
+    assert_eq!(status, 400, "{resp}");
+    assert!(message(&resp).contains("'agentRuntimeArn'"), "{resp}");
+
     // A bearer token on an IAM runtime: the same mismatch; SigV4 still works there.
     let (status, resp) = call_bearer(&local.url, &iam_arn, &good, INIT).await;
     assert_eq!(status, 403, "{resp}");
