@@ -209,7 +209,7 @@ fn audit_lines(state: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// Totals of one endpoint of prod's weather_mcp.
+/// Totals of one endpoint of the runtime `metrics` was asked about.
 fn leg(metrics: &Value, endpoint: &str) -> (f64, f64) {
     let e = metrics[0]["endpoints"]
         .as_array()
@@ -451,6 +451,16 @@ fn demo_seeds_three_environments_serves_traffic_stops_cleanly_and_restarts_from_
         std::thread::sleep(Duration::from_millis(500));
     };
     let (live_n, canary_n) = (leg(&metrics, "live").0, leg(&metrics, "canary").0);
+    // prod's tickets_mcp is called on `live` with bearer tokens from its token_command.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let m = demo.json(&["--env", "prod", "metrics", "tickets_mcp", "--since", "10m"]);
+        if leg(&m, "live").0 > 0.0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no bearer traffic on prod: {m}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
     eprintln!("prod weather_mcp: {live_n} invocations on live, {canary_n} on canary");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

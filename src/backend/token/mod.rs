@@ -68,8 +68,9 @@ pub struct TokenSource {
 
 impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The origin as errors name it: a command line may embed a credential of its own.
         f.debug_struct("TokenSource")
-            .field("origin", &self.origin)
+            .field("origin", &self.origin.to_string())
             .finish_non_exhaustive()
     }
 }

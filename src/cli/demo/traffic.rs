@@ -11,13 +11,39 @@ use serde_json::{Value, json};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::backend::Backend;
-use crate::backend::mcp::{McpError, McpSession};
+use crate::backend::mcp::{Auth, McpError, McpSession, auth};
 
 /// Sessions in flight at most; ticks beyond that are skipped (a slow server is not piled on).
 const MAX_IN_FLIGHT: usize = 32;
 /// Longest one generated call may take.
 const CALL_CAP: Duration = Duration::from_secs(30);
 const STABLE: &str = "live";
+/// How long a target's auth (SigV4, or prod's bearer tokens) is reused before it is looked up
+/// again: the lookup is two control-plane calls, and a runtime's authorizer changes only with a
+/// deploy.
+const AUTH_TTL: Duration = Duration::from_secs(30);
+
+/// Each target's auth, by runtime ARN, with when it was looked up.
+#[derive(Default)]
+struct Auths(std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Auth)>>);
+
+impl Auths {
+    async fn get(&self, c: &crate::backend::Clients, arn: &str) -> Result<Auth, McpError> {
+        let cached = self.0.lock().ok().and_then(|m| {
+            m.get(arn)
+                .filter(|(at, _)| at.elapsed() < AUTH_TTL)
+                .cloned()
+        });
+        if let Some((_, a)) = cached {
+            return Ok(a);
+        }
+        let a = auth::choose(c, arn, Some(STABLE), None).await?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(arn.to_string(), (std::time::Instant::now(), a.clone()));
+        }
+        Ok(a)
+    }
+}
 
 /// Where generated sessions go.
 #[derive(Debug, Clone)]
@@ -48,6 +74,7 @@ impl Generator {
             if rate <= 0.0 || total == 0 {
                 return;
             }
+            let auths = Arc::new(Auths::default());
             let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             // Aborted with this task, so a stop ends the sessions in flight too.
@@ -59,9 +86,9 @@ impl Generator {
                     continue;
                 }
                 let target = pick(&targets, total).clone();
-                let backend = Arc::clone(&backend);
+                let (backend, auths) = (Arc::clone(&backend), Arc::clone(&auths));
                 in_flight.spawn(async move {
-                    if let Err(e) = session(&backend, &target).await {
+                    if let Err(e) = session(&backend, &auths, &target).await {
                         tracing::debug!(env = %target.env, runtime = %target.runtime, error = %e, "demo session failed");
                     }
                 });
@@ -82,11 +109,14 @@ fn pick(targets: &[Target], total: u32) -> &Target {
 }
 
 /// One MCP session: connect, list the tools, call one to three of them.
-async fn session(backend: &Backend, t: &Target) -> Result<(), McpError> {
+async fn session(backend: &Backend, auths: &Auths, t: &Target) -> Result<(), McpError> {
     let c = backend.clients(&t.env).await?;
     let s = match &t.gateway_url {
         Some(url) => McpSession::connect_gateway(&c, url).await?,
-        None => McpSession::connect(&c, &t.arn, Some(STABLE)).await?,
+        None => {
+            let auth = auths.get(&c, &t.arn).await?;
+            McpSession::connect_with(&c, &t.arn, Some(STABLE), auth).await?
+        }
     };
     let mut s = s.with_hard_cap(CALL_CAP);
     let tools = s.list_tools().await?;
