@@ -8,7 +8,7 @@ use super::*;
 use crate::support::cli::FIXTURE_DIR;
 
 /// Run the binary with these extra variables, logging at trace level; (ok, stdout, stderr).
-async fn run(
+pub(super) async fn run(
     config: &Path,
     state: &Path,
     vars: &[(&str, &str)],

@@ -5,6 +5,7 @@
 
 mod cli;
 mod command;
+mod rollout;
 mod tui;
 
 use std::path::{Path, PathBuf};
