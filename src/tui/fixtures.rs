@@ -230,6 +230,9 @@ pub fn runtime_view() -> RuntimeView {
                 version("1", Status::Ready),
             ],
             runtime: rt,
+            latest: super::fixtures_config::version_config("prod", "4"),
+            served: vec![super::fixtures_config::version_config("prod", "3")],
+            log_retention: super::fixtures_config::retention("prod"),
         },
         history: Ok(vec![
             entry("prod", "deploy", "1", "3", "ok"),

@@ -88,6 +88,8 @@ mod app_tests_traffic;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod fixtures_config;
+#[cfg(test)]
 mod fixtures_rollout;
 #[cfg(test)]
 mod fixtures_traffic;

@@ -27,6 +27,7 @@ mod mcp_client;
 mod rollout;
 mod rollout_gates;
 mod rollout_store;
+mod runtime_config;
 mod sample_mcp;
 mod signals;
 mod traffic;

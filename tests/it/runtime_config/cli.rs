@@ -1,0 +1,1 @@
+//! CLI: runtime show / runtime diff (filled in with the CLI slice).
