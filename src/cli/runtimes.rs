@@ -3,19 +3,23 @@
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::output::{self, OutputFormat, Table, or_dash};
+use super::output::{self, OutputFormat, Table};
 use super::{Cli, CliError, Outcome};
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
-use crate::domain::{Endpoint, RuntimeDetail};
+use crate::domain::Endpoint;
 
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
-    /// Versions, endpoints, artifact, protocol and log groups of one runtime
+    /// One runtime: every setting of its latest version (and of the versions endpoints
+    /// serve), log retention, endpoints and versions
     Show {
         /// Runtime name or id
         runtime: String,
     },
+    /// What differs between two versions of a runtime: within one environment (--env A,
+    /// versions by --version) or across two (--env A --env B)
+    Diff(super::runtime_diff::DiffArgs),
 }
 
 pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
@@ -109,63 +113,10 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &RuntimeCommand) -> Result<Out
             if cli.output == OutputFormat::Json {
                 output::json(&detail)?;
             } else {
-                print_detail(&detail);
+                super::runtime_show::print(&detail);
             }
             Ok(Outcome::Ok)
         }
+        RuntimeCommand::Diff(args) => super::runtime_diff::run(config, cli, args).await,
     }
-}
-
-fn print_detail(d: &RuntimeDetail) {
-    let rt = &d.runtime;
-    let mut t = Table::new(vec!["FIELD", "VALUE"]);
-    let fields: Vec<(&str, Option<&str>)> = vec![
-        ("env", Some(&rt.env)),
-        ("name", Some(&rt.name)),
-        ("id", Some(&rt.id)),
-        ("arn", Some(&rt.arn)),
-        ("status", Some(rt.status.as_str())),
-        ("latest version", Some(&rt.latest_version)),
-        ("description", rt.description.as_deref()),
-        ("failure reason", d.failure_reason.as_deref()),
-        ("artifact", d.artifact.as_deref()),
-        ("language runtime", d.language_runtime.as_deref()),
-        ("protocol", d.protocol.as_deref()),
-        ("role", d.role_arn.as_deref()),
-        ("created", d.created_at.as_deref()),
-        ("updated", rt.last_updated_at.as_deref()),
-    ];
-    for (k, v) in fields {
-        t.row(vec![k.to_string(), or_dash(v)]);
-    }
-    if !d.entry_point.is_empty() {
-        t.row(vec!["entry point".into(), d.entry_point.join(" ")]);
-    }
-    for g in &d.log_groups {
-        t.row(vec!["log group".into(), g.clone()]);
-    }
-    t.print();
-    println!();
-    let mut e = Table::new(vec!["ENDPOINT", "LIVE", "TARGET", "STATUS", "DESCRIPTION"]);
-    for ep in &rt.endpoints {
-        e.row(vec![
-            ep.name.clone(),
-            or_dash(ep.live_version.as_deref()),
-            or_dash(ep.target_version.as_deref()),
-            ep.status.to_string(),
-            or_dash(ep.description.as_deref()),
-        ]);
-    }
-    e.print();
-    println!();
-    let mut v = Table::new(vec!["VERSION", "STATUS", "UPDATED", "DESCRIPTION"]);
-    for ver in &d.versions {
-        v.row(vec![
-            ver.version.clone(),
-            ver.status.to_string(),
-            or_dash(ver.last_updated_at.as_deref()),
-            or_dash(ver.description.as_deref()),
-        ]);
-    }
-    v.print();
 }

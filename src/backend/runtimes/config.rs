@@ -195,6 +195,9 @@ fn retention_endpoint(env: &Environment, served_by: &[String], r: &Retention) ->
 pub struct DiffSide {
     pub env: String,
     pub version: Option<String>,
+    /// Without a version, take the latest (not what the stable endpoint serves): the second
+    /// side of a diff within one environment.
+    pub latest_by_default: bool,
 }
 
 /// One version of `runtime` in one environment, fully (the side's default version when none
@@ -212,9 +215,11 @@ pub async fn side_config(
         futures::join!(list_endpoints(&clients, id), retention(&clients, id));
     let endpoints = endpoints?;
     let retention = retention?;
+    let latest = summary.agent_runtime_version();
     let version = match &side.version {
         Some(v) => v.clone(),
-        None => default_version(env, &endpoints, summary.agent_runtime_version()),
+        None if side.latest_by_default => latest.to_string(),
+        None => default_version(env, &endpoints, latest),
     };
     let got = get_version(&clients, id, &version).await?;
     Ok(to_config(env, &got, &endpoints, &retention))

@@ -15,6 +15,7 @@ fn side(env: &str, version: Option<&str>) -> DiffSide {
     DiffSide {
         env: env.into(),
         version: version.map(str::to_string),
+        latest_by_default: false,
     }
 }
 
