@@ -3,39 +3,7 @@
 
 use super::output::{Table, or_dash};
 use crate::domain::RuntimeDetail;
-use crate::domain::version_config::VersionConfig;
-
-/// `v3 (live, canary)`: a settings column's header.
-pub fn column(c: &VersionConfig, latest: bool) -> String {
-    let mut tags: Vec<&str> = c.served_by.iter().map(String::as_str).collect();
-    if latest {
-        tags.insert(0, "latest");
-    }
-    if tags.is_empty() {
-        format!("v{}", c.version)
-    } else {
-        format!("v{} ({})", c.version, tags.join(", "))
-    }
-}
-
-/// Every setting, one column per version; the artifact's location comes first because the
-/// digest row alone does not say where the code is.
-pub fn settings_table(versions: &[&VersionConfig], latest: &str) -> Vec<Vec<String>> {
-    let mut header = vec!["SETTING".to_string()];
-    header.extend(versions.iter().map(|c| column(c, c.version == latest)));
-    let mut out = vec![header];
-    let location = |c: &VersionConfig| or_dash(c.artifact.as_ref().map(|a| a.location.as_str()));
-    let mut first = vec!["artifact".to_string()];
-    first.extend(versions.iter().map(|c| location(c)));
-    out.push(first);
-    let columns: Vec<Vec<(&str, String)>> = versions.iter().map(|c| c.rows()).collect();
-    for (i, (field, _)) in columns[0].iter().enumerate() {
-        let mut row = vec![field.to_string()];
-        row.extend(columns.iter().map(|rows| rows[i].1.clone()));
-        out.push(row);
-    }
-    out
-}
+use crate::domain::version_config::side_by_side;
 
 pub fn print(d: &RuntimeDetail) {
     let rt = &d.runtime;
@@ -59,7 +27,7 @@ pub fn print(d: &RuntimeDetail) {
     println!();
     let mut versions = vec![&d.latest];
     versions.extend(d.served.iter());
-    let mut rows = settings_table(&versions, &d.latest.version).into_iter();
+    let mut rows = side_by_side(&versions, &d.latest.version).into_iter();
     let mut s = Table::headed(rows.next().unwrap_or_default());
     for r in rows {
         s.row(r);

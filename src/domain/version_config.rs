@@ -174,6 +174,43 @@ impl VersionConfig {
     }
 }
 
+/// `v3 (live, canary)`: a version's column header.
+pub fn column(c: &VersionConfig, latest: bool) -> String {
+    let mut tags: Vec<&str> = c.served_by.iter().map(String::as_str).collect();
+    if latest {
+        tags.insert(0, "latest");
+    }
+    if tags.is_empty() {
+        format!("v{}", c.version)
+    } else {
+        format!("v{} ({})", c.version, tags.join(", "))
+    }
+}
+
+/// Every setting, one column per version, header row first (`runtime show`, the runtime
+/// pane); the artifact's location leads because the digest alone does not say where it is.
+pub fn side_by_side(versions: &[&VersionConfig], latest: &str) -> Vec<Vec<String>> {
+    let mut header = vec!["SETTING".to_string()];
+    header.extend(versions.iter().map(|c| column(c, c.version == latest)));
+    let mut out = vec![header];
+    let mut first = vec!["artifact".to_string()];
+    first.extend(versions.iter().map(|c| {
+        c.artifact
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |a| a.location.clone())
+    }));
+    out.push(first);
+    let columns: Vec<Vec<(&str, String)>> = versions.iter().map(|c| c.rows()).collect();
+    if let Some(names) = columns.first() {
+        for (i, (field, _)) in names.iter().enumerate() {
+            let mut row = vec![field.to_string()];
+            row.extend(columns.iter().map(|rows| rows[i].1.clone()));
+            out.push(row);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -280,6 +280,9 @@ pub fn answer(req: &Request, failing: &[&str]) -> Option<Response> {
         Job::AlarmHistory { .. } | Job::AlarmPlan { .. } => return None,
         // Tests answer rollouts themselves (`app_tests_rollout`).
         Job::Rollout { .. } | Job::RolloutPreview(_) => return None,
+        Job::RuntimeDiff { left, right, .. } => {
+            Reply::RuntimeDiff(Ok(Box::new(super::fixtures_config::diff(left, right))))
+        }
     };
     Some(Response {
         ticket: req.ticket,

@@ -1,11 +1,9 @@
 //! Fixture versions with every setting, for the runtime pane, the diff view and the matrix's
 //! posture mark.
 
+use crate::backend::runtimes::config::DiffSide;
 use crate::domain::posture::{InboundAuth, Lifecycle, Network, Posture, Protocol};
-use crate::domain::version_config::{Artifact, EndpointRetention, VersionConfig};
-
-/// A secret value the fixtures carry nowhere: snapshot tests assert it never shows.
-pub const SECRET_VALUE: &str = "s3cr3t-value-never-shown";
+use crate::domain::version_config::{Artifact, EndpointRetention, RuntimeDiff, VersionConfig};
 
 /// Version `v` of weather_mcp in `env`: prod runs JWT in a VPC with 90-day logs, others are
 /// public with IAM and 7 days; version 4 adds a variable and a header.
@@ -76,4 +74,18 @@ pub fn retention(env: &str) -> Vec<EndpointRetention> {
             retention_in_days: Some(days),
         })
         .collect()
+}
+
+/// The fixture answer to a diff: each side's version (named, else 3 in prod and staging's
+/// stable endpoint, else 4 for the latest).
+pub fn diff(left: &DiffSide, right: &DiffSide) -> RuntimeDiff {
+    let pick = |s: &DiffSide| {
+        s.version
+            .clone()
+            .unwrap_or_else(|| if s.latest_by_default { "4" } else { "3" }.into())
+    };
+    RuntimeDiff::new(
+        version_config(&left.env, &pick(left)),
+        version_config(&right.env, &pick(right)),
+    )
 }

@@ -100,6 +100,8 @@ mod snapshot_tests_alarms;
 #[cfg(test)]
 mod snapshot_tests_deploy;
 #[cfg(test)]
+mod snapshot_tests_diff;
+#[cfg(test)]
 mod snapshot_tests_modals;
 #[cfg(test)]
 mod snapshot_tests_rollout;

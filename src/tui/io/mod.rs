@@ -15,8 +15,10 @@ use super::write::WriteOp;
 use crate::backend::Backend;
 use crate::backend::audit::AuditLog;
 use crate::backend::metrics::RuntimeMetrics;
+use crate::backend::runtimes::config::DiffSide;
 use crate::backend::traffic::Split;
 use crate::domain::audit::AuditEntry;
+use crate::domain::version_config::RuntimeDiff;
 use crate::domain::{Runtime, RuntimeDetail};
 
 mod alarm_jobs;
@@ -105,6 +107,12 @@ pub enum Job {
     Rollout { env: String, runtime: String },
     /// What starting a rollout would do: reads only; the answer goes to the confirmation.
     RolloutPreview(StartAsk),
+    /// Two versions of a runtime, every setting, and what differs.
+    RuntimeDiff {
+        runtime: String,
+        left: DiffSide,
+        right: DiffSide,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +185,7 @@ pub enum Reply {
     RolloutEvent(Box<crate::backend::rollout::Event>),
     /// A request's task panicked: a message for the status line.
     Crashed(String),
+    RuntimeDiff(Result<Box<RuntimeDiff>, String>),
 }
 
 impl Reply {
@@ -213,6 +222,7 @@ impl Reply {
             },
             Job::Rollout { .. } => Reply::Rollout(Err(why)),
             Job::RolloutPreview(_) => Reply::RolloutPreview(Err(why)),
+            Job::RuntimeDiff { .. } => Reply::RuntimeDiff(Err(why)),
         })
     }
 }
@@ -371,6 +381,16 @@ async fn execute(
                 .map(Box::new),
         ),
         Job::Audit => Reply::Audit(audit.and_then(|a| a.read().map_err(|e| e.to_string()))),
+        Job::RuntimeDiff {
+            runtime,
+            left,
+            right,
+        } => Reply::RuntimeDiff(
+            crate::backend::runtimes::config::diff(backend, &runtime, &left, &right)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
+        ),
         Job::Write { op, armed, command } => {
             let result = match audit {
                 Err(why) => Err(format!("no audit log, so no writes: {why}")),
