@@ -8,6 +8,7 @@ use super::{Cli, CliError, Outcome};
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
 use crate::domain::Endpoint;
+use crate::domain::version_config::PostureDrift;
 
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
@@ -25,29 +26,75 @@ pub enum RuntimeCommand {
 pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
     let envs = config.select(&cli.envs)?;
     let names: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
+    let configured: Vec<bool> = envs.iter().map(|e| e.posture.is_configured()).collect();
     let backend = Backend::new(envs);
     let results = runtimes::matrix(&backend, &names).await;
-    let failed: Vec<&str> = results
+    // The posture mark, per environment that configures one (see `runtimes::drift`).
+    let drifts = futures::future::join_all(results.iter().map(|r| async {
+        match &r.result {
+            Ok(list) => Some(
+                runtimes::drift::env_drift(&backend, &r.env, list)
+                    .await
+                    .map_err(|e| e.to_string()),
+            ),
+            Err(_) => None,
+        }
+    }))
+    .await;
+    let mut failed: Vec<String> = results
         .iter()
         .filter(|r| r.result.is_err())
-        .map(|r| r.env.as_str())
+        .map(|r| r.env.clone())
         .collect();
+    for (r, d) in results.iter().zip(&drifts) {
+        if let Some(Err(e)) = d {
+            failed.push(format!("{} (posture: {e})", r.env));
+        }
+    }
+    let mark = |i: usize, id: &str| -> Posture {
+        match &drifts[i] {
+            _ if !configured[i] => Posture::NotConfigured,
+            Some(Ok(d)) => d
+                .get(id)
+                .map_or(Posture::Matches, |v| Posture::Differs(v.clone())),
+            Some(Err(e)) => Posture::Failed(e.clone()),
+            None => Posture::NotConfigured,
+        }
+    };
     if cli.output == OutputFormat::Json {
         let mut rows: Vec<Value> = vec![];
-        for r in &results {
+        for (i, r) in results.iter().enumerate() {
             match &r.result {
-                Ok(list) => rows.extend(list.iter().map(|rt| json!(rt))),
+                Ok(list) => rows.extend(list.iter().map(|rt| {
+                    let mut v = json!(rt);
+                    match mark(i, &rt.id) {
+                        Posture::NotConfigured => v["postureDrift"] = Value::Null,
+                        Posture::Matches => v["postureDrift"] = json!([]),
+                        Posture::Differs(d) => v["postureDrift"] = json!(d),
+                        Posture::Failed(e) => v["postureError"] = json!(e),
+                    }
+                    v
+                })),
                 Err(e) => rows.push(json!({ "env": r.env, "error": e })),
             }
         }
         output::json(&rows)?;
     } else {
-        let mut t = Table::new(vec!["ENV", "NAME", "ID", "STATUS", "LATEST", "ENDPOINTS"]);
-        for r in &results {
+        let mut t = Table::new(vec![
+            "ENV",
+            "NAME",
+            "ID",
+            "STATUS",
+            "LATEST",
+            "POSTURE",
+            "ENDPOINTS",
+        ]);
+        for (i, r) in results.iter().enumerate() {
             match &r.result {
                 Ok(list) if list.is_empty() => t.row(vec![
                     r.env.clone(),
                     "(no runtimes)".into(),
+                    "-".into(),
                     "-".into(),
                     "-".into(),
                     "-".into(),
@@ -61,6 +108,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                             rt.id.clone(),
                             rt.status.to_string(),
                             rt.latest_version.clone(),
+                            mark(i, &rt.id).cell(),
                             endpoints_cell(&rt.endpoints),
                         ]);
                     }
@@ -71,6 +119,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                     "-".into(),
                     "ERROR".into(),
                     "-".into(),
+                    "-".into(),
                     e.clone(),
                 ]),
             }
@@ -78,6 +127,29 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
         t.print();
     }
     Ok(Outcome::listed(&failed, results.len()))
+}
+
+/// A runtime against its environment's configured posture.
+enum Posture {
+    NotConfigured,
+    Matches,
+    Differs(Vec<PostureDrift>),
+    Failed(String),
+}
+
+impl Posture {
+    /// `-`, `ok`, `≠ network, auth`, `? why`.
+    fn cell(&self) -> String {
+        match self {
+            Self::NotConfigured => "-".into(),
+            Self::Matches => "ok".into(),
+            Self::Differs(d) => format!(
+                "≠ {}",
+                d.iter().map(|x| x.field).collect::<Vec<_>>().join(", ")
+            ),
+            Self::Failed(e) => format!("? {e}"),
+        }
+    }
 }
 
 /// `DEFAULT→3  canary→2⇢4 (UPDATING)`: where each endpoint points, and where it is going.

@@ -162,16 +162,33 @@ impl VersionConfig {
     }
 
     /// The posture settings the environment configures (`wanted`) that this version does not
-    /// have, as `(field, configured, actual)`; settings `wanted` leaves unset do not count.
-    pub fn drift_from(&self, wanted: &Posture) -> Vec<FieldDiff> {
-        wanted
-            .rows()
-            .into_iter()
-            .zip(self.posture.rows())
-            .filter(|((_, w), (_, a))| w != "-" && w != a)
-            .map(|((field, left), (_, right))| FieldDiff { field, left, right })
-            .collect()
+    /// have; settings `wanted` leaves unset do not count.
+    pub fn drift_from(&self, wanted: &Posture) -> Vec<PostureDrift> {
+        posture_drift(&self.posture, wanted)
     }
+}
+
+/// A setting the environment configures that a runtime does not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostureDrift {
+    pub field: &'static str,
+    pub configured: String,
+    pub actual: String,
+}
+
+/// What of `wanted` (an environment's configured posture) `actual` lacks, field by field.
+pub fn posture_drift(actual: &Posture, wanted: &Posture) -> Vec<PostureDrift> {
+    wanted
+        .rows()
+        .into_iter()
+        .zip(actual.rows())
+        .filter(|((_, w), (_, a))| w != "-" && w != a)
+        .map(|((field, configured), (_, actual))| PostureDrift {
+            field,
+            configured,
+            actual,
+        })
+        .collect()
 }
 
 /// `v3 (live, canary)`: a version's column header.
@@ -278,7 +295,7 @@ mod tests {
         let d = c.drift_from(&wanted);
         assert_eq!(d.len(), 1);
         assert_eq!(
-            (d[0].field, d[0].left.as_str(), d[0].right.as_str()),
+            (d[0].field, d[0].configured.as_str(), d[0].actual.as_str()),
             ("log_retention_days", "90", "-")
         );
     }

@@ -2,6 +2,7 @@
 //! and waiting for a status to settle.
 
 pub mod config;
+pub mod drift;
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::domain::runtime::log_group_name;
 use crate::domain::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};
 
 /// How many per-runtime calls run at once within one environment.
-const PER_RUNTIME_CONCURRENCY: usize = 8;
+pub(crate) const PER_RUNTIME_CONCURRENCY: usize = 8;
 
 /// Fixed width: smithy's `Format::DateTime` drops trailing zeros of the fraction.
 fn iso(t: &DateTime) -> Option<String> {

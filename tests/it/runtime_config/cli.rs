@@ -208,3 +208,59 @@ async fn diff_errors_name_the_unknown_runtime_env_or_version() {
     }
     w.local.stop().await;
 }
+
+#[tokio::test]
+async fn runtimes_marks_a_runtime_off_its_environments_posture() {
+    let w = world().await;
+    two_runtimes(&w).await;
+    let mut cfg = std::fs::read_to_string(&w.config).expect("config");
+    cfg.push_str(&format!(
+        "[environments.prod.runtime]\nnetwork = \"vpc\"\nsubnets = [\"subnet-0123456789abcdef0\"]\n\
+         security_groups = [\"sg-0123456789abcdef0\"]\nauth = \"jwt\"\ndiscovery_url = \"{DISCOVERY}\"\n\
+         allowed_audiences = [\"weather\"]\nallowed_clients = [\"console\"]\n\
+         idle_session_timeout = \"10m\"\nmax_lifetime = \"1h\"\nprotocol = \"A2A\"\n\
+         request_headers = [\"{TENANT}\", \"{TRACE}\"]\nlog_retention_days = 90\n"
+    ));
+    std::fs::write(&w.config, cfg).expect("config");
+
+    let rows = json(&w, &["runtimes"]).await;
+    let row = |env: &str| {
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["env"] == env && r["name"] == "weather")
+            .cloned()
+            .expect(env)
+    };
+    // dev configures no posture: no mark.
+    assert_eq!(row("dev")["postureDrift"], Value::Null);
+    let prod = row("prod");
+    let fields: Vec<&str> = prod["postureDrift"]
+        .as_array()
+        .expect("drift")
+        .iter()
+        .map(|d| d["field"].as_str().expect("field"))
+        .collect();
+    // Retention matches (90 days on the stable endpoint's group); the rest does not.
+    assert_eq!(fields, ALL_FIELDS[5..16]);
+    assert_eq!(prod["postureDrift"][0]["configured"], "VPC");
+    assert_eq!(prod["postureDrift"][0]["actual"], "PUBLIC");
+
+    let (ok, table, err) = run(&w, &["runtimes"]).await;
+    assert!(ok, "{err}");
+    assert!(
+        table.lines().next().expect("header").contains("POSTURE"),
+        "{table}"
+    );
+    let prod_line = table
+        .lines()
+        .find(|l| l.starts_with("prod"))
+        .expect("prod row");
+    assert!(prod_line.contains("≠ network, subnets"), "{table}");
+    let dev_line = table
+        .lines()
+        .find(|l| l.starts_with("dev"))
+        .expect("dev row");
+    assert!(!dev_line.contains('≠'), "{table}");
+    w.local.stop().await;
+}

@@ -3,6 +3,7 @@
 //! no variable value ever leaves the backend.
 
 mod cli;
+mod drift;
 pub mod setup;
 
 use agentcore_console::backend::Backend;
