@@ -140,6 +140,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
                 canary: 10,
             }]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
         "staging" => EnvSnapshot {
             runtimes: vec![runtime(
@@ -152,6 +153,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             metrics: Ok(vec![metrics("staging", "weather_mcp", 0.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
         _ => EnvSnapshot {
             runtimes: vec![
@@ -170,6 +172,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             metrics: Ok(vec![metrics(env, "weather_mcp", 80.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
     }
 }
@@ -234,6 +237,7 @@ pub fn runtime_view() -> RuntimeView {
             served: vec![super::fixtures_config::version_config("prod", "3")],
             log_retention: super::fixtures_config::retention("prod"),
         },
+        posture_drift: Some(vec![]),
         history: Ok(vec![
             entry("prod", "deploy", "1", "3", "ok"),
             entry(

@@ -7,8 +7,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use futures::StreamExt;
-
 use super::config::get_version;
 use crate::backend::{Backend, BackendError, Clients, posture};
 use crate::domain::posture::Posture;
@@ -77,41 +75,15 @@ pub async fn env_drift(
         Some(_) => Some(all_retention(&clients).await?),
         None => None,
     };
-    let cache = &backend.drift;
-    let postures = futures::stream::iter(runtimes)
-        .map(|rt| {
-            let clients = &clients;
-            async move {
-                let (version, via) = compared(environment, rt);
-                let key = (env.to_string(), rt.id.clone());
-                let cached = cache.seen.lock().ok().and_then(|m| {
-                    m.get(&key)
-                        .filter(|(at, v, _)| *at == rt.last_updated_at && *v == version)
-                        .map(|(_, _, p)| p.clone())
-                });
-                let p = match cached {
-                    Some(p) => p,
-                    None => {
-                        let got = get_version(clients, &rt.id, &version).await?;
-                        let p = posture::read(
-                            got.network_configuration(),
-                            got.authorizer_configuration(),
-                            got.lifecycle_configuration(),
-                            got.protocol_configuration(),
-                            got.request_header_configuration(),
-                        );
-                        if let Ok(mut m) = cache.seen.lock() {
-                            m.insert(key, (rt.last_updated_at.clone(), version, p.clone()));
-                        }
-                        p
-                    }
-                };
-                Ok::<_, BackendError>((rt, via, p))
-            }
-        })
-        .buffered(super::PER_RUNTIME_CONCURRENCY)
-        .collect::<Vec<_>>()
-        .await;
+    let mut postures = Vec::with_capacity(runtimes.len());
+    // Chunks, not a buffered stream: a named async fn over borrowed data keeps the TUI
+    // worker's future `Send`.
+    for chunk in runtimes.chunks(super::PER_RUNTIME_CONCURRENCY) {
+        let reads = chunk
+            .iter()
+            .map(|rt| read_one(&clients, &backend.drift, environment, rt));
+        postures.extend(futures::future::join_all(reads).await);
+    }
     let mut out = EnvDrift::new();
     for r in postures {
         let (rt, via, mut p) = r?;
@@ -124,4 +96,36 @@ pub async fn env_drift(
         }
     }
     Ok(out)
+}
+
+/// The posture of the version `rt` is compared at, from the cache while `rt` is unchanged;
+/// with the endpoint it was chosen through.
+async fn read_one<'a>(
+    clients: &Clients,
+    cache: &DriftCache,
+    environment: &Environment,
+    rt: &'a Runtime,
+) -> Result<(&'a Runtime, String, Posture), BackendError> {
+    let (version, via) = compared(environment, rt);
+    let key = (environment.name.clone(), rt.id.clone());
+    let cached = cache.seen.lock().ok().and_then(|m| {
+        m.get(&key)
+            .filter(|(at, v, _)| *at == rt.last_updated_at && *v == version)
+            .map(|(_, _, p)| p.clone())
+    });
+    if let Some(p) = cached {
+        return Ok((rt, via, p));
+    }
+    let got = get_version(clients, &rt.id, &version).await?;
+    let p = posture::read(
+        got.network_configuration(),
+        got.authorizer_configuration(),
+        got.lifecycle_configuration(),
+        got.protocol_configuration(),
+        got.request_header_configuration(),
+    );
+    if let Ok(mut m) = cache.seen.lock() {
+        m.insert(key, (rt.last_updated_at.clone(), version, p.clone()));
+    }
+    Ok((rt, via, p))
 }

@@ -129,6 +129,8 @@ pub struct EnvSnapshot {
     pub splits: Result<Vec<Split>, String>,
     /// Every runtime's rollout, over or not (one listing, one GetObject each).
     pub rollouts: Result<EnvRollouts, String>,
+    /// Runtimes (by id) off the environment's configured posture, and how.
+    pub drift: Result<crate::backend::runtimes::drift::EnvDrift, String>,
 }
 
 /// A runtime in detail and what the audit log says was done to it (oldest first).
@@ -136,6 +138,9 @@ pub struct EnvSnapshot {
 pub struct RuntimeView {
     pub detail: RuntimeDetail,
     pub history: Result<Vec<AuditEntry>, String>,
+    /// What of the environment's configured posture the stable version lacks; `None` when
+    /// the environment configures none.
+    pub posture_drift: Option<Vec<crate::domain::version_config::PostureDrift>>,
 }
 
 /// The answer to one request.

@@ -145,6 +145,20 @@ fn summary(pane: &RuntimePane, view: &RuntimeView, cx: &Cx<'_>) -> Vec<Line<'sta
     if let Some(why) = &d.failure_reason {
         lines.push(Line::styled(format!(" failure: {}", clean(why)), t.error));
     }
+    if let Some(drift) = view.posture_drift.as_ref().filter(|d| !d.is_empty()) {
+        let what: Vec<String> = drift
+            .iter()
+            .map(|x| format!("{} {} (configured {})", x.field, x.actual, x.configured))
+            .collect();
+        lines.push(Line::styled(
+            clean(&format!(
+                " ≠ posture off {}'s defaults: {}",
+                pane.env,
+                what.join("; ")
+            )),
+            t.warn,
+        ));
+    }
     if let Some(e) = pane.slot.error() {
         lines.push(Line::styled(
             format!(" ✗ refresh failed: {}", clean(e)),
