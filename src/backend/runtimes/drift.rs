@@ -14,10 +14,15 @@ use crate::domain::runtime::log_group_name;
 use crate::domain::version_config::{PostureDrift, posture_drift};
 use crate::domain::{Environment, Runtime};
 
-/// What was read per `(env, runtime id)`: `lastUpdatedAt`, the version, its posture.
+/// `(env, runtime id)`.
+type Key = (String, String);
+/// `lastUpdatedAt`, the version compared, its posture.
+type Seen = (Option<String>, String, Posture);
+
+/// What was read per runtime, kept while the runtime does not change.
 #[derive(Default)]
 pub struct DriftCache {
-    seen: Mutex<HashMap<(String, String), (Option<String>, String, Posture)>>,
+    seen: Mutex<HashMap<Key, Seen>>,
 }
 
 /// Runtime id → the settings that differ (absent: the runtime matches).

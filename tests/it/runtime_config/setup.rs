@@ -46,11 +46,20 @@ pub const ALL_FIELDS: [&str; 17] = [
     "log_retention_days",
 ];
 
-fn artifact(key: &str, lang: AgentManagedRuntimeType, entry: &[&str]) -> AgentRuntimeArtifact {
+pub fn artifact(key: &str, lang: AgentManagedRuntimeType, entry: &[&str]) -> AgentRuntimeArtifact {
+    artifact_in(BUCKET, key, lang, entry)
+}
+
+pub fn artifact_in(
+    bucket: &str,
+    key: &str,
+    lang: AgentManagedRuntimeType,
+    entry: &[&str],
+) -> AgentRuntimeArtifact {
     let mut b = CodeConfiguration::builder()
         .code(Code::S3(
             S3Location::builder()
-                .bucket(BUCKET)
+                .bucket(bucket)
                 .prefix(key)
                 .build()
                 .expect("s3"),
@@ -62,14 +71,14 @@ fn artifact(key: &str, lang: AgentManagedRuntimeType, entry: &[&str]) -> AgentRu
     AgentRuntimeArtifact::CodeConfiguration(b.build().expect("code"))
 }
 
-fn lifecycle(idle: i32, max: i32) -> LifecycleConfiguration {
+pub fn lifecycle(idle: i32, max: i32) -> LifecycleConfiguration {
     LifecycleConfiguration::builder()
         .idle_runtime_session_timeout(idle)
         .max_lifetime(max)
         .build()
 }
 
-fn protocol(p: ServerProtocol) -> ProtocolConfiguration {
+pub fn protocol(p: ServerProtocol) -> ProtocolConfiguration {
     ProtocolConfiguration::builder()
         .server_protocol(p)
         .build()
