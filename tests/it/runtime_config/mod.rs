@@ -5,6 +5,7 @@
 mod cli;
 mod drift;
 pub mod setup;
+mod tui;
 
 use agentcore_console::backend::Backend;
 use agentcore_console::backend::runtimes::{self, config::DiffSide};
