@@ -37,10 +37,16 @@ pub enum LocalCommand {
         #[arg(long = "fault", value_name = "SPEC")]
         faults: Vec<emulator::FaultSpec>,
     },
+    /// Print a signed access token from the local AgentCore's own OpenID issuer (only the
+    /// token, on stdout: usable as an environment's token_command)
+    Token(super::local_token::TokenArgs),
 }
 
-pub async fn run(cmd: &LocalCommand) -> Result<Outcome, CliError> {
+pub async fn run(cmd: &LocalCommand, cli: &super::Cli) -> Result<Outcome, CliError> {
     match cmd {
+        LocalCommand::Token(args) => {
+            super::local_token::run(args, cli.config.as_deref(), &cli.envs).await
+        }
         LocalCommand::Serve {
             addr,
             state_dir,

@@ -7,6 +7,7 @@ mod demo;
 mod deploy;
 mod envs;
 mod local;
+mod local_token;
 mod logs;
 mod metrics;
 mod output;
@@ -213,7 +214,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
     };
     match command {
         Command::Ui => ui(cli).await,
-        Command::Local { command } => local::run(command).await,
+        Command::Local { command } => local::run(command, cli).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Envs => envs::run(&load(cli)?, cli),
         Command::Runtimes => runtimes::matrix(&load(cli)?, cli).await,

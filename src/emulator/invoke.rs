@@ -12,7 +12,9 @@ use super::cloudwatch::record::{self, Meter};
 use super::http::{AwsError, Req};
 use super::ids;
 use super::lifecycle::{launch_spec, version_endpoint, version_qualifier};
+use super::oidc;
 use super::runner::ProcessKey;
+use super::sigv4::Scope;
 use super::state::{RuntimeRec, partition_key, status};
 
 /// Request headers passed through to the server.
@@ -42,7 +44,11 @@ const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
 pub async fn handle(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Response<Body> {
     match invoke(emu, req, runtime).await {
         Ok(resp) => resp,
-        Err(e) => e.into_response(),
+        Err(e) => {
+            let mut resp = e.into_response();
+            oidc::verify::challenge(&mut resp);
+            resp
+        }
     }
 }
 
@@ -79,9 +85,92 @@ fn locate(req: &Req, runtime: &str) -> Result<(String, String), AwsError> {
     ))
 }
 
+/// The bearer token of a request, if it carries one (`Authorization: Bearer …`).
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = auth.split_once(' ').unwrap_or((auth, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The scope of an unsigned InvokeAgentRuntime call that carries a bearer token: AWS routes it
+/// by the runtime's ARN, so the account and region come from there. None for any other request.
+pub fn bearer_scope(
+    method: &axum::http::Method,
+    raw_path: &str,
+    headers: &axum::http::HeaderMap,
+) -> Option<Result<Scope, AwsError>> {
+    bearer(headers)?;
+    let segments = super::http::split_path(raw_path);
+    let [first, runtime, last] = segments.as_slice() else {
+        return None;
+    };
+    if method != axum::http::Method::POST || first != "runtimes" || last != "invocations" {
+        return None;
+    }
+    let arn = runtime
+        .strip_prefix("arn:")
+        .map(|r| r.splitn(5, ':').collect::<Vec<_>>());
+    Some(match arn.as_deref() {
+        Some([_, "bedrock-agentcore", region, account, resource])
+            if resource.starts_with("runtime/") =>
+        {
+            Ok(Scope {
+                access_key: String::new(),
+                region: (*region).to_string(),
+                service: "bedrock-agentcore".into(),
+                account: (*account).to_string(),
+            })
+        }
+        _ => Err(AwsError::field(
+            "agentRuntimeArn",
+            "a call with a bearer token must name the runtime by its ARN              (arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID)",
+        )),
+    })
+}
+
+/// The custom JWT authorizer of the version `qualifier` serves, if the runtime has one. An
+/// unknown runtime or qualifier is left to the proxy, which reports it.
+fn authorizer(
+    emu: &Emulator,
+    partition: &str,
+    id: &str,
+    qualifier: &str,
+) -> Option<serde_json::Value> {
+    let state = emu.store.read();
+    let rt = state.partitions.get(partition)?.runtimes.get(id)?;
+    let (version, _) = resolve(rt, qualifier).ok()?;
+    rt.versions
+        .get(&version)?
+        .config
+        .get("authorizerConfiguration")?
+        .get("customJWTAuthorizer")
+        .cloned()
+}
+
+/// Enforce the runtime's inbound auth: a JWT runtime takes only verified bearer tokens, an IAM
+/// runtime only SigV4, as AWS does.
+async fn authenticate(
+    emu: &Emulator,
+    req: &Req,
+    partition: &str,
+    id: &str,
+    qualifier: &str,
+) -> Result<(), AwsError> {
+    let jwt = authorizer(emu, partition, id, qualifier);
+    match (jwt, bearer(&req.headers)) {
+        (None, None) => Ok(()),
+        (Some(a), Some(token)) => emu.oidc.verifier.verify(emu.runner.http(), &a, token).await,
+        (Some(_), None) | (None, Some(_)) => Err(oidc::verify::mismatch()),
+    }
+}
+
 async fn invoke(emu: &Arc<Emulator>, req: &Req, runtime: &str) -> Result<Response<Body>, AwsError> {
     let (partition, id) = locate(req, runtime)?;
     let qualifier = req.query("qualifier").unwrap_or("DEFAULT");
+    if let Err(e) = authenticate(emu, req, &partition, &id, qualifier).await {
+        tracing::info!(runtime = %id, qualifier, status = e.status.as_u16(), reason = %e.message, "invocation refused");
+        return Err(e);
+    }
     // A version number called directly has a process no endpoint or target references: keep
     // it while it is in use (a deploy validating its version), not only until the next settle.
     if let Some(version) = version_qualifier(qualifier) {

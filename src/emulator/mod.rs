@@ -14,6 +14,7 @@ mod ids;
 mod invoke;
 mod lifecycle;
 mod logs;
+mod oidc;
 mod operation;
 mod runner;
 mod s3;
@@ -82,6 +83,8 @@ pub enum EmulatorError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    SigningKey(#[from] oidc::key::KeyError),
     #[error("server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -96,6 +99,8 @@ pub struct Emulator {
     /// Flips to true when the server shuts down, ending long-lived streams.
     closing: tokio::sync::watch::Sender<bool>,
     faults: faults::Faults,
+    /// The own OpenID issuer, and the bearer-token verifier of JWT runtimes.
+    oidc: oidc::Oidc,
     opts: Options,
 }
 
@@ -130,6 +135,7 @@ pub struct Opened {
 pub async fn open(opts: Options) -> Result<Opened, EmulatorError> {
     let store = store::Store::open(&opts.state_dir)?;
     let runner = Arc::new(runner::Runner::new(&opts.state_dir, opts.ready_timeout));
+    let oidc = oidc::Oidc::open(&opts.state_dir)?;
     // The lock is ours: any server still running from this state dir was orphaned by a local
     // AgentCore that died without stopping it. Stop those before `resume` starts new ones.
     runner.sweep().await;
@@ -170,6 +176,7 @@ pub async fn open(opts: Options) -> Result<Opened, EmulatorError> {
         cloudwatch,
         closing: tokio::sync::watch::channel(false).0,
         faults: faults::Faults::new(&opts.faults),
+        oidc,
         opts,
     });
     Ok(Opened { emu })
@@ -319,11 +326,27 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     }
     if let Some(rest) = raw_path.strip_prefix("/_local/") {
         return match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(b) => faults::admin::handle(&emu.faults, &parts.method, rest, &b),
+            Ok(b) => match rest.strip_prefix("oidc") {
+                Some(r) if r.is_empty() || r.starts_with('/') => {
+                    let base = format!("http://{}", host(&parts.headers));
+                    emu.oidc.handle(&parts.method, r, &base, &b)
+                }
+                _ => faults::admin::handle(&emu.faults, &parts.method, rest, &b),
+            },
             Err(e) => AwsError::validation(e.to_string()).into_response(),
         };
     }
-    let Some(scope) = sigv4::scope(&parts.headers, &query) else {
+    // InvokeAgentRuntime with `Authorization: Bearer` is served without SigV4 (a JWT runtime
+    // takes nothing else); the runtime's ARN says where it lives.
+    let scope = match sigv4::scope(&parts.headers, &query) {
+        Some(scope) => Some(scope),
+        None => match invoke::bearer_scope(&parts.method, &raw_path, &parts.headers) {
+            Some(Ok(scope)) => Some(scope),
+            Some(Err(e)) => return e.into_response(),
+            None => None,
+        },
+    };
+    let Some(scope) = scope else {
         return AwsError::new(
             StatusCode::FORBIDDEN,
             "MissingAuthenticationTokenException",
@@ -383,7 +406,7 @@ async fn agentcore(emu: &Arc<Emulator>, req: &Req) -> Response<Body> {
     {
         return invoke::handle(emu, req, runtime).await;
     }
-    let base_url = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+    let base_url = format!("http://{}", host(&req.headers));
     let outcome = control::dispatch(&mut emu.store.write(), req, &base_url);
     match outcome {
         Err(e) => e.into_response(),
@@ -400,4 +423,12 @@ async fn agentcore(emu: &Arc<Emulator>, req: &Req) -> Response<Body> {
             json_response(out.status, &out.body)
         }
     }
+}
+
+/// The host (and port) the request came to, for URLs that point back here.
+fn host(headers: &axum::http::HeaderMap) -> &str {
+    headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
 }

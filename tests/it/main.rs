@@ -15,6 +15,7 @@ mod cli_write;
 mod contract_moto;
 mod contract_moto_cloudwatch;
 mod contract_moto_logs;
+mod emulator_auth;
 mod emulator_gateway;
 mod emulator_invoke;
 mod emulator_logs;

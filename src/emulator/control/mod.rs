@@ -2,6 +2,7 @@
 
 mod endpoints;
 pub(crate) mod paging;
+mod posture;
 mod runtimes;
 mod shapes;
 pub(crate) mod validate;

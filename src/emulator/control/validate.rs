@@ -101,24 +101,7 @@ pub fn runtime_config(body: &Map<String, Value>) -> Result<Map<String, Value>, A
     if let Some(d) = string(body, "description")? {
         len("description", d, 1, 4096)?;
     }
-    if let Some(net) = body.get("networkConfiguration") {
-        let mode = net.get("networkMode").and_then(Value::as_str);
-        if !matches!(mode, Some("PUBLIC" | "VPC")) {
-            return Err(AwsError::field(
-                "networkConfiguration.networkMode",
-                "must be one of PUBLIC, VPC",
-            ));
-        }
-    }
-    if let Some(p) = body.get("protocolConfiguration") {
-        let proto = p.get("serverProtocol").and_then(Value::as_str);
-        if !matches!(proto, Some("HTTP" | "MCP" | "A2A" | "AGUI")) {
-            return Err(AwsError::field(
-                "protocolConfiguration.serverProtocol",
-                "must be one of HTTP, MCP, A2A, AGUI",
-            ));
-        }
-    }
+    super::posture::validate(body)?;
     if let Some(env) = body.get("environmentVariables") {
         let map = env
             .as_object()
@@ -128,19 +111,6 @@ pub fn runtime_config(body: &Map<String, Value>) -> Result<Map<String, Value>, A
                 "environmentVariables",
                 "must be at most 50 string values",
             ));
-        }
-    }
-    if let Some(l) = body.get("lifecycleConfiguration") {
-        for key in ["idleRuntimeSessionTimeout", "maxLifetime"] {
-            if let Some(v) = l.get(key) {
-                let ok = v.as_i64().is_some_and(|n| (60..=28_800).contains(&n));
-                if !ok {
-                    return Err(AwsError::field(
-                        &format!("lifecycleConfiguration.{key}"),
-                        "must be between 60 and 28800",
-                    ));
-                }
-            }
         }
     }
     let mut config: Map<String, Value> = CONFIG_KEYS
