@@ -35,6 +35,7 @@ mod tui_alarms;
 mod tui_alarms_apply;
 mod tui_backend;
 mod tui_deploy;
+mod tui_deploy_posture;
 mod tui_e2e;
 mod tui_invoke;
 mod tui_rollout;
