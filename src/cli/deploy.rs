@@ -6,6 +6,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::confirm::{Write, WriteFlags};
+use super::deploy_posture::{self, PostureFlags};
 use super::output::{self, OutputFormat};
 use super::{Cli, CliError, Outcome};
 use crate::backend::Backend;
@@ -50,6 +51,8 @@ pub struct DeployArgs {
     /// Seconds to wait for the new version
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub posture: PostureFlags,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -122,7 +125,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             ));
         }
     };
-    let plan = deploy::plan(&source, &args.runtime, args.endpoint.as_deref());
+    let posture = args.posture.posture().map_err(|e| write.refuse(e))?;
     let req = DeployRequest {
         runtime: args.runtime.clone(),
         source,
@@ -133,9 +136,18 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         description: args.description.clone(),
         timeout: Duration::from_secs(args.timeout),
         armed: args.write.arm,
+        posture,
+        allow_posture_change: args.posture.allow_posture_change,
     };
     // Bad input is refused before the plan is shown, so nothing is asked for in vain.
     deploy::checks::deploy_request(&req).map_err(|e| write.refuse(e))?;
+    // With the environment's defaults joined: still valid, and no forbidden weakening.
+    let intended = deploy::posture::intended(&req, &env);
+    intended
+        .validate()
+        .map_err(|e| write.refuse(deploy_posture::refusal(&e)))?;
+    deploy::posture::check(&req, &env).map_err(|e| write.refuse(e))?;
+    let plan = deploy::plan(&req, &env.posture);
     write.confirm(&plan)?;
     let name = env.name.clone();
     let backend = Backend::new(vec![env.clone()]);
@@ -186,6 +198,21 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
                 m.to
             );
         }
+        println!("posture:");
+        for line in deploy_posture::lines(&report.posture) {
+            println!("{line}");
+        }
+        if let Some(r) = &report.log_retention {
+            let n = r.log_groups.len();
+            println!(
+                "log retention: {} days on {n} log group{}",
+                r.days,
+                if n == 1 { "" } else { "s" }
+            );
+        }
+    }
+    for w in &report.weakenings {
+        eprintln!("warning: this deploy weakens the environment's posture: {w}");
     }
     Ok(Outcome::Ok)
 }

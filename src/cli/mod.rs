@@ -5,6 +5,7 @@ mod audit;
 mod confirm;
 mod demo;
 mod deploy;
+mod deploy_posture;
 mod envs;
 mod local;
 mod local_token;
@@ -71,7 +72,7 @@ pub enum Command {
         command: runtimes::RuntimeCommand,
     },
     /// Deploy a new version (from a directory, an image or S3), validate it, move an endpoint
-    Deploy(deploy::DeployArgs),
+    Deploy(Box<deploy::DeployArgs>),
     /// Move an endpoint back to the version it served before (or --to-version N)
     Rollback(deploy::RollbackArgs),
     /// Point an endpoint (created if absent) at a version

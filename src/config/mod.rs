@@ -9,6 +9,10 @@ mod file;
 mod plans;
 mod posture;
 
+/// The duration syntax of the environments file (`90s`, `15m`, `1h30m`), for flags that take
+/// the same values.
+pub use plans::values::parse_duration;
+
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;

@@ -44,6 +44,9 @@ pub(super) fn done(endpoints: &[(&str, &str)]) -> DeployDone {
             .iter()
             .map(|(n, v)| ((*n).to_string(), Some((*v).to_string())))
             .collect(),
+        posture: vec![],
+        weakenings: vec![],
+        retention: None,
     }
 }
 

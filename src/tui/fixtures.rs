@@ -30,8 +30,13 @@ pub fn envs() -> Vec<Environment> {
 }
 
 pub fn app_with(theme: Theme) -> App {
+    app_over(envs(), theme)
+}
+
+/// An app over these environments (the usual keymap and command line).
+pub fn app_over(envs: Vec<Environment>, theme: Theme) -> App {
     App::new(
-        envs(),
+        envs,
         Keymap::default(),
         theme,
         vec![

@@ -86,6 +86,8 @@ mod app_tests_rollout;
 #[cfg(test)]
 mod app_tests_traffic;
 #[cfg(test)]
+mod deploy_posture_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod fixtures_config;

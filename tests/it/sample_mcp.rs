@@ -37,6 +37,8 @@ async fn deploy_sample(
         description: None,
         timeout: std::time::Duration::from_secs(60),
         armed: false,
+        posture: Default::default(),
+        allow_posture_change: false,
     };
     let audit = AuditLog::at(state.join("audit.jsonl"));
     let report = deploy::deploy(

@@ -240,6 +240,8 @@ mod tests {
             description: None,
             timeout: Duration::from_secs(300),
             armed: false,
+            posture: Default::default(),
+            allow_posture_change: false,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod checks;
 mod endpoints;
 mod package;
+pub mod posture;
 mod submit;
 mod verify;
 
@@ -31,6 +32,7 @@ use super::runtimes::resolve;
 use super::{Backend, BackendError, Clients, guard};
 use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
+use crate::domain::posture::Posture;
 use crate::domain::secret::Secret;
 
 /// Where the code comes from.
@@ -68,6 +70,11 @@ pub struct DeployRequest {
     pub description: Option<String>,
     pub timeout: Duration,
     pub armed: bool,
+    /// The posture settings this deploy sets (flags, pane fields); the others come from the
+    /// environment's defaults, the current version or AWS (`posture`).
+    pub posture: Posture,
+    /// Let a deploy to a protected environment weaken its posture (with `armed`).
+    pub allow_posture_change: bool,
 }
 
 /// What a deploy is doing, for progress displays.
@@ -79,6 +86,7 @@ pub enum Stage {
     Waiting { status: String },
     Validated { tools: usize },
     EndpointMoved { endpoint: String, version: String },
+    RetentionSet { days: u32, groups: usize },
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -95,25 +103,43 @@ pub struct DeployReport {
     /// Tools the new version lists (MCP runtimes).
     pub tools: Option<usize>,
     pub endpoint: Option<EndpointMove>,
+    /// The posture sent with the new version (retention: what the log groups were given).
+    pub posture: Posture,
+    /// What this deploy weakens against the environment's posture (warned, or allowed).
+    pub weakenings: Vec<String>,
+    pub log_retention: Option<posture::RetentionApplied>,
 }
 
 pub type Progress<'a> = &'a mut (dyn FnMut(Stage) + Send);
 
 /// The calls a deploy makes, in order, as the CLI's confirmation and the console's preview
-/// show them.
-pub fn plan(source: &Source, runtime: &str, endpoint: Option<&str>) -> Vec<String> {
+/// show them, with the posture settings it applies and what it weakens.
+pub fn plan(req: &DeployRequest, environment_posture: &Posture) -> Vec<String> {
+    let intended = posture::overlay(&req.posture, environment_posture);
     let mut plan = vec![];
-    if matches!(source, Source::Dir { .. }) {
+    if matches!(req.source, Source::Dir { .. }) {
         plan.push("PutObject (zip of the directory, SSE AES256)".to_string());
     }
     plan.push(format!(
-        "CreateAgentRuntime or UpdateAgentRuntime {runtime}"
+        "CreateAgentRuntime or UpdateAgentRuntime {}",
+        req.runtime
     ));
+    let mut lines = posture::plan_lines(&intended);
+    let retention = intended
+        .log_retention_days
+        .is_some()
+        .then(|| lines.pop())
+        .flatten();
+    plan.extend(lines);
     plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
-    if let Some(e) = endpoint {
+    if let Some(e) = &req.endpoint {
         plan.push(format!(
             "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
         ));
+    }
+    plan.extend(retention);
+    for w in environment_posture.weakened_by(&intended) {
+        plan.push(format!("WARNING: weakens the environment's posture: {w}"));
     }
     plan
 }
@@ -132,6 +158,13 @@ impl std::fmt::Display for Stage {
             Stage::Validated { tools } => write!(f, "validated: {tools} tools"),
             Stage::EndpointMoved { endpoint, version } => {
                 write!(f, "endpoint {endpoint} → {version}")
+            }
+            Stage::RetentionSet { days, groups } => {
+                write!(
+                    f,
+                    "log retention {days} days on {groups} log group{}",
+                    if *groups == 1 { "" } else { "s" }
+                )
             }
         }
     }
@@ -152,13 +185,17 @@ pub async fn deploy(
         action: "deploy",
         target: &req.runtime,
     };
+    let mut weakenings = vec![];
     guard::authorize(
         &environment,
         req.armed,
         &write,
         (actor, audit),
-        checks::deploy_request(req),
+        checks::deploy_request(req)
+            .and_then(|()| posture::check(req, &environment))
+            .map(|w| weakenings = w),
     )?;
+    let intended = posture::intended(req, &environment);
     // Up to the runtime's change nothing of it is touched (the artifact is uploaded): a "no"
     // found here (a name a create cannot take, a directory over AWS's limit) is a refusal.
     let (c, existing, artifact, artifact_uri, endpoint_before, before) = async {
@@ -190,8 +227,15 @@ pub async fn deploy(
     }
     .await
     .inspect_err(|e: &BackendError| audit.refuse(actor, &write, &e.to_string()))?;
-    let submitted = submit(&c, &environment, req, existing.as_ref(), artifact).await;
-    let (id, arn, version, created) = match submitted {
+    let submitted = submit(
+        &c,
+        &environment,
+        req,
+        (existing.as_ref(), &intended),
+        artifact,
+    )
+    .await;
+    let ((id, arn, version, created), sent) = match submitted {
         Ok(s) => s,
         Err(e) => {
             let after = json!({ "artifact": artifact_uri });
@@ -217,7 +261,7 @@ pub async fn deploy(
         created,
     });
     let mut default_serves = None;
-    let outcome = finish(
+    let mut outcome = finish(
         &c,
         req,
         (&id, &arn, &version),
@@ -226,6 +270,25 @@ pub async fn deploy(
         progress,
     )
     .await;
+    // Retention after the move: the log groups of every endpoint, the moved one included.
+    let mut log_retention = None;
+    if let (Ok(_), Some(days)) = (&outcome, sent.log_retention_days) {
+        match posture::apply_retention(&c, &id, days).await {
+            Ok(r) => {
+                progress(Stage::RetentionSet {
+                    days,
+                    groups: r.log_groups.len(),
+                });
+                log_retention = Some(r);
+            }
+            Err(e) => {
+                outcome = Err(BackendError::Other(format!(
+                    "version {version} is deployed, but setting log retention failed: {e}. \
+                     Deploy again, or set it with `aws logs put-retention-policy`"
+                )));
+            }
+        }
+    }
     // DEFAULT follows the latest version whatever validation says, as on AWS: record where it
     // went, so that a failed deploy's entry tells what DEFAULT serves now.
     let after = json!({
@@ -233,6 +296,8 @@ pub async fn deploy(
         "artifact": artifact_uri,
         "endpoint": req.endpoint,
         "defaultVersion": default_serves,
+        "posture": &sent,
+        "weakenings": &weakenings,
     });
     record(
         audit,
@@ -260,6 +325,9 @@ pub async fn deploy(
         artifact: artifact_uri,
         tools,
         endpoint,
+        posture: sent,
+        weakenings,
+        log_retention,
     })
 }
 

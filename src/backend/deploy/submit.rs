@@ -1,31 +1,40 @@
-//! Create the runtime, or update it with its current configuration carried over.
+//! Create the runtime, or update it with its current configuration carried over; the posture
+//! sent is `intended` over the current version's over AWS's defaults (`posture::sent`).
 
-use aws_sdk_bedrockagentcorecontrol::types::{
-    AgentRuntimeArtifact, NetworkConfiguration, NetworkMode, ProtocolConfiguration, ServerProtocol,
-};
+use aws_sdk_bedrockagentcorecontrol::types::{AgentRuntime, AgentRuntimeArtifact};
 
-use super::DeployRequest;
+use super::{DeployRequest, posture};
+use crate::backend::posture::{read, to_sdk};
 use crate::backend::{BackendError, Clients};
+use crate::domain::posture::Posture;
+
+/// What a submit created: id, ARN, version, whether the runtime is new.
+type Submitted = (String, String, String, bool);
 
 /// CreateAgentRuntime, or UpdateAgentRuntime carrying the current configuration over (an
-/// update is a full re-specification on AWS).
+/// update is a full re-specification on AWS). Returns the posture sent.
 pub(super) async fn submit(
     c: &Clients,
     environment: &crate::domain::Environment,
     req: &DeployRequest,
-    existing: Option<&aws_sdk_bedrockagentcorecontrol::types::AgentRuntime>,
+    (existing, intended): (Option<&AgentRuntime>, &Posture),
     artifact: AgentRuntimeArtifact,
-) -> Result<(String, String, String, bool), BackendError> {
+) -> Result<(Submitted, Posture), BackendError> {
     let Some(rt) = existing else {
         let role = create_role(environment, req)?;
+        let sent = posture::sent(intended, None)?;
+        let m = to_sdk(&sent)?;
         let mut create = c
             .control
             .create_agent_runtime()
             .agent_runtime_name(&req.runtime)
             .agent_runtime_artifact(artifact)
             .role_arn(role)
-            .network_configuration(public_network()?)
-            .protocol_configuration(mcp_protocol()?)
+            .set_network_configuration(m.network)
+            .set_protocol_configuration(m.protocol)
+            .set_authorizer_configuration(m.authorizer)
+            .set_lifecycle_configuration(m.lifecycle)
+            .set_request_header_configuration(m.request_headers)
             .set_description(req.description.clone());
         for (k, v) in &req.env_vars {
             create = create.environment_variables(k, v.expose());
@@ -35,10 +44,13 @@ pub(super) async fn submit(
             .await
             .map_err(|e| BackendError::sdk("CreateAgentRuntime", e))?;
         return Ok((
-            out.agent_runtime_id,
-            out.agent_runtime_arn,
-            out.agent_runtime_version,
-            true,
+            (
+                out.agent_runtime_id,
+                out.agent_runtime_arn,
+                out.agent_runtime_version,
+                true,
+            ),
+            sent,
         ));
     };
     let current = c
@@ -48,6 +60,15 @@ pub(super) async fn submit(
         .send()
         .await
         .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+    let current_posture = read(
+        current.network_configuration(),
+        current.authorizer_configuration(),
+        current.lifecycle_configuration(),
+        current.protocol_configuration(),
+        current.request_header_configuration(),
+    );
+    let sent = posture::sent(intended, Some(&current_posture))?;
+    let m = to_sdk(&sent)?;
     // Carried over unless set or unset: an update is code, not a reset of its configuration.
     let mut vars = current.environment_variables().cloned().unwrap_or_default();
     vars.retain(|k, _| !req.unset_env.contains(k));
@@ -66,30 +87,28 @@ pub(super) async fn submit(
                 .clone()
                 .unwrap_or_else(|| current.role_arn().to_string()),
         )
-        .set_network_configuration(
-            current
-                .network_configuration()
-                .cloned()
-                .or_else(|| public_network().ok()),
-        )
-        .set_protocol_configuration(current.protocol_configuration().cloned())
+        .set_network_configuration(m.network)
+        .set_protocol_configuration(m.protocol)
         .set_description(
             req.description
                 .clone()
                 .or_else(|| current.description().map(str::to_string)),
         )
-        .set_lifecycle_configuration(current.lifecycle_configuration().cloned())
-        .set_authorizer_configuration(current.authorizer_configuration().cloned())
-        .set_request_header_configuration(current.request_header_configuration().cloned())
+        .set_lifecycle_configuration(m.lifecycle)
+        .set_authorizer_configuration(m.authorizer)
+        .set_request_header_configuration(m.request_headers)
         .set_environment_variables(Some(vars))
         .send()
         .await
         .map_err(|e| BackendError::sdk("UpdateAgentRuntime", e))?;
     Ok((
-        out.agent_runtime_id,
-        out.agent_runtime_arn,
-        out.agent_runtime_version,
-        false,
+        (
+            out.agent_runtime_id,
+            out.agent_runtime_arn,
+            out.agent_runtime_version,
+            false,
+        ),
+        sent,
     ))
 }
 
@@ -115,18 +134,4 @@ pub(super) fn create_role(
                     .into(),
             )
         })
-}
-
-fn public_network() -> Result<NetworkConfiguration, BackendError> {
-    NetworkConfiguration::builder()
-        .network_mode(NetworkMode::Public)
-        .build()
-        .map_err(|e| BackendError::Other(e.to_string()))
-}
-
-fn mcp_protocol() -> Result<ProtocolConfiguration, BackendError> {
-    ProtocolConfiguration::builder()
-        .server_protocol(ServerProtocol::Mcp)
-        .build()
-        .map_err(|e| BackendError::Other(e.to_string()))
 }

@@ -222,6 +222,8 @@ async fn seed_runtime(
             description: Some(p.description.into()),
             timeout: TIMEOUT,
             armed: env.read_only,
+            posture: Default::default(),
+            allow_posture_change: false,
         };
         let sample = ctx.sample_dir.display().to_string();
         let mut args = vec!["deploy", p.runtime, "--from-dir", &sample];

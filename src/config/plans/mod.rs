@@ -27,7 +27,7 @@ use super::ConfigError;
 use super::error::Located;
 use crate::domain::rollout::{GateName, Gates, Plan, PlanKind, Step};
 
-pub(super) mod values;
+pub(crate) mod values;
 
 const PLAN_KEYS: &[&str] = &["kind", "step", "gates"];
 const STEP_KEYS: &[&str] = &["weight", "bake", "approve"];

@@ -10,7 +10,7 @@ type Value<'a, 'i> = &'a Spanned<DeValue<'i>>;
 
 /// A duration as plans write it: whole hours, minutes and seconds in that order, each at
 /// most once, more than zero in all (`90s`, `15m`, `1h30m`).
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad = || {
         format!("`{s}` is not a duration: use whole h, m, s in that order, like 90s, 15m, 1h30m")
     };

@@ -166,7 +166,8 @@ fn parse(emu: &Emulator, req: &Req, b: &Map<String, Value>) -> Result<Session, A
 /// (events until a drop), at most that many are sent and the last flag says the stream must
 /// break now.
 fn collect(emu: &Emulator, s: &Session, cursor: u64, left: Option<&mut u64>) -> (Bytes, u64, bool) {
-    let store = emu.logs();
+    let mut store = emu.logs();
+    store.expire(super::store::now_ms());
     let mut results = vec![];
     for (ident, name) in &s.groups {
         let Some(g) = store.groups.get(&(s.partition.clone(), name.clone())) else {

@@ -1,9 +1,11 @@
 //! CloudWatch Logs (awsJson1_1, `X-Amz-Target: Logs_20140328.<Op>`): what runtimes write, and
 //! DescribeLogGroups/Streams, GetLogEvents, FilterLogEvents with real filter patterns,
-//! CreateLogGroup/Stream, PutLogEvents, and metric filters (`metric_filters`).
+//! CreateLogGroup/Stream, PutLogEvents, metric filters (`metric_filters`) and retention
+//! (`retention`).
 
 pub mod live_tail;
 pub mod metric_filters;
+mod retention;
 pub mod store;
 
 use axum::body::Body;
@@ -27,6 +29,8 @@ pub fn handle(store: &mut LogStore, req: &Req) -> Response<Body> {
         .unwrap_or_default()
         .to_string();
     let partition = partition_key(&req.scope.account, &req.scope.region);
+    // Retention is applied as time passes; doing it before each request is the same to callers.
+    store.expire(now_ms());
     let result = req
         .json()
         .and_then(|body| dispatch(store, &partition, req, &op, &body));
@@ -94,17 +98,8 @@ fn dispatch(
             Ok(json!({}))
         }
         "PutLogEvents" => put_events(store, partition, b),
-        "PutRetentionPolicy" => {
-            let days = retention_days(b)?;
-            existing_group(store, partition, b)?;
-            store.set_retention(partition, &group_name(b)?, Some(days));
-            Ok(json!({}))
-        }
-        "DeleteRetentionPolicy" => {
-            existing_group(store, partition, b)?;
-            store.set_retention(partition, &group_name(b)?, None);
-            Ok(json!({}))
-        }
+        "PutRetentionPolicy" => retention::put(store, partition, b),
+        "DeleteRetentionPolicy" => retention::delete(store, partition, b),
         "PutMetricFilter" => metric_filters::put(store, partition, b),
         "DescribeMetricFilters" => metric_filters::describe(store, partition, b),
         "DeleteMetricFilter" => metric_filters::delete(store, partition, b),
@@ -155,28 +150,7 @@ pub(crate) fn group_name(b: &Map<String, Value>) -> Result<String, AwsError> {
         .to_string())
 }
 
-/// `retentionInDays`: required, and one of the values CloudWatch Logs takes.
-fn retention_days(b: &Map<String, Value>) -> Result<u32, AwsError> {
-    let days = b
-        .get("retentionInDays")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| err("InvalidParameterException", "retentionInDays is required"))?;
-    u32::try_from(days)
-        .ok()
-        .filter(|d| crate::domain::posture::RETENTION_DAYS.contains(d))
-        .ok_or_else(|| {
-            err(
-                "InvalidParameterException",
-                format!(
-                    "1 validation error detected: Value '{days}' at 'retentionInDays' failed to \
-                     satisfy constraint: Member must satisfy enum value set: {:?}",
-                    crate::domain::posture::RETENTION_DAYS
-                ),
-            )
-        })
-}
-
-fn existing_group<'s>(
+pub(crate) fn existing_group<'s>(
     store: &'s mut LogStore,
     partition: &str,
     b: &Map<String, Value>,
@@ -508,7 +482,19 @@ fn put_events(
     if let Some(first_new) = batch.iter().position(|(t, _)| *t > too_new) {
         rejected.insert("tooNewLogEventStartIndex".into(), json!(first_new));
     }
-    for (ts, msg) in batch.iter().filter(|(t, _)| *t >= too_old && *t <= too_new) {
+    // Older than the group's retention: AWS reports them expired and keeps none.
+    if let Some(last) = batch
+        .iter()
+        .rposition(|(t, _)| store.expired(partition, &group, *t, now))
+    {
+        rejected.insert("expiredLogEventEndIndex".into(), json!(last + 1));
+    }
+    let kept: Vec<_> = batch
+        .iter()
+        .filter(|(t, _)| *t >= too_old && *t <= too_new)
+        .filter(|(t, _)| !store.expired(partition, &group, *t, now))
+        .collect();
+    for (ts, msg) in kept {
         store.append(partition, &group, &stream, *ts, msg);
     }
     let mut out = json!({ "nextSequenceToken": format!("{:056}", now) });

@@ -71,6 +71,8 @@ pub struct Stream {
     pub creation_time: i64,
     pub events: VecDeque<Event>,
     pub stored_bytes: u64,
+    /// No event is older (may be older than the oldest left): spares `expire` a walk.
+    oldest: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -120,6 +122,7 @@ impl LogStore {
                 }
             }
         }
+        store.expire(now_ms());
         if size > COMPACT_AT {
             store.compact(dir)?;
         }
@@ -282,6 +285,34 @@ impl LogStore {
         self.group_mut(partition, group).retention_days = days;
     }
 
+    /// Drop the events older than their group's retention, as AWS deletes them: what is gone
+    /// is no longer returned by any read. Not journaled: the replay expires them again.
+    pub fn expire(&mut self, now: i64) {
+        const DAY_MS: i64 = 24 * 3600 * 1000;
+        for g in self.groups.values_mut() {
+            let Some(days) = g.retention_days else {
+                continue;
+            };
+            let cutoff = now - i64::from(days) * DAY_MS;
+            for s in g.streams.values_mut() {
+                if s.oldest.is_none_or(|o| o >= cutoff) {
+                    continue;
+                }
+                s.events.retain(|e| e.timestamp >= cutoff);
+                s.stored_bytes = s.events.iter().map(|e| e.message.len() as u64).sum();
+                s.oldest = s.events.iter().map(|e| e.timestamp).min();
+            }
+        }
+    }
+
+    /// Whether an event at `timestamp` is already past `group`'s retention.
+    pub fn expired(&self, partition: &str, group: &str, timestamp: i64, now: i64) -> bool {
+        self.groups
+            .get(&(partition.to_string(), group.to_string()))
+            .and_then(|g| g.retention_days)
+            .is_some_and(|d| timestamp < now - i64::from(d) * 24 * 3600 * 1000)
+    }
+
     /// Create a stream in an existing group (journaled).
     pub fn create_stream(&mut self, partition: &str, group: &str, stream: &str) {
         let t = now_ms();
@@ -382,6 +413,7 @@ impl LogStore {
             s.stored_bytes = s.stored_bytes.saturating_sub(old.message.len() as u64);
         }
         s.stored_bytes += message.len() as u64;
+        s.oldest = Some(s.oldest.map_or(timestamp, |o| o.min(timestamp)));
         s.events.push_back(Event {
             timestamp,
             ingestion_time: ingestion,
@@ -389,5 +421,50 @@ impl LogStore {
             id,
             seq,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY_MS: i64 = 24 * 3600 * 1000;
+
+    fn messages(store: &LogStore) -> Vec<String> {
+        store
+            .groups
+            .values()
+            .flat_map(|g| g.streams.values())
+            .flat_map(|s| s.events.iter().map(|e| e.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn expiry_drops_what_is_past_retention_and_compaction_keeps_the_setting() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let now = now_ms();
+        {
+            let mut store = LogStore::open(dir.path()).expect("open");
+            store.append("p", "g", "s", now - 5 * DAY_MS, "old");
+            store.append("p", "g", "s", now - 1000, "new");
+            store.append("p", "other", "s", now - 5 * DAY_MS, "kept: no retention");
+            store.expire(now);
+            assert_eq!(messages(&store).len(), 3, "no retention yet");
+            store.set_retention("p", "g", Some(3));
+            store.expire(now);
+            assert_eq!(messages(&store), ["new", "kept: no retention"]);
+            let g = &store.groups[&("p".to_string(), "g".to_string())];
+            assert_eq!(g.streams["s"].stored_bytes, 3, "bytes follow the events");
+            // Compaction rewrites the journal from memory: the retention goes with it.
+            store.compact(dir.path()).expect("compact");
+        }
+        let journal = std::fs::read_to_string(dir.path().join("logs.jsonl")).expect("journal");
+        assert!(journal.contains(r#""r""#), "{journal}");
+        let store = LogStore::open(dir.path()).expect("reopen");
+        assert_eq!(
+            store.groups[&("p".to_string(), "g".to_string())].retention_days,
+            Some(3)
+        );
+        assert_eq!(messages(&store), ["new", "kept: no retention"]);
     }
 }

@@ -362,7 +362,10 @@ impl App {
                 return self.push(Box::new(pane), now);
             }
             Action::OpenDeploy { env, runtime } if self.envs.iter().any(|e| e.name == env) => {
-                return self.push(Box::new(DeployPane::new(&env, &runtime)), now);
+                let Some(e) = self.envs.iter().find(|e| e.name == env) else {
+                    return vec![];
+                };
+                return self.push(Box::new(DeployPane::new(e, &runtime)), now);
             }
             Action::OpenRollout { env, runtime } => {
                 let Some(e) = self.envs.iter().find(|e| e.name == env) else {

@@ -34,6 +34,12 @@ pub struct DeployDone {
     pub tools: Option<usize>,
     /// The named endpoints afterwards and the version each serves (none moved).
     pub endpoints: Vec<(String, Option<String>)>,
+    /// The posture sent, `field value` for each setting.
+    pub posture: Vec<String>,
+    /// What it weakened against the environment's posture (warned, or allowed and armed).
+    pub weakenings: Vec<String>,
+    /// Log retention set: days, and on how many log groups.
+    pub retention: Option<(u32, usize)>,
 }
 
 /// Whether `dir` exists and holds `entry_point`, inside it and through no symbolic link (the
@@ -102,6 +108,15 @@ pub(super) async fn deploy(
                 artifact: r.artifact,
                 tools: r.tools,
                 endpoints,
+                posture: r
+                    .posture
+                    .rows()
+                    .into_iter()
+                    .filter(|(_, v)| v != "-")
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect(),
+                weakenings: r.weakenings,
+                retention: r.log_retention.map(|l| (l.days, l.log_groups.len())),
             })
         }
         Err(e) => Err(e),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{Call, read};
 use crate::backend::deploy::{self, DeployRequest, Source};
+use crate::domain::posture::{InboundAuth, Network, Posture, seconds};
 use crate::domain::secret::Secret;
 
 /// A new version of `runtime` in `env` from `source`.
@@ -18,6 +19,11 @@ pub struct DeployOp {
     pub env_vars: Vec<(String, Secret)>,
     /// Variables of the current version to drop (`-KEY` in the form).
     pub unset_env: Vec<String>,
+    /// The posture fields as the form gives them (the environment's unless changed).
+    pub posture: Posture,
+    pub allow_posture_change: bool,
+    /// The environment's posture: the plan's weakenings, and which settings the CLI line names.
+    pub env_posture: Posture,
 }
 
 /// How long the console's deploy waits for the new version (the CLI's default).
@@ -36,6 +42,8 @@ impl DeployOp {
             description: None,
             timeout: DEPLOY_TIMEOUT,
             armed,
+            posture: self.posture.clone(),
+            allow_posture_change: self.allow_posture_change,
         }
     }
 
@@ -72,19 +80,31 @@ impl DeployOp {
             "ListAgentRuntimes → {} (update it, or create it if absent)",
             self.runtime
         ))];
-        for text in deploy::plan(&self.source, &self.runtime, None) {
-            if text.starts_with("PutObject") {
+        for text in deploy::plan(&self.request(false), &self.env_posture) {
+            if text.starts_with("PutObject") || text.starts_with("CreateLogGroup") {
                 calls.push(Call {
                     write: true,
                     text,
                     params: vec![],
                 });
+            } else if text.starts_with("  ") {
+                // The plan's posture lines: shown as the runtime write's parameters below.
+                continue;
             } else if text.starts_with("CreateAgentRuntime") {
-                let params = vec![
+                let mut params = vec![
                     ("agentRuntimeName", self.runtime.clone(), None),
                     ("artifact", self.artifact(), None),
                     ("environmentVariables", self.env_summary(), None),
                 ];
+                // The settings that differ from AWS's defaults; the others are carried over.
+                let intended = deploy::posture::overlay(&self.posture, &self.env_posture);
+                params.extend(
+                    intended
+                        .diff(&deploy::posture::aws_defaults())
+                        .into_iter()
+                        .filter(|(field, value, _)| value != "-" && *field != "log_retention_days")
+                        .map(|(field, value, _)| (field, value, None)),
+                );
                 calls.push(Call {
                     write: true,
                     text,
@@ -160,8 +180,90 @@ impl DeployOp {
         for k in &self.unset_env {
             args.extend(["--unset-env-var".into(), k.clone()]);
         }
+        args.extend(posture_flags(&self.posture, &self.env_posture));
+        if self.allow_posture_change {
+            args.push("--allow-posture-change".into());
+        }
         args
     }
+}
+
+/// The flags that give `p` where it differs from the environment's `env` (which the CLI
+/// applies by itself).
+fn posture_flags(p: &Posture, env: &Posture) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut many = |flag: &str, values: &[String]| {
+        for v in values {
+            out.extend([flag.to_string(), v.clone()]);
+        }
+    };
+    if p.network != env.network {
+        match &p.network {
+            Some(Network::Public) => many("--network", &["public".into()]),
+            Some(Network::Vpc {
+                subnets,
+                security_groups,
+            }) => {
+                many("--network", &["vpc".into()]);
+                many("--subnet", subnets);
+                many("--security-group", security_groups);
+            }
+            None => {}
+        }
+    }
+    if p.auth != env.auth {
+        match &p.auth {
+            Some(InboundAuth::Iam) => many("--auth", &["iam".into()]),
+            Some(InboundAuth::Jwt {
+                discovery_url,
+                allowed_audiences,
+                allowed_clients,
+            }) => {
+                many("--auth", &["jwt".into()]);
+                many("--discovery-url", std::slice::from_ref(discovery_url));
+                many("--allowed-audience", allowed_audiences);
+                many("--allowed-client", allowed_clients);
+            }
+            None => {}
+        }
+    }
+    let (life, env_life) = (
+        p.lifecycle.unwrap_or_default(),
+        env.lifecycle.unwrap_or_default(),
+    );
+    for (flag, v, e) in [
+        (
+            "--idle-timeout",
+            life.idle_session_timeout_s,
+            env_life.idle_session_timeout_s,
+        ),
+        (
+            "--max-lifetime",
+            life.max_lifetime_s,
+            env_life.max_lifetime_s,
+        ),
+    ] {
+        if let Some(s) = v.filter(|_| v != e) {
+            many(flag, &[seconds(s)]);
+        }
+    }
+    if let Some(proto) = p.protocol.filter(|_| p.protocol != env.protocol) {
+        many("--protocol", &[proto.as_str().to_lowercase()]);
+    }
+    if let Some(h) = p
+        .request_headers
+        .as_ref()
+        .filter(|_| p.request_headers != env.request_headers)
+    {
+        many("--request-header", h);
+    }
+    if let Some(d) = p
+        .log_retention_days
+        .filter(|_| p.log_retention_days != env.log_retention_days)
+    {
+        many("--log-retention-days", &[d.to_string()]);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -181,10 +283,13 @@ mod tests {
             },
             env_vars: vec![("LOG_LEVEL".into(), "debug".into())],
             unset_env: vec!["MCP_ERROR_RATE".into()],
+            posture: Posture::default(),
+            allow_posture_change: false,
+            env_posture: Posture::default(),
         };
         let w = WriteOp::Deploy(Box::new(op.clone()));
         let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();
-        for line in deploy::plan(&op.source, "weather_mcp", None) {
+        for line in deploy::plan(&op.request(false), &op.env_posture) {
             assert!(texts.contains(&line), "{line} in {texts:?}");
         }
         assert!(

@@ -29,6 +29,8 @@ fn request(app_version: &str) -> DeployRequest {
         // Long enough that waiting it out is told apart from noticing the race at once.
         timeout: Duration::from_secs(90),
         armed: false,
+        posture: Default::default(),
+        allow_posture_change: false,
     }
 }
 

@@ -185,6 +185,8 @@ async fn deploy_uploads_its_artifact_with_server_side_encryption() {
         description: None,
         timeout: std::time::Duration::from_secs(5),
         armed: false,
+        posture: Default::default(),
+        allow_posture_change: false,
     };
     let mut uploaded = None;
     let mut progress = |stage: Stage| {

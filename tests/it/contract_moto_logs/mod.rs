@@ -283,4 +283,5 @@ fn written(group: &str, events: &[(i64, String)]) -> Vec<Seen> {
 mod follow;
 mod history;
 mod metric_filters;
+mod retention;
 mod wire;

@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
+use super::posture_form::{PField, PostureForm};
 use crate::backend::deploy::Source;
+use crate::domain::Environment;
 use crate::domain::secret::Secret;
 use crate::tui::action::Action;
 use crate::tui::widgets::text_input::TextInput;
@@ -60,6 +62,11 @@ pub enum Field {
     EnvVars,
     /// The endpoint to offer moving once the deploy validated (optional).
     Endpoint,
+    /// The posture section's header: ←/→ opens or closes it.
+    Posture,
+    P(PField),
+    /// ←/→ toggles `allow posture change`.
+    AllowChange,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +81,8 @@ pub struct DeployForm {
     pub env_vars: TextInput,
     /// The named endpoint the result offers to move (created if absent); empty for none.
     pub endpoint: TextInput,
+    /// The runtime settings sent, prefilled from the environment's.
+    pub posture: PostureForm,
     pub focus: Field,
     /// Why the last enter was refused (or what the directory check said).
     pub error: Option<String>,
@@ -89,8 +98,9 @@ pub enum Outcome {
 }
 
 impl DeployForm {
-    pub fn new(runtime: &str) -> Self {
+    pub fn new(runtime: &str, env: &Environment) -> Self {
         Self {
+            posture: PostureForm::new(env),
             kind: Kind::Dir,
             location: TextInput::default(),
             entry_point: TextInput::with("main.py"),
@@ -109,13 +119,23 @@ impl DeployForm {
         if self.kind != Kind::Image {
             f.extend([Field::EntryPoint, Field::CodeRuntime]);
         }
-        f.extend([Field::Runtime, Field::EnvVars, Field::Endpoint]);
+        f.extend([
+            Field::Runtime,
+            Field::EnvVars,
+            Field::Endpoint,
+            Field::Posture,
+        ]);
+        if self.posture.open {
+            f.extend(PField::ALL.map(Field::P));
+            f.push(Field::AllowChange);
+        }
         f
     }
 
     pub fn input(&self, field: Field) -> Option<&TextInput> {
         Some(match field {
-            Field::Kind => return None,
+            Field::Kind | Field::Posture | Field::AllowChange => return None,
+            Field::P(p) => self.posture.input(p),
             Field::Location => &self.location,
             Field::EntryPoint => &self.entry_point,
             Field::CodeRuntime => &self.code_runtime,
@@ -127,7 +147,8 @@ impl DeployForm {
 
     fn input_mut(&mut self, field: Field) -> Option<&mut TextInput> {
         Some(match field {
-            Field::Kind => return None,
+            Field::Kind | Field::Posture | Field::AllowChange => return None,
+            Field::P(p) => self.posture.input_mut(p),
             Field::Location => &mut self.location,
             Field::EntryPoint => &mut self.entry_point,
             Field::CodeRuntime => &mut self.code_runtime,
@@ -158,6 +179,13 @@ impl DeployForm {
                 };
                 self.error = None;
             }
+            Action::Left | Action::Right if self.focus == Field::Posture => {
+                self.posture.open = !self.posture.open;
+            }
+            Action::Left | Action::Right if self.focus == Field::AllowChange => {
+                self.posture.allow_change = !self.posture.allow_change;
+                self.error = self.posture.check().err();
+            }
             Action::Submit => match self.check(env) {
                 Ok(op) => return Outcome::Ready(Box::new(op)),
                 Err(e) => self.error = Some(e),
@@ -166,7 +194,11 @@ impl DeployForm {
                 if let Some(input) = self.input_mut(self.focus)
                     && input.edit(other)
                 {
-                    self.error = None;
+                    // Posture fields are checked as typed; the others on enter.
+                    self.error = match self.focus {
+                        Field::P(_) => self.posture.check().err(),
+                        _ => None,
+                    };
                 }
             }
         }
@@ -225,12 +257,16 @@ impl DeployForm {
             }
         };
         let (env_vars, unset_env) = parse_env_vars(&self.env_vars.text)?;
+        let posture = self.posture.check()?;
         Ok(DeployOp {
             env: env.to_string(),
             runtime: runtime.to_string(),
             source,
             env_vars,
             unset_env,
+            posture,
+            allow_posture_change: self.posture.allow_change,
+            env_posture: self.posture.env_posture.clone(),
         })
     }
 }
@@ -324,7 +360,7 @@ mod tests {
 
     #[test]
     fn sources_are_checked_before_anything_is_sent() {
-        let mut f = DeployForm::new("weather_mcp");
+        let mut f = DeployForm::new("weather_mcp", &Environment::default());
         assert_eq!(f.handle(&Action::Submit, "dev"), Outcome::Editing);
         assert!(f.error.as_deref().is_some_and(|e| e.contains("directory")));
         typed(&mut f, "./server");
@@ -392,7 +428,7 @@ mod tests {
         assert!(parse_env_vars("A=1 oops").is_err_and(|e| e.contains("`oops`")));
         assert!(parse_env_vars("=1").is_err());
         assert!(parse_env_vars("A=1 A=2").is_err_and(|e| e.contains("twice")));
-        let mut f = DeployForm::new("");
+        let mut f = DeployForm::new("", &Environment::default());
         f.location.text = "./server".into();
         assert!(
             f.check("dev")

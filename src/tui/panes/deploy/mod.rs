@@ -7,6 +7,7 @@
 //! second write, `point`, confirmed on its own.
 
 mod form;
+mod posture_form;
 mod render;
 
 use self::form::{DeployForm, Outcome};
@@ -20,6 +21,7 @@ use crate::tui::widgets::status_line::Level;
 use crate::tui::write::{DeployOp, WriteOp};
 
 pub use form::{CODE_RUNTIMES, Field, Kind};
+pub use posture_form::PField;
 
 /// The deploy pane's keys (once the form is sent).
 pub fn keys(nav: &impl Fn(&str) -> Vec<Entry>) -> Vec<Entry> {
@@ -62,7 +64,7 @@ pub enum Phase {
     /// The deploy runs: its stages so far.
     Running(Vec<String>),
     /// Its outcome, with the stages it went through.
-    Done(Vec<String>, Result<DeployDone, String>),
+    Done(Vec<String>, Result<Box<DeployDone>, String>),
 }
 
 pub struct DeployPane {
@@ -80,10 +82,11 @@ pub struct DeployPane {
 }
 
 impl DeployPane {
-    pub fn new(env: &str, runtime: &str) -> Self {
+    /// The pane for `runtime` in `env`, its posture fields holding the environment's defaults.
+    pub fn new(env: &crate::domain::Environment, runtime: &str) -> Self {
         Self {
-            env: env.to_string(),
-            form: DeployForm::new(runtime),
+            env: env.name.clone(),
+            form: DeployForm::new(runtime, env),
             phase: Phase::Form,
             op: None,
             checked: None,
@@ -247,7 +250,7 @@ impl Pane for DeployPane {
                     Phase::Running(s) => s,
                     _ => vec![],
                 };
-                self.phase = Phase::Done(stages, result);
+                self.phase = Phase::Done(stages, result.map(Box::new));
                 // Start on the endpoint the form named, if any.
                 let wanted = self.form.endpoint().ok().flatten();
                 self.sel = self

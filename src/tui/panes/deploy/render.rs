@@ -118,6 +118,21 @@ fn form(pane: &DeployPane, t: &Theme) -> Vec<Line<'static>> {
                 f.endpoint.text.clone(),
                 "optional: offered to move once validated (created if absent)",
             ),
+            Field::Posture => (
+                "posture",
+                f.posture.summary(),
+                if f.posture.open {
+                    "←/→ to close"
+                } else {
+                    "←/→ to open"
+                },
+            ),
+            Field::P(p) => (p.label(), f.posture.input(p).text.clone(), p.note()),
+            Field::AllowChange => (
+                "allow change",
+                if f.posture.allow_change { "[x]" } else { "[ ]" }.into(),
+                "←/→: let this deploy weaken a protected posture (with arming)",
+            ),
         };
         let style = if focus { t.key } else { t.text };
         lines.push(Line::from(vec![
@@ -125,7 +140,7 @@ fn form(pane: &DeployPane, t: &Theme) -> Vec<Line<'static>> {
             Span::styled(format!("{label:<14}"), t.dim),
             Span::styled(clean(&value), style),
             Span::styled(
-                if focus && field != Field::Kind {
+                if focus && f.input(field).is_some() {
                     "▏"
                 } else {
                     " "
@@ -143,7 +158,17 @@ fn form(pane: &DeployPane, t: &Theme) -> Vec<Line<'static>> {
         ));
     } else if let Some(e) = &f.error {
         lines.push(Line::styled(format!(" ✗ {}", clean(e)), t.error));
-    } else if pane.checked.is_some() && pane.checked == f.check(&pane.env).ok() {
+    }
+    if let Ok(p) = f.posture.posture() {
+        for w in f.posture.weakenings(&p) {
+            lines.push(Line::styled(
+                format!(" ! weakens the environment's posture: {}", clean(&w)),
+                t.warn,
+            ));
+        }
+    }
+    let quiet = f.error.is_none() && pane.phase == Phase::Form;
+    if quiet && pane.checked.is_some() && pane.checked == f.check(&pane.env).ok() {
         lines.push(Line::styled(
             " ✓ the directory holds the entry point: enter to review the calls",
             t.ok,
@@ -211,6 +236,27 @@ fn success(pane: &DeployPane, d: &DeployDone, t: &Theme) -> Vec<Line<'static>> {
         format!("   artifact {}", clean(&d.artifact)),
         t.dim,
     ));
+    if !d.posture.is_empty() {
+        lines.push(Line::styled(
+            format!("   posture {}", clean(&d.posture.join(" · "))),
+            t.dim,
+        ));
+    }
+    if let Some((days, groups)) = d.retention {
+        lines.push(Line::styled(
+            format!(
+                " ✓ log retention {days} days on {groups} log group{}",
+                if groups == 1 { "" } else { "s" }
+            ),
+            t.ok,
+        ));
+    }
+    for w in &d.weakenings {
+        lines.push(Line::styled(
+            format!(" ! weakened the environment's posture: {}", clean(w)),
+            t.warn,
+        ));
+    }
     lines.push(Line::styled(
         format!(
             "   DEFAULT serves version {} (it follows the latest); named endpoints were not moved:",
