@@ -87,6 +87,7 @@ fn snapshot(env: &str) -> EnvSnapshot {
         metrics: Ok(metrics),
         splits: Ok(splits),
         rollouts: Ok(Default::default()),
+        drift: Ok(Default::default()),
     }
 }
 

@@ -9,6 +9,12 @@ pub enum BackendError {
     UnknownEnvironment(String),
     #[error("{env}: runtime `{runtime}` not found")]
     RuntimeNotFound { env: String, runtime: String },
+    #[error("{env}: runtime `{runtime}` has no version `{version}`")]
+    VersionNotFound {
+        env: String,
+        runtime: String,
+        version: String,
+    },
     /// An AWS (or local AgentCore) service error: code and message as the service sent them.
     #[error("{operation}: {code}: {message}")]
     Service {

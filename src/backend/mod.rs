@@ -31,6 +31,8 @@ use crate::domain::Environment;
 pub struct Backend {
     envs: Vec<Environment>,
     clients: HashMap<String, OnceCell<Arc<Clients>>>,
+    /// Postures read for the matrix's mark, kept while runtimes do not change.
+    pub(crate) drift: runtimes::drift::DriftCache,
 }
 
 impl Backend {
@@ -39,7 +41,11 @@ impl Backend {
             .iter()
             .map(|e| (e.name.clone(), OnceCell::new()))
             .collect();
-        Self { envs, clients }
+        Self {
+            envs,
+            clients,
+            drift: Default::default(),
+        }
     }
 
     pub fn environments(&self) -> &[Environment] {

@@ -203,10 +203,11 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
             println!("{line}");
         }
         if let Some(r) = &report.log_retention {
+            let n = r.log_groups.len();
             println!(
-                "log retention: {} days on {} log groups",
+                "log retention: {} days on {n} log group{}",
                 r.days,
-                r.log_groups.len()
+                if n == 1 { "" } else { "s" }
             );
         }
     }

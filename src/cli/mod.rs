@@ -13,6 +13,8 @@ mod logs;
 mod metrics;
 mod output;
 mod rollout;
+mod runtime_diff;
+mod runtime_show;
 mod runtimes;
 mod tools;
 mod traffic;

@@ -20,14 +20,19 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), super::CliError> {
 
 /// A table with a header row; columns are padded to their widest cell.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     pub fn new(header: Vec<&'static str>) -> Self {
+        Self::headed(header.into_iter().map(str::to_string).collect())
+    }
+
+    /// A header made at run time (e.g. one column per version); sanitised like the cells.
+    pub fn headed(header: Vec<String>) -> Self {
         Self {
-            header,
+            header: header.iter().map(|h| sanitize::one_line(h)).collect(),
             rows: vec![],
         }
     }
@@ -57,7 +62,7 @@ impl Table {
             }
             out.trim_end().to_string()
         };
-        let mut out = line(self.header.clone());
+        let mut out = line(self.header.iter().map(String::as_str).collect());
         out.push('\n');
         for row in &self.rows {
             out.push_str(&line(row.iter().map(String::as_str).collect()));

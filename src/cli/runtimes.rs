@@ -3,47 +3,98 @@
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::output::{self, OutputFormat, Table, or_dash};
+use super::output::{self, OutputFormat, Table};
 use super::{Cli, CliError, Outcome};
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
-use crate::domain::{Endpoint, RuntimeDetail};
+use crate::domain::Endpoint;
+use crate::domain::version_config::PostureDrift;
 
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
-    /// Versions, endpoints, artifact, protocol and log groups of one runtime
+    /// One runtime: every setting of its latest version (and of the versions endpoints
+    /// serve), log retention, endpoints and versions
     Show {
         /// Runtime name or id
         runtime: String,
     },
+    /// What differs between two versions of a runtime: within one environment (--env A,
+    /// versions by --version) or across two (--env A --env B)
+    Diff(super::runtime_diff::DiffArgs),
 }
 
 pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
     let envs = config.select(&cli.envs)?;
     let names: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
+    let configured: Vec<bool> = envs.iter().map(|e| e.posture.is_configured()).collect();
     let backend = Backend::new(envs);
     let results = runtimes::matrix(&backend, &names).await;
-    let failed: Vec<&str> = results
+    // The posture mark, per environment that configures one (see `runtimes::drift`).
+    let drifts = futures::future::join_all(results.iter().map(|r| async {
+        match &r.result {
+            Ok(list) => Some(
+                runtimes::drift::env_drift(&backend, &r.env, list)
+                    .await
+                    .map_err(|e| e.to_string()),
+            ),
+            Err(_) => None,
+        }
+    }))
+    .await;
+    let mut failed: Vec<String> = results
         .iter()
         .filter(|r| r.result.is_err())
-        .map(|r| r.env.as_str())
+        .map(|r| r.env.clone())
         .collect();
+    for (r, d) in results.iter().zip(&drifts) {
+        if let Some(Err(e)) = d {
+            failed.push(format!("{} (posture: {e})", r.env));
+        }
+    }
+    let mark = |i: usize, id: &str| -> Posture {
+        match &drifts[i] {
+            _ if !configured[i] => Posture::NotConfigured,
+            Some(Ok(d)) => d
+                .get(id)
+                .map_or(Posture::Matches, |v| Posture::Differs(v.clone())),
+            Some(Err(e)) => Posture::Failed(e.clone()),
+            None => Posture::NotConfigured,
+        }
+    };
     if cli.output == OutputFormat::Json {
         let mut rows: Vec<Value> = vec![];
-        for r in &results {
+        for (i, r) in results.iter().enumerate() {
             match &r.result {
-                Ok(list) => rows.extend(list.iter().map(|rt| json!(rt))),
+                Ok(list) => rows.extend(list.iter().map(|rt| {
+                    let mut v = json!(rt);
+                    match mark(i, &rt.id) {
+                        Posture::NotConfigured => v["postureDrift"] = Value::Null,
+                        Posture::Matches => v["postureDrift"] = json!([]),
+                        Posture::Differs(d) => v["postureDrift"] = json!(d),
+                        Posture::Failed(e) => v["postureError"] = json!(e),
+                    }
+                    v
+                })),
                 Err(e) => rows.push(json!({ "env": r.env, "error": e })),
             }
         }
         output::json(&rows)?;
     } else {
-        let mut t = Table::new(vec!["ENV", "NAME", "ID", "STATUS", "LATEST", "ENDPOINTS"]);
-        for r in &results {
+        let mut t = Table::new(vec![
+            "ENV",
+            "NAME",
+            "ID",
+            "STATUS",
+            "LATEST",
+            "POSTURE",
+            "ENDPOINTS",
+        ]);
+        for (i, r) in results.iter().enumerate() {
             match &r.result {
                 Ok(list) if list.is_empty() => t.row(vec![
                     r.env.clone(),
                     "(no runtimes)".into(),
+                    "-".into(),
                     "-".into(),
                     "-".into(),
                     "-".into(),
@@ -57,6 +108,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                             rt.id.clone(),
                             rt.status.to_string(),
                             rt.latest_version.clone(),
+                            mark(i, &rt.id).cell(),
                             endpoints_cell(&rt.endpoints),
                         ]);
                     }
@@ -67,6 +119,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                     "-".into(),
                     "ERROR".into(),
                     "-".into(),
+                    "-".into(),
                     e.clone(),
                 ]),
             }
@@ -74,6 +127,29 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
         t.print();
     }
     Ok(Outcome::listed(&failed, results.len()))
+}
+
+/// A runtime against its environment's configured posture.
+enum Posture {
+    NotConfigured,
+    Matches,
+    Differs(Vec<PostureDrift>),
+    Failed(String),
+}
+
+impl Posture {
+    /// `-`, `ok`, `≠ network, auth`, `? why`.
+    fn cell(&self) -> String {
+        match self {
+            Self::NotConfigured => "-".into(),
+            Self::Matches => "ok".into(),
+            Self::Differs(d) => format!(
+                "≠ {}",
+                d.iter().map(|x| x.field).collect::<Vec<_>>().join(", ")
+            ),
+            Self::Failed(e) => format!("? {e}"),
+        }
+    }
 }
 
 /// `DEFAULT→3  canary→2⇢4 (UPDATING)`: where each endpoint points, and where it is going.
@@ -109,63 +185,10 @@ pub async fn run(config: &Config, cli: &Cli, cmd: &RuntimeCommand) -> Result<Out
             if cli.output == OutputFormat::Json {
                 output::json(&detail)?;
             } else {
-                print_detail(&detail);
+                super::runtime_show::print(&detail);
             }
             Ok(Outcome::Ok)
         }
+        RuntimeCommand::Diff(args) => super::runtime_diff::run(config, cli, args).await,
     }
-}
-
-fn print_detail(d: &RuntimeDetail) {
-    let rt = &d.runtime;
-    let mut t = Table::new(vec!["FIELD", "VALUE"]);
-    let fields: Vec<(&str, Option<&str>)> = vec![
-        ("env", Some(&rt.env)),
-        ("name", Some(&rt.name)),
-        ("id", Some(&rt.id)),
-        ("arn", Some(&rt.arn)),
-        ("status", Some(rt.status.as_str())),
-        ("latest version", Some(&rt.latest_version)),
-        ("description", rt.description.as_deref()),
-        ("failure reason", d.failure_reason.as_deref()),
-        ("artifact", d.artifact.as_deref()),
-        ("language runtime", d.language_runtime.as_deref()),
-        ("protocol", d.protocol.as_deref()),
-        ("role", d.role_arn.as_deref()),
-        ("created", d.created_at.as_deref()),
-        ("updated", rt.last_updated_at.as_deref()),
-    ];
-    for (k, v) in fields {
-        t.row(vec![k.to_string(), or_dash(v)]);
-    }
-    if !d.entry_point.is_empty() {
-        t.row(vec!["entry point".into(), d.entry_point.join(" ")]);
-    }
-    for g in &d.log_groups {
-        t.row(vec!["log group".into(), g.clone()]);
-    }
-    t.print();
-    println!();
-    let mut e = Table::new(vec!["ENDPOINT", "LIVE", "TARGET", "STATUS", "DESCRIPTION"]);
-    for ep in &rt.endpoints {
-        e.row(vec![
-            ep.name.clone(),
-            or_dash(ep.live_version.as_deref()),
-            or_dash(ep.target_version.as_deref()),
-            ep.status.to_string(),
-            or_dash(ep.description.as_deref()),
-        ]);
-    }
-    e.print();
-    println!();
-    let mut v = Table::new(vec!["VERSION", "STATUS", "UPDATED", "DESCRIPTION"]);
-    for ver in &d.versions {
-        v.row(vec![
-            ver.version.clone(),
-            ver.status.to_string(),
-            or_dash(ver.last_updated_at.as_deref()),
-            or_dash(ver.description.as_deref()),
-        ]);
-    }
-    v.print();
 }

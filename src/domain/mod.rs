@@ -12,6 +12,7 @@ pub mod sanitize;
 pub mod secret;
 pub mod since;
 pub mod timestamp;
+pub mod version_config;
 
 pub use environment::Environment;
 pub use runtime::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};

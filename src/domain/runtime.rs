@@ -136,6 +136,12 @@ pub struct RuntimeDetail {
     pub log_groups: Vec<String>,
     /// Newest first.
     pub versions: Vec<RuntimeVersion>,
+    /// The latest version, every setting.
+    pub latest: super::version_config::VersionConfig,
+    /// The other versions endpoints serve, every setting (oldest first).
+    pub served: Vec<super::version_config::VersionConfig>,
+    /// Each endpoint's log group and its retention.
+    pub log_retention: Vec<super::version_config::EndpointRetention>,
 }
 
 /// The runtimes of one environment, or why they could not be listed.

@@ -183,6 +183,21 @@ pub enum Action {
     PauseRollout,
     /// Resume a paused rollout, or drive a stalled one from here.
     ResumeRollout,
+    /// Runtime pane: every setting of the served versions, or back to versions and changes.
+    Settings,
+    /// Runtime pane: compare with another environment or version (the palette, prefilled).
+    Compare,
+    /// Open the palette with this text typed.
+    PaletteWith(String),
+    /// Open the diff view of two versions of a runtime.
+    OpenDiff {
+        runtime: String,
+        left: crate::backend::runtimes::config::DiffSide,
+        right: crate::backend::runtimes::config::DiffSide,
+    },
+    /// Diff view: the left side one version older / newer.
+    OlderVersion,
+    NewerVersion,
 }
 
 /// Actions a key may be bound to in `keymap.toml`, by name.
@@ -256,6 +271,10 @@ const NAMED: &[(&str, Action)] = &[
     ("approve", Action::Approve),
     ("rollout-pause", Action::PauseRollout),
     ("rollout-resume", Action::ResumeRollout),
+    ("settings", Action::Settings),
+    ("compare", Action::Compare),
+    ("older-version", Action::OlderVersion),
+    ("newer-version", Action::NewerVersion),
 ];
 
 impl Action {

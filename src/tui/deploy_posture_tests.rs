@@ -205,7 +205,7 @@ fn a_weakening_is_refused_as_typed_until_allowed_then_armed_and_previewed() {
     let text = screen(&app, W, 30);
     for shown in [
         "posture network VPC · auth JWT · log_retention_days 30",
-        "✓ log retention 30 days on 1 log groups",
+        "✓ log retention 30 days on 1 log group",
         "! weakened the environment's posture: shortens log retention from 90 to 30 days",
     ] {
         assert!(text.contains(shown), "`{shown}` in:\n{text}");

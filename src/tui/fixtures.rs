@@ -145,6 +145,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
                 canary: 10,
             }]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
         "staging" => EnvSnapshot {
             runtimes: vec![runtime(
@@ -157,6 +158,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             metrics: Ok(vec![metrics("staging", "weather_mcp", 0.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
         _ => EnvSnapshot {
             runtimes: vec![
@@ -175,6 +177,7 @@ pub fn snapshot(env: &str) -> EnvSnapshot {
             metrics: Ok(vec![metrics(env, "weather_mcp", 80.0, (10.0, 0.0))]),
             splits: Ok(vec![]),
             rollouts: Ok(Default::default()),
+            drift: Ok(Default::default()),
         },
     }
 }
@@ -235,7 +238,11 @@ pub fn runtime_view() -> RuntimeView {
                 version("1", Status::Ready),
             ],
             runtime: rt,
+            latest: super::fixtures_config::version_config("prod", "4"),
+            served: vec![super::fixtures_config::version_config("prod", "3")],
+            log_retention: super::fixtures_config::retention("prod"),
         },
+        posture_drift: Some(vec![]),
         history: Ok(vec![
             entry("prod", "deploy", "1", "3", "ok"),
             entry(
@@ -282,6 +289,9 @@ pub fn answer(req: &Request, failing: &[&str]) -> Option<Response> {
         Job::AlarmHistory { .. } | Job::AlarmPlan { .. } => return None,
         // Tests answer rollouts themselves (`app_tests_rollout`).
         Job::Rollout { .. } | Job::RolloutPreview(_) => return None,
+        Job::RuntimeDiff { left, right, .. } => {
+            Reply::RuntimeDiff(Ok(Box::new(super::fixtures_config::diff(left, right))))
+        }
     };
     Some(Response {
         ticket: req.ticket,

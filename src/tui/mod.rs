@@ -90,6 +90,8 @@ mod deploy_posture_tests;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod fixtures_config;
+#[cfg(test)]
 mod fixtures_rollout;
 #[cfg(test)]
 mod fixtures_traffic;
@@ -100,7 +102,11 @@ mod snapshot_tests_alarms;
 #[cfg(test)]
 mod snapshot_tests_deploy;
 #[cfg(test)]
+mod snapshot_tests_diff;
+#[cfg(test)]
 mod snapshot_tests_modals;
+#[cfg(test)]
+mod snapshot_tests_posture;
 #[cfg(test)]
 mod snapshot_tests_rollout;
 #[cfg(test)]

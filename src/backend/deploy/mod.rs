@@ -160,7 +160,11 @@ impl std::fmt::Display for Stage {
                 write!(f, "endpoint {endpoint} → {version}")
             }
             Stage::RetentionSet { days, groups } => {
-                write!(f, "log retention {days} days on {groups} log groups")
+                write!(
+                    f,
+                    "log retention {days} days on {groups} log group{}",
+                    if *groups == 1 { "" } else { "s" }
+                )
             }
         }
     }

@@ -262,6 +262,7 @@ impl App {
                     env: None,
                 },
             ));
+            items.extend(diff_items(&runtime, &envs));
             for env in envs {
                 items.push(item(
                     format!("logs {runtime} {env}"),
@@ -341,4 +342,39 @@ impl App {
         }
         items
     }
+}
+
+/// `diff R ENV` (the stable endpoint's version against the latest) and `diff R A B` (each
+/// environment's stable version) for every pair of the environments `runtime` runs in.
+fn diff_items(runtime: &str, envs: &[String]) -> Vec<PaletteItem> {
+    use crate::backend::runtimes::config::DiffSide;
+    let side = |env: &str, latest: bool| DiffSide {
+        env: env.to_string(),
+        version: None,
+        latest_by_default: latest,
+    };
+    let mut out = Vec::new();
+    for (i, a) in envs.iter().enumerate() {
+        out.push(PaletteItem {
+            label: format!("diff {runtime} {a}"),
+            hint: format!("{runtime} in {a}: the stable endpoint's version against the latest"),
+            action: Action::OpenDiff {
+                runtime: runtime.to_string(),
+                left: side(a, false),
+                right: side(a, true),
+            },
+        });
+        for b in &envs[i + 1..] {
+            out.push(PaletteItem {
+                label: format!("diff {runtime} {a} {b}"),
+                hint: format!("{runtime}: every setting, {a} against {b}"),
+                action: Action::OpenDiff {
+                    runtime: runtime.to_string(),
+                    left: side(a, false),
+                    right: side(b, false),
+                },
+            });
+        }
+    }
+    out
 }

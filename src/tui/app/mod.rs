@@ -25,6 +25,7 @@ use super::keys::Key;
 use super::panes::alarms::AlarmsPane;
 use super::panes::audit::AuditPane;
 use super::panes::deploy::DeployPane;
+use super::panes::diff::DiffPane;
 use super::panes::matrix::MatrixPane;
 use super::panes::metrics::MetricsPane;
 use super::panes::rollout::RolloutPane;
@@ -295,6 +296,18 @@ impl App {
             Action::Palette => {
                 let items = self.palette_items();
                 self.modals.push(Modal::Palette(Palette::new(items)));
+            }
+            Action::PaletteWith(text) => {
+                let mut p = Palette::new(self.palette_items());
+                p.input = TextInput::with(&text);
+                self.modals.push(Modal::Palette(p));
+            }
+            Action::OpenDiff {
+                runtime,
+                left,
+                right,
+            } => {
+                return self.push(Box::new(DiffPane::new(&runtime, left, right)), now);
             }
             Action::Filter => {
                 let current = TextInput::with(self.top().filter());

@@ -73,6 +73,10 @@ impl App {
             // A driver's events show in its pane; a preview is taken above.
             Reply::RolloutEvent(_) | Reply::RolloutPreview(_) => (String::new(), None),
             Reply::Crashed(_) => (String::new(), None),
+            Reply::RuntimeDiff(r) => (
+                String::new(),
+                r.as_ref().err().map(|e| format!("diff: {e}")),
+            ),
         };
         let Some(pane) = self.pane_mut(ticket.pane) else {
             return vec![];

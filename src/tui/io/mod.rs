@@ -15,8 +15,10 @@ use super::write::WriteOp;
 use crate::backend::Backend;
 use crate::backend::audit::AuditLog;
 use crate::backend::metrics::RuntimeMetrics;
+use crate::backend::runtimes::config::DiffSide;
 use crate::backend::traffic::Split;
 use crate::domain::audit::AuditEntry;
+use crate::domain::version_config::RuntimeDiff;
 use crate::domain::{Runtime, RuntimeDetail};
 
 mod alarm_jobs;
@@ -105,6 +107,12 @@ pub enum Job {
     Rollout { env: String, runtime: String },
     /// What starting a rollout would do: reads only; the answer goes to the confirmation.
     RolloutPreview(StartAsk),
+    /// Two versions of a runtime, every setting, and what differs.
+    RuntimeDiff {
+        runtime: String,
+        left: DiffSide,
+        right: DiffSide,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +129,8 @@ pub struct EnvSnapshot {
     pub splits: Result<Vec<Split>, String>,
     /// Every runtime's rollout, over or not (one listing, one GetObject each).
     pub rollouts: Result<EnvRollouts, String>,
+    /// Runtimes (by id) off the environment's configured posture, and how.
+    pub drift: Result<crate::backend::runtimes::drift::EnvDrift, String>,
 }
 
 /// A runtime in detail and what the audit log says was done to it (oldest first).
@@ -128,6 +138,9 @@ pub struct EnvSnapshot {
 pub struct RuntimeView {
     pub detail: RuntimeDetail,
     pub history: Result<Vec<AuditEntry>, String>,
+    /// What of the environment's configured posture the stable version lacks; `None` when
+    /// the environment configures none.
+    pub posture_drift: Option<Vec<crate::domain::version_config::PostureDrift>>,
 }
 
 /// The answer to one request.
@@ -177,6 +190,7 @@ pub enum Reply {
     RolloutEvent(Box<crate::backend::rollout::Event>),
     /// A request's task panicked: a message for the status line.
     Crashed(String),
+    RuntimeDiff(Result<Box<RuntimeDiff>, String>),
 }
 
 impl Reply {
@@ -213,6 +227,7 @@ impl Reply {
             },
             Job::Rollout { .. } => Reply::Rollout(Err(why)),
             Job::RolloutPreview(_) => Reply::RolloutPreview(Err(why)),
+            Job::RuntimeDiff { .. } => Reply::RuntimeDiff(Err(why)),
         })
     }
 }
@@ -371,6 +386,16 @@ async fn execute(
                 .map(Box::new),
         ),
         Job::Audit => Reply::Audit(audit.and_then(|a| a.read().map_err(|e| e.to_string()))),
+        Job::RuntimeDiff {
+            runtime,
+            left,
+            right,
+        } => Reply::RuntimeDiff(
+            crate::backend::runtimes::config::diff(backend, &runtime, &left, &right)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
+        ),
         Job::Write { op, armed, command } => {
             let result = match audit {
                 Err(why) => Err(format!("no audit log, so no writes: {why}")),

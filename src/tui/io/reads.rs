@@ -18,6 +18,7 @@ pub(super) async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnap
             metrics: Ok(vec![]),
             splits: Ok(vec![]),
             rollouts: Ok(EnvRollouts::default()),
+            drift: Ok(Default::default()),
         });
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -29,16 +30,18 @@ pub(super) async fn env_snapshot(backend: &Backend, env: &str) -> Result<EnvSnap
     let names: Vec<String> = runtimes.iter().map(|r| r.name.clone()).collect();
     let targets: Vec<(String, String)> =
         names.iter().map(|n| (env.to_string(), n.clone())).collect();
-    let (metrics, splits, rollouts) = futures::join!(
+    let (metrics, splits, rollouts, drift) = futures::join!(
         metrics::fetch(backend, &targets, window),
         traffic::splits(backend, env, &names),
-        rollout_jobs::env_rollouts(backend, env)
+        rollout_jobs::env_rollouts(backend, env),
+        runtimes::drift::env_drift(backend, env, &runtimes),
     );
     Ok(EnvSnapshot {
         runtimes,
         metrics: metrics.map_err(|e| e.to_string()),
         splits: splits.map_err(|e| e.to_string()),
         rollouts,
+        drift: drift.map_err(|e| e.to_string()),
     })
 }
 
@@ -59,5 +62,28 @@ pub(super) async fn runtime_view(
                 .filter(|e| e.env == env && names.contains(&e.target.as_str()))
                 .collect()
         });
-    Ok(RuntimeView { detail, history })
+    let posture_drift = backend
+        .environment(env)
+        .ok()
+        .filter(|e| e.posture.is_configured())
+        .map(|e| {
+            // The stable endpoint's version, else the latest: what the matrix compares.
+            let stable = detail
+                .runtime
+                .endpoints
+                .iter()
+                .find(|ep| ep.name == e.stable_endpoint())
+                .and_then(|ep| ep.live_version.as_deref());
+            let compared = detail
+                .served
+                .iter()
+                .find(|c| Some(c.version.as_str()) == stable)
+                .unwrap_or(&detail.latest);
+            compared.drift_from(&e.posture)
+        });
+    Ok(RuntimeView {
+        detail,
+        history,
+        posture_drift,
+    })
 }

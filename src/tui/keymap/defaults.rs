@@ -139,12 +139,27 @@ impl Default for Keymap {
             m
         };
         let runtime = {
-            let mut r = vec![e(
-                A::Rollback,
-                &["u"],
-                "roll the selected endpoint back to its previous version",
-                Some("rollback"),
-            )];
+            let mut r = vec![
+                e(
+                    A::Rollback,
+                    &["u"],
+                    "roll the selected endpoint back to its previous version",
+                    Some("rollback"),
+                ),
+                e(
+                    A::Settings,
+                    &["s"],
+                    "every setting of the served versions (variable names, never values)",
+                    // No footer hint: at 80 columns it would push out help and quit.
+                    None,
+                ),
+                e(
+                    A::Compare,
+                    &["="],
+                    "compare with another environment or version (the palette's `diff`)",
+                    None,
+                ),
+            ];
             r.extend(open_views());
             r.extend(crate::tui::panes::logs::open_keys());
             r.extend(nav("endpoint"));
@@ -168,6 +183,23 @@ impl Default for Keymap {
                 (Context::Matrix, matrix),
                 (Context::Runtime, runtime),
                 (Context::Audit, nav("entry")),
+                (
+                    Context::Diff,
+                    vec![
+                        e(
+                            A::OlderVersion,
+                            &["["],
+                            "left side: one version older",
+                            Some("older"),
+                        ),
+                        e(
+                            A::NewerVersion,
+                            &["]"],
+                            "left side: one version newer",
+                            Some("newer"),
+                        ),
+                    ],
+                ),
                 (Context::Alarms, crate::tui::panes::alarms::keys(&nav)),
                 (Context::Palette, palette),
                 (Context::Filter, text("keep the filter", "clear the filter")),

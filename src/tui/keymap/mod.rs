@@ -51,6 +51,8 @@ pub enum Context {
     Rollout,
     /// The rollout pane's start form (typed text).
     RolloutForm,
+    /// Two versions of a runtime compared.
+    Diff,
 }
 
 const CONTEXTS: &[(&str, Context)] = &[
@@ -74,6 +76,7 @@ const CONTEXTS: &[(&str, Context)] = &[
     ("deploy-form", Context::DeployForm),
     ("rollout", Context::Rollout),
     ("rollout-form", Context::RolloutForm),
+    ("diff", Context::Diff),
 ];
 
 impl Context {
@@ -98,6 +101,7 @@ impl Context {
                 | Context::Logs
                 | Context::Invoke
                 | Context::Deploy
+                | Context::Diff
                 | Context::Rollout
         )
     }

@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod audit;
 pub mod deploy;
+pub mod diff;
 pub mod invoke;
 pub mod logs;
 pub mod matrix;

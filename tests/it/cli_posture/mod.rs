@@ -308,7 +308,7 @@ async fn the_text_report_shows_the_applied_posture() {
         "  idle_session_timeout: 10m",
         "  protocol: MCP",
         "  log_retention_days: 7",
-        "log retention: 7 days on 1 log groups",
+        "log retention: 7 days on 1 log group\n",
     ] {
         assert!(out.contains(line), "`{line}` in:\n{out}");
     }

@@ -181,6 +181,7 @@ async fn create_endpoint(c: &Clients, id: &str, name: &str, version: &str) -> St
     out.agent_runtime_endpoint_arn().to_string()
 }
 
+mod config;
 mod control;
 mod posture;
 mod s3;

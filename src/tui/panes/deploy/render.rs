@@ -244,7 +244,10 @@ fn success(pane: &DeployPane, d: &DeployDone, t: &Theme) -> Vec<Line<'static>> {
     }
     if let Some((days, groups)) = d.retention {
         lines.push(Line::styled(
-            format!(" ✓ log retention {days} days on {groups} log groups"),
+            format!(
+                " ✓ log retention {days} days on {groups} log group{}",
+                if groups == 1 { "" } else { "s" }
+            ),
             t.ok,
         ));
     }

@@ -39,6 +39,8 @@ pub struct CellView {
     pub alarms: Badge,
     /// Its rollout: `⟳ 2/3 25% 4m12s`, or a recent outcome; true when it needs attention.
     pub rollout: Option<(String, bool)>,
+    /// Its posture differs from the environment's configured one (the runtime pane says how).
+    pub posture_differs: bool,
 }
 
 /// The canary leg of a runtime's split.
@@ -110,6 +112,7 @@ pub fn cell(
         canary,
         alarms,
         rollout,
+        posture_differs: snap.drift.as_ref().is_ok_and(|d| d.contains_key(&rt.id)),
     })
 }
 

@@ -65,6 +65,11 @@ impl MatrixPane {
         self.columns.get(i)
     }
 
+    /// The snapshots of the columns that have answered.
+    pub fn columns_ready(&self) -> impl Iterator<Item = &EnvSnapshot> {
+        self.columns.iter().filter_map(Slot::value)
+    }
+
     /// The filtered runtime names, in row order.
     pub fn rows(&self) -> Vec<String> {
         let mut rows = cells::rows(&self.columns, &self.filter);

@@ -121,6 +121,15 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
     } else if any_alarm {
         legend.push(Span::styled(" · ▲ alarms firing △ without data", t.dim));
     }
+    let any_drift = pane
+        .columns_ready()
+        .any(|s| s.drift.as_ref().is_ok_and(|d| !d.is_empty()));
+    if any_drift {
+        legend.push(Span::styled(
+            " · ≠ posture off env defaults (enter: why)",
+            t.warn,
+        ));
+    }
     Line::from(legend).render(legend_area, buf);
     Paragraph::new(errors).render(err_area, buf);
 }
@@ -149,6 +158,9 @@ fn present(v: &CellView, t: &Theme, spark_w: usize) -> Text<'static> {
     }
     if v.alarms.no_data > 0 {
         first.push(Span::styled(format!("△{} ", v.alarms.no_data), t.dim));
+    }
+    if v.posture_differs {
+        first.push(Span::styled("≠ ", t.warn));
     }
     if v.status != crate::domain::Status::Ready {
         first.push(Span::styled(format!("{} ", v.status), t.status(&v.status)));
@@ -226,6 +238,12 @@ fn error_lines(pane: &MatrixPane, t: &Theme) -> Vec<Line<'static>> {
             if let Err(e) = &s.rollouts {
                 out.push(Line::styled(
                     format!(" ! {}: rollouts: {}", env.name, clean(e)),
+                    t.warn,
+                ));
+            }
+            if let Err(e) = &s.drift {
+                out.push(Line::styled(
+                    format!(" ! {}: posture: {}", env.name, clean(e)),
                     t.warn,
                 ));
             }

@@ -1,7 +1,9 @@
 //! One runtime in one environment: versions, endpoints (selectable; `u` rolls the selected one
 //! back to the version the CLI's `rollback` would choose), artifact, protocol, log groups and
 //! the recent changes the audit log recorded, and its alarms in this environment (from the
-//! app's alarm book).
+//! app's alarm book). `s` swaps versions and changes for every setting of the versions
+//! endpoints serve (variable names, never values); `=` compares with another environment or
+//! version (the palette, prefilled with `diff R ENV`).
 
 mod render;
 
@@ -31,6 +33,8 @@ pub struct RuntimePane {
     sel: usize,
     filter: String,
     alarms: Arc<AlarmBook>,
+    /// `s`: every setting of the served versions instead of versions and changes.
+    settings: bool,
 }
 
 impl RuntimePane {
@@ -42,6 +46,7 @@ impl RuntimePane {
             sel: 0,
             filter: String::new(),
             alarms: Arc::default(),
+            settings: false,
         }
     }
 
@@ -161,6 +166,14 @@ impl Pane for RuntimePane {
             return Some(Effect::Done);
         }
         match action {
+            Action::Settings => {
+                self.settings = !self.settings;
+                Some(Effect::Done)
+            }
+            Action::Compare => Some(Effect::Then(Action::PaletteWith(format!(
+                "diff {} {}",
+                self.runtime, self.env
+            )))),
             Action::Rollback => Some(match self.rollback_op() {
                 Ok(op) => Effect::Then(Action::RequestWrite(op)),
                 Err(why) => Effect::Notice(Level::Warn, format!("rollback: {why}")),

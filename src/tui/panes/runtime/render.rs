@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
 use super::RuntimePane;
 use crate::domain::audit::AuditEntry;
+use crate::domain::version_config::side_by_side;
 use crate::tui::alarms::{REASON_CHARS, reason, short_name};
 use crate::tui::io::RuntimeView;
 use crate::tui::loadable::Loadable;
@@ -65,15 +66,27 @@ pub(super) fn render(pane: &RuntimePane, cx: &Cx<'_>, area: Rect, buf: &mut Buff
         ]));
         (a, b)
     };
-    versions(pane, view, t, versions_area, buf);
-    changes(pane, view, t, changes_area, buf);
-    let mut logs = vec![Line::styled(" LOG GROUPS", t.title)];
-    logs.extend(
-        view.detail
-            .log_groups
-            .iter()
-            .map(|g| Line::raw(format!(" {}", clean(g)))),
-    );
+    if pane.settings {
+        settings(view, t, lists_area, buf);
+    } else {
+        versions(pane, view, t, versions_area, buf);
+        changes(pane, view, t, changes_area, buf);
+    }
+    let mut logs = vec![Line::styled(" LOG GROUPS (retention)", t.title)];
+    let kept = |g: &str| {
+        let r = view.detail.log_retention.iter().find(|r| r.log_group == g);
+        match r.map(|r| (r.exists, r.retention_in_days)) {
+            None | Some((false, _)) => "no group yet".to_string(),
+            Some((true, None)) => "never expire".to_string(),
+            Some((true, Some(d))) => format!("{d} days"),
+        }
+    };
+    logs.extend(view.detail.log_groups.iter().map(|g| {
+        Line::from(vec![
+            Span::raw(format!(" {}", clean(g))),
+            Span::styled(format!("  {}", kept(g)), t.dim),
+        ])
+    }));
     Paragraph::new(logs).render(logs_area, buf);
 }
 
@@ -131,6 +144,20 @@ fn summary(pane: &RuntimePane, view: &RuntimeView, cx: &Cx<'_>) -> Vec<Line<'sta
     ];
     if let Some(why) = &d.failure_reason {
         lines.push(Line::styled(format!(" failure: {}", clean(why)), t.error));
+    }
+    if let Some(drift) = view.posture_drift.as_ref().filter(|d| !d.is_empty()) {
+        let what: Vec<String> = drift
+            .iter()
+            .map(|x| format!("{} {} (configured {})", x.field, x.actual, x.configured))
+            .collect();
+        lines.push(Line::styled(
+            clean(&format!(
+                " ≠ posture off {}'s defaults: {}",
+                pane.env,
+                what.join("; ")
+            )),
+            t.warn,
+        ));
     }
     if let Some(e) = pane.slot.error() {
         lines.push(Line::styled(
@@ -246,6 +273,50 @@ fn alarms(pane: &RuntimePane, cx: &Cx<'_>) -> Vec<Line<'static>> {
         ));
     }
     lines
+}
+
+/// Every setting, one column per served version (the latest first).
+fn settings(view: &RuntimeView, t: &Theme, area: Rect, buf: &mut Buffer) {
+    let d = &view.detail;
+    let mut versions = vec![&d.latest];
+    versions.extend(d.served.iter());
+    let mut table = side_by_side(&versions, &d.latest.version).into_iter();
+    let header = table.next().unwrap_or_default();
+    let n = header.len().saturating_sub(1).max(1) as u32;
+    let mut widths = vec![Constraint::Length(22)];
+    widths.extend((0..n).map(|_| Constraint::Ratio(1, n)));
+    let title = Rect { height: 1, ..area };
+    Line::styled(" SETTINGS (s: versions and changes)", t.title).render(title, buf);
+    let rows: Vec<Row> = table
+        .map(|r| {
+            let differs = r.iter().skip(2).any(|c| Some(c) != r.get(1));
+            let row = Row::new(
+                r.into_iter()
+                    .map(|c| format!(" {}", clean(&c)))
+                    .collect::<Vec<_>>(),
+            );
+            if differs { row.style(t.warn) } else { row }
+        })
+        .collect();
+    Table::new(rows, widths)
+        .header(
+            Row::new(
+                header
+                    .into_iter()
+                    .map(|h| format!(" {}", clean(&h)))
+                    .collect::<Vec<_>>(),
+            )
+            .style(t.title),
+        )
+        .column_spacing(1)
+        .render(
+            Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(1),
+                ..area
+            },
+            buf,
+        );
 }
 
 fn versions(pane: &RuntimePane, view: &RuntimeView, t: &Theme, area: Rect, buf: &mut Buffer) {

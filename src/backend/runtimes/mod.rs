@@ -1,11 +1,12 @@
-//! Runtimes across environments: the matrix, one runtime in detail, and waiting for a
-//! status to settle.
+//! Runtimes across environments: the matrix, one runtime in detail (every setting: `config`),
+//! and waiting for a status to settle.
+
+pub mod config;
+pub mod drift;
 
 use std::time::Duration;
 
-use aws_sdk_bedrockagentcorecontrol::types::{
-    AgentRuntime, AgentRuntimeArtifact, AgentRuntimeEndpoint, Code,
-};
+use aws_sdk_bedrockagentcorecontrol::types::{AgentRuntime, AgentRuntimeEndpoint};
 use aws_smithy_types::DateTime;
 use futures::StreamExt;
 
@@ -14,7 +15,7 @@ use crate::domain::runtime::log_group_name;
 use crate::domain::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};
 
 /// How many per-runtime calls run at once within one environment.
-const PER_RUNTIME_CONCURRENCY: usize = 8;
+pub(crate) const PER_RUNTIME_CONCURRENCY: usize = 8;
 
 /// Fixed width: smithy's `Format::DateTime` drops trailing zeros of the fraction.
 fn iso(t: &DateTime) -> Option<String> {
@@ -141,60 +142,60 @@ pub async fn resolve(clients: &Clients, runtime: &str) -> Result<AgentRuntime, B
         })
 }
 
-/// One runtime: its latest configuration, all versions (newest first) and its endpoints.
+/// One runtime: its latest configuration, all versions (newest first), its endpoints, the
+/// other versions they serve and each endpoint's log retention.
 pub async fn show(
     backend: &Backend,
     env: &str,
     runtime: &str,
 ) -> Result<RuntimeDetail, BackendError> {
+    let environment = backend.environment(env)?;
     let clients = backend.clients(env).await?;
     let summary = resolve(&clients, runtime).await?;
     let id = summary.agent_runtime_id();
-    let (got, versions, endpoints) = futures::join!(
-        clients
-            .control
-            .get_agent_runtime()
-            .agent_runtime_id(id)
-            .send(),
+    let latest = summary.agent_runtime_version();
+    let (got, versions, endpoints, retention) = futures::join!(
+        config::get_version(&clients, id, latest),
         list_versions(&clients, id),
         list_endpoints(&clients, id),
+        config::retention(&clients, id),
     );
-    let got = got.map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
-    let endpoints = endpoints?;
-    let (artifact, language_runtime, entry_point) = match got.agent_runtime_artifact() {
-        Some(AgentRuntimeArtifact::ContainerConfiguration(c)) => {
-            (Some(c.container_uri().to_string()), None, vec![])
-        }
-        Some(AgentRuntimeArtifact::CodeConfiguration(c)) => {
-            let location = match c.code() {
-                Some(Code::S3(s3)) => Some(format!("s3://{}/{}", s3.bucket(), s3.prefix())),
-                _ => None,
-            };
-            (
-                location,
-                Some(c.runtime().as_str().to_string()),
-                c.entry_point().to_vec(),
-            )
-        }
-        _ => (None, None, vec![]),
-    };
+    let (got, endpoints, retention) = (got?, endpoints?, retention?);
+    let mut others: Vec<&str> = endpoints
+        .iter()
+        .filter_map(|e| e.live_version.as_deref())
+        .filter(|v| *v != latest)
+        .collect();
+    others.sort_by_key(|v| v.parse::<u64>().unwrap_or(0));
+    others.dedup();
+    let served =
+        futures::future::join_all(others.iter().map(|v| config::get_version(&clients, id, v)))
+            .await
+            .into_iter()
+            .map(|g| g.map(|g| config::to_config(environment, &g, &endpoints, &retention)))
+            .collect::<Result<Vec<_>, _>>()?;
+    let latest = config::to_config(environment, &got, &endpoints, &retention);
     let log_groups = endpoints
         .iter()
         .map(|e| log_group_name(id, &e.name))
         .collect();
+    let log_retention = config::endpoint_retention(id, &endpoints, &retention);
     Ok(RuntimeDetail {
         runtime: to_runtime(env, &summary, endpoints),
-        artifact,
-        language_runtime,
-        entry_point,
+        artifact: latest.artifact.as_ref().map(|a| a.location.clone()),
+        language_runtime: latest.code_runtime.clone(),
+        entry_point: latest.entry_point.clone(),
         protocol: got
             .protocol_configuration()
             .map(|p| p.server_protocol().as_str().to_string()),
-        role_arn: Some(got.role_arn().to_string()),
+        role_arn: latest.role_arn.clone(),
         failure_reason: got.failure_reason().map(str::to_string),
         created_at: iso(got.created_at()),
         log_groups,
         versions: versions?,
+        latest,
+        served,
+        log_retention,
     })
 }
 
