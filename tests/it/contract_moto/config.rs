@@ -2,10 +2,7 @@
 //! every posture member, variable names without values, the artifact digest from the key,
 //! and the log group's retention (DescribeLogGroups by the runtime's prefix).
 
-use aws_sdk_bedrockagentcorecontrol::types::{
-    AgentManagedRuntimeType, AuthorizerConfiguration, CustomJwtAuthorizerConfiguration,
-    NetworkConfiguration, NetworkMode, RequestHeaderConfiguration, ServerProtocol, VpcConfig,
-};
+use aws_sdk_bedrockagentcorecontrol::types::AgentManagedRuntimeType;
 
 use super::{BUCKET, ENV, create_endpoint, peer};
 use crate::runtime_config::setup::*;
@@ -15,6 +12,7 @@ use agentcore_console::backend::runtimes;
 async fn show_reads_every_setting_and_the_retention_from_moto() {
     let p = peer().await;
     let c = &p.clients;
+    let m = members_b();
     let id = c
         .control
         .create_agent_runtime()
@@ -26,33 +24,11 @@ async fn show_reads_every_setting_and_the_retention_from_moto() {
             &["main.py", "--verbose"],
         ))
         .role_arn(ROLE_B)
-        .network_configuration(
-            NetworkConfiguration::builder()
-                .network_mode(NetworkMode::Vpc)
-                .network_mode_config(
-                    VpcConfig::builder()
-                        .subnets("subnet-0123456789abcdef0")
-                        .security_groups("sg-0123456789abcdef0")
-                        .build()
-                        .expect("vpc"),
-                )
-                .build()
-                .expect("network"),
-        )
-        .authorizer_configuration(AuthorizerConfiguration::CustomJwtAuthorizer(
-            CustomJwtAuthorizerConfiguration::builder()
-                .discovery_url(DISCOVERY)
-                .allowed_audience("weather")
-                .allowed_clients("console")
-                .build()
-                .expect("jwt"),
-        ))
-        .protocol_configuration(protocol(ServerProtocol::A2A))
-        .lifecycle_configuration(lifecycle(600, 3600))
-        .request_header_configuration(RequestHeaderConfiguration::RequestHeaderAllowlist(vec![
-            TENANT.into(),
-            TRACE.into(),
-        ]))
+        .set_network_configuration(m.network)
+        .set_authorizer_configuration(m.authorizer)
+        .set_protocol_configuration(m.protocol)
+        .set_lifecycle_configuration(m.lifecycle)
+        .set_request_header_configuration(m.request_headers)
         .environment_variables("API_KEY", SECRET)
         .environment_variables("APP_VERSION", "2")
         .environment_variables("FEATURE", "on")

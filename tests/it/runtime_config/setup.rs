@@ -137,6 +137,7 @@ pub async fn create_base(c: &Clients, name: &str) -> String {
 /// the MCP fixture answers; HTTP would wait for `GET /ping`).
 pub async fn update_everything(c: &Clients, id: &str) {
     let name = id.rsplit_once('-').map_or(id, |(n, _)| n);
+    let m = members_b();
     c.control
         .update_agent_runtime()
         .agent_runtime_id(id)
@@ -146,33 +147,11 @@ pub async fn update_everything(c: &Clients, id: &str) {
             &["main.py", "--verbose"],
         ))
         .role_arn(ROLE_B)
-        .network_configuration(
-            NetworkConfiguration::builder()
-                .network_mode(NetworkMode::Vpc)
-                .network_mode_config(
-                    VpcConfig::builder()
-                        .subnets("subnet-0123456789abcdef0")
-                        .security_groups("sg-0123456789abcdef0")
-                        .build()
-                        .expect("vpc"),
-                )
-                .build()
-                .expect("network"),
-        )
-        .authorizer_configuration(AuthorizerConfiguration::CustomJwtAuthorizer(
-            CustomJwtAuthorizerConfiguration::builder()
-                .discovery_url(DISCOVERY)
-                .allowed_audience("weather")
-                .allowed_clients("console")
-                .build()
-                .expect("jwt"),
-        ))
-        .protocol_configuration(protocol(ServerProtocol::A2A))
-        .lifecycle_configuration(lifecycle(600, 3600))
-        .request_header_configuration(RequestHeaderConfiguration::RequestHeaderAllowlist(vec![
-            TENANT.into(),
-            TRACE.into(),
-        ]))
+        .set_network_configuration(m.network)
+        .set_authorizer_configuration(m.authorizer)
+        .set_protocol_configuration(m.protocol)
+        .set_lifecycle_configuration(m.lifecycle)
+        .set_request_header_configuration(m.request_headers)
         .environment_variables("APP_VERSION", "2")
         .environment_variables("API_KEY", SECRET)
         .environment_variables("FEATURE", "on")
@@ -180,6 +159,46 @@ pub async fn update_everything(c: &Clients, id: &str) {
         .await
         .expect("update");
     settled(c, id).await;
+}
+
+/// Version 2's posture members, built by hand (not by the backend's `to_sdk`, which reads them
+/// back): VPC, the JWT authorizer, A2A, 10m/1h, two headers.
+pub struct MembersB {
+    pub network: Option<NetworkConfiguration>,
+    pub authorizer: Option<AuthorizerConfiguration>,
+    pub protocol: Option<ProtocolConfiguration>,
+    pub lifecycle: Option<LifecycleConfiguration>,
+    pub request_headers: Option<RequestHeaderConfiguration>,
+}
+
+pub fn members_b() -> MembersB {
+    let vpc = VpcConfig::builder()
+        .subnets("subnet-0123456789abcdef0")
+        .security_groups("sg-0123456789abcdef0")
+        .build()
+        .expect("vpc");
+    let jwt = CustomJwtAuthorizerConfiguration::builder()
+        .discovery_url(DISCOVERY)
+        .allowed_audience("weather")
+        .allowed_clients("console")
+        .build()
+        .expect("jwt");
+    MembersB {
+        network: Some(
+            NetworkConfiguration::builder()
+                .network_mode(NetworkMode::Vpc)
+                .network_mode_config(vpc)
+                .build()
+                .expect("network"),
+        ),
+        authorizer: Some(AuthorizerConfiguration::CustomJwtAuthorizer(jwt)),
+        protocol: Some(protocol(ServerProtocol::A2A)),
+        lifecycle: Some(lifecycle(600, 3600)),
+        request_headers: Some(RequestHeaderConfiguration::RequestHeaderAllowlist(vec![
+            TENANT.into(),
+            TRACE.into(),
+        ])),
+    }
 }
 
 /// What version 2 reads back as.
