@@ -33,6 +33,24 @@ pub(super) async fn run(
     )
 }
 
+/// `--env prod tools RUNTIME --bearer-token TOKEN_ARG`.
+async fn prod_tools(
+    config: &Path,
+    state: &Path,
+    runtime: &str,
+    token_arg: &str,
+) -> (bool, String, String) {
+    let args = [
+        "--env",
+        "prod",
+        "tools",
+        runtime,
+        "--bearer-token",
+        token_arg,
+    ];
+    run(config, state, &[], &args).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tools_and_invoke_with_a_token_from_a_file_or_a_variable_never_showing_it() {
     let w = world().await;
@@ -43,20 +61,7 @@ async fn tools_and_invoke_with_a_token_from_a_file_or_a_variable_never_showing_i
     std::fs::write(&file, format!("{token}\n")).expect("token file");
     let at_file = format!("@{}", file.display());
 
-    let (ok, out, err) = run(
-        &config,
-        &state,
-        &[],
-        &[
-            "--env",
-            "prod",
-            "tools",
-            "secure",
-            "--bearer-token",
-            &at_file,
-        ],
-    )
-    .await;
+    let (ok, out, err) = prod_tools(&config, &state, "secure", &at_file).await;
     assert!(ok, "{err}");
     assert!(out.contains("version"), "{out}");
     assert!(
@@ -124,20 +129,7 @@ async fn without_a_token_the_error_says_what_to_do_and_nothing_is_sent() {
         "{err}"
     );
     // A literal token is refused before anything is read or called.
-    let (ok, _, err) = run(
-        &config,
-        &state,
-        &[],
-        &[
-            "--env",
-            "prod",
-            "tools",
-            "secure",
-            "--bearer-token",
-            "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
-        ],
-    )
-    .await;
+    let (ok, _, err) = prod_tools(&config, &state, "secure", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln").await;
     assert!(!ok);
     assert!(
         err.contains("a literal token is refused") && err.contains("shell history"),
@@ -152,20 +144,7 @@ async fn without_a_token_the_error_says_what_to_do_and_nothing_is_sent() {
     // The other way round: a token for an IAM runtime is refused by the runtime, and said so.
     let file = w.dir.path().join("token");
     std::fs::write(&file, w.token(600).await).expect("token file");
-    let (ok, _, err) = run(
-        &config,
-        &state,
-        &[],
-        &[
-            "--env",
-            "prod",
-            "tools",
-            "open",
-            "--bearer-token",
-            &format!("@{}", file.display()),
-        ],
-    )
-    .await;
+    let (ok, _, err) = prod_tools(&config, &state, "open", &format!("@{}", file.display())).await;
     assert!(!ok);
     assert!(
         err.contains("HTTP 403") && err.contains("takes IAM (SigV4) callers"),
@@ -183,20 +162,8 @@ async fn an_expired_token_is_refused_once_with_a_clear_error() {
     std::fs::write(&file, &token).expect("token file");
     // Past its exp (the local AgentCore allows no leeway).
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let (ok, out, err) = run(
-        &config,
-        &state,
-        &[],
-        &[
-            "--env",
-            "prod",
-            "tools",
-            "secure",
-            "--bearer-token",
-            &format!("@{}", file.display()),
-        ],
-    )
-    .await;
+    let (ok, out, err) =
+        prod_tools(&config, &state, "secure", &format!("@{}", file.display())).await;
     assert!(!ok);
     assert!(
         err.contains(&format!(
