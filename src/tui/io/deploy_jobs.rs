@@ -89,17 +89,18 @@ pub(super) async fn deploy(
     let done = match result {
         Ok(r) => {
             // The named endpoints now, for the separate move; a failed read leaves it empty.
-            let endpoints = runtimes::show(backend, &op.env, &op.runtime)
-                .await
-                .map(|d| {
-                    d.runtime
-                        .endpoints
-                        .into_iter()
-                        .filter(|e| e.name != "DEFAULT")
-                        .map(|e| (e.name, e.live_version))
-                        .collect()
-                })
-                .unwrap_or_default();
+            // Only the endpoints: one paged list, not the runtime's whole detail.
+            let endpoints = match backend.clients(&op.env).await {
+                Ok(c) => runtimes::list_endpoints(&c, &r.runtime_id).await,
+                Err(e) => Err(e),
+            }
+            .map(|list| {
+                list.into_iter()
+                    .filter(|e| e.name != "DEFAULT")
+                    .map(|e| (e.name, e.live_version))
+                    .collect()
+            })
+            .unwrap_or_default();
             Ok(DeployDone {
                 runtime_id: r.runtime_id,
                 version: r.version,
