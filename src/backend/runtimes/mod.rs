@@ -142,6 +142,22 @@ pub async fn resolve(clients: &Clients, runtime: &str) -> Result<AgentRuntime, B
         })
 }
 
+/// A runtime's id and versions (newest first): what a chart marks, without `show`'s reads of
+/// every served version's configuration and the log groups.
+pub async fn versions(
+    backend: &Backend,
+    env: &str,
+    runtime: &str,
+) -> Result<(String, Vec<RuntimeVersion>), BackendError> {
+    let clients = backend.clients(env).await?;
+    let id = resolve(&clients, runtime)
+        .await?
+        .agent_runtime_id()
+        .to_string();
+    let versions = list_versions(&clients, &id).await?;
+    Ok((id, versions))
+}
+
 /// One runtime: its latest configuration, all versions (newest first), its endpoints, the
 /// other versions they serve and each endpoint's log retention.
 pub async fn show(

@@ -44,7 +44,7 @@ pub(super) async fn metrics_data(
     let target = [(env.to_string(), runtime.to_string())];
     let (fetched, detail, alarms, rollout) = futures::join!(
         metrics::fetch(backend, &target, window),
-        runtimes::show(backend, env, runtime),
+        runtimes::versions(backend, env, runtime),
         super::alarm_jobs::chart_alarms(backend, env, runtime),
         crate::backend::rollout::status(backend, env, runtime)
     );
@@ -53,7 +53,7 @@ pub(super) async fn metrics_data(
         .into_iter()
         .next()
         .ok_or_else(|| format!("{env}: no runtime `{runtime}`"))?;
-    let id = detail.as_ref().map(|d| d.runtime.id.clone()).ok();
+    let id = detail.as_ref().map(|(id, _)| id.clone()).ok();
     let names = [Some(metrics.runtime.clone()), id];
     let history = audit
         .and_then(|a| a.read().map_err(|e| e.to_string()))
@@ -66,7 +66,7 @@ pub(super) async fn metrics_data(
         window,
         metrics,
         history,
-        versions: detail.map(|d| d.versions).map_err(|e| e.to_string()),
+        versions: detail.map(|(_, v)| v).map_err(|e| e.to_string()),
         alarms,
         rollout: rollout.map_err(|e| e.to_string()),
     })
