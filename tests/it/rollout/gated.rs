@@ -14,7 +14,7 @@ async fn a_healthy_canary_promotes_through_its_steps() {
         max_tool_error_rate: Some(5.0),
         ..gates()
     };
-    let (outcome, events) = start(&r, canary(&[(20, 2), (50, 2)], gates))
+    let (outcome, events) = start(&r, canary(&[(20, 5), (50, 5)], gates))
         .outcome()
         .await;
     assert_eq!(outcome.expect("driven"), Outcome::Promoted);
@@ -32,7 +32,8 @@ async fn a_healthy_canary_promotes_through_its_steps() {
             s.evaluations
         );
     }
-    // A thin evaluation at the end of a bake may extend it; nothing else happens.
+    // A thin evaluation at the end of a bake may extend it; nothing else happens. (5 s bakes:
+    // under a loaded CI machine, 2 s left too few calls at 20% and the rollout paused for data.)
     let decisions: Vec<&str> = log_events(&s)
         .into_iter()
         .filter(|e| *e != "extend")
@@ -155,7 +156,7 @@ async fn an_observed_failing_gate_never_acts() {
         observe: vec![GateName::MaxToolErrorRate],
         ..gates()
     };
-    let (outcome, _) = start(&r, canary(&[(20, 3)], gates)).outcome().await;
+    let (outcome, _) = start(&r, canary(&[(20, 5)], gates)).outcome().await;
     assert_eq!(outcome.expect("driven"), Outcome::Promoted);
     let s = status(&r.backend).await;
     // It did see the failures, and reported them.

@@ -130,16 +130,23 @@ impl Driver {
             mut events,
             stop,
         } = self;
-        let outcome = tokio::time::timeout(Duration::from_secs(90), task)
-            .await
-            .expect("the driver ends")
-            .expect("driver task");
+        let outcome = tokio::time::timeout(Duration::from_secs(90), task).await;
         drop(stop);
         let mut all = vec![];
         while let Ok(e) = events.try_recv() {
             all.push(e);
         }
-        (outcome, all)
+        // A driver still waiting says why in its last events (a pause names its reason).
+        let Ok(outcome) = outcome else {
+            let last: Vec<_> = all
+                .iter()
+                .rev()
+                .take(3)
+                .map(|e| (&e.event, &e.message))
+                .collect();
+            panic!("the driver did not end within 90 s; its last events: {last:#?}");
+        };
+        (outcome.expect("driver task"), all)
     }
 }
 
