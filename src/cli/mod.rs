@@ -6,6 +6,7 @@ mod confirm;
 mod demo;
 mod deploy;
 mod deploy_posture;
+mod destroy;
 mod envs;
 mod local;
 mod local_token;
@@ -77,6 +78,9 @@ pub enum Command {
     Rollback(deploy::RollbackArgs),
     /// Point an endpoint (created if absent) at a version
     Point(deploy::PointArgs),
+    /// Delete a runtime (or one endpoint): its gateway rule and targets, endpoints, standard
+    /// alarms, finished rollout and, with --with-logs, its log groups
+    Destroy(destroy::DestroyArgs),
     /// The canary split: stable/canary endpoints and the gateway's weights
     Traffic {
         #[command(subcommand)]
@@ -223,6 +227,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
         Command::Point(args) => deploy::point(&load(cli)?, cli, args).await,
+        Command::Destroy(args) => destroy::run(&load(cli)?, cli, args).await,
         Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
         Command::Rollout { command } => rollout::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
