@@ -13,6 +13,7 @@ mod cli_posture;
 mod cli_rollout;
 mod cli_ui;
 mod cli_write;
+mod destroy;
 mod contract_moto;
 mod contract_moto_cloudwatch;
 mod contract_moto_logs;
