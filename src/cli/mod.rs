@@ -181,6 +181,20 @@ impl Outcome {
 pub async fn run(cli: Cli) -> ExitCode {
     use std::io::Write as _;
     let result = dispatch(&cli).await;
+    // With `--output json` stdout always holds a JSON document: the result, or this one.
+    if cli.output == OutputFormat::Json && !output::printed() {
+        let failed = match &result {
+            Ok(Outcome::Ok) => None,
+            Ok(Outcome::Partial(msg)) => Some((msg.clone(), 1)),
+            Ok(Outcome::Exit(code, msg)) => {
+                Some((msg.clone().unwrap_or_else(|| format!("exit {code}")), *code))
+            }
+            Err(e) => Some((e.to_string(), 1)),
+        };
+        if let Some((msg, code)) = failed {
+            let _ = writeln!(std::io::stdout(), "{}", output::error_document(&msg, code));
+        }
+    }
     // Not `eprintln!`: after a hangup stderr is gone, and the exit must stay clean.
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ mod support;
 mod bounded_input;
 mod cli;
 mod cli_alarms;
+mod cli_contract;
 mod cli_demo;
 mod cli_logs;
 mod cli_metrics;

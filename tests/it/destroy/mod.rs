@@ -6,7 +6,7 @@
 
 mod endpoint;
 mod lifecycle;
-mod refusals;
+pub(crate) mod refusals;
 mod rerun;
 
 use agentcore_console::backend::Clients;

@@ -10,7 +10,7 @@ use agentcore_console::domain::rollout::{Plan, RolloutState, Start};
 use super::*;
 
 /// A rollout of `runtime` in dev at its first step (running), as `rollout start` writes it.
-pub(super) async fn rollout_state(c: &Clients, runtime: &str) -> RolloutState {
+pub(crate) async fn rollout_state(c: &Clients, runtime: &str) -> RolloutState {
     let rt = agentcore_console::backend::runtimes::resolve(c, runtime)
         .await
         .expect("runtime");
