@@ -29,18 +29,32 @@ pub struct DestroyRequest {
 /// One call of a destroy, in the order it is made.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    DeleteGatewayRule { gateway: String, rule_id: String },
+    DeleteGatewayRule {
+        gateway: String,
+        rule_id: String,
+    },
     DeleteGatewayTarget {
         gateway: String,
         target_id: String,
         name: String,
     },
-    DeleteMetricFilter { log_group: String },
-    DeleteAlarms { names: Vec<String> },
-    DeleteEndpoint { name: String },
+    DeleteMetricFilter {
+        log_group: String,
+    },
+    DeleteAlarms {
+        names: Vec<String>,
+    },
+    DeleteEndpoint {
+        name: String,
+    },
     DeleteRuntime,
-    DeleteRolloutState { bucket: String, key: String },
-    DeleteLogGroup { name: String },
+    DeleteRolloutState {
+        bucket: String,
+        key: String,
+    },
+    DeleteLogGroup {
+        name: String,
+    },
 }
 
 impl Step {
@@ -90,7 +104,10 @@ pub struct DestroyPlan {
 impl DestroyPlan {
     /// The exact calls, in order.
     pub fn calls(&self) -> Vec<String> {
-        self.steps.iter().map(|s| s.line(&self.runtime_id)).collect()
+        self.steps
+            .iter()
+            .map(|s| s.line(&self.runtime_id))
+            .collect()
     }
 
     /// A report of this plan with nothing done yet (what `--dry-run` prints).

@@ -43,7 +43,11 @@ pub async fn plan(
     let chosen: Vec<String> = req.endpoint.iter().cloned().collect();
     let alarm_plan = alarms::delete_plan(backend, env, name, &chosen).await?;
     let mut doomed = vec![];
-    for item in alarm_plan.items.iter().filter(|i| i.change == Change::Delete) {
+    for item in alarm_plan
+        .items
+        .iter()
+        .filter(|i| i.change == Change::Delete)
+    {
         match &item.item {
             // Deleting the group takes its filters with it.
             Item::OldFilter { log_group } if !req.with_logs => {
@@ -65,9 +69,10 @@ pub async fn plan(
         Some(ep) => vec![ep],
         None => named.collect(),
     };
-    steps.extend(gone.iter().map(|e| Step::DeleteEndpoint {
-        name: (*e).clone(),
-    }));
+    steps.extend(
+        gone.iter()
+            .map(|e| Step::DeleteEndpoint { name: (*e).clone() }),
+    );
     if req.endpoint.is_none() {
         steps.push(Step::DeleteRuntime);
         if let Some(bucket) = rollout_object(&c, name).await? {
@@ -201,14 +206,17 @@ async fn gateway_steps(
                 env.canary_endpoint()
             )));
         }
-        if let Some((t, w)) = ours.iter().find(|(t, w)| doomed.contains(&t.as_str()) && *w > 0)
+        if let Some((t, w)) = ours
+            .iter()
+            .find(|(t, w)| doomed.contains(&t.as_str()) && *w > 0)
             && let Some(ep) = endpoint
         {
             return Err(refuse(format!(
                 "{env_name}: gateway rule {} sends {w}% of `{runtime}`'s new sessions to \
                  `{ep}` (target {t}): move the traffic off it first (`traffic abort` or \
-                 `traffic promote`), or destroy the whole runtime"
-            , rule.id)));
+                 `traffic promote`), or destroy the whole runtime",
+                rule.id
+            )));
         }
         if endpoint.is_some() {
             continue;

@@ -56,7 +56,11 @@ pub async fn run(
             break;
         }
         let first = i + 1 - pending.len();
-        deleted.extend(plan.steps[first..=i].iter().map(|s| s.line(&plan.runtime_id)));
+        deleted.extend(
+            plan.steps[first..=i]
+                .iter()
+                .map(|s| s.line(&plan.runtime_id)),
+        );
         pending.clear();
     }
     let calls = plan.calls();
@@ -154,15 +158,15 @@ async fn call(c: &Clients, plan: &DestroyPlan, step: &Step) -> Result<(), Backen
             BackendError::absent_as_none(r)?;
             return runtime_gone(c, id).await;
         }
-        Step::DeleteRolloutState { bucket, key } => c
-            .s3
-            .delete_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| BackendError::sdk("DeleteObject", e)),
+        Step::DeleteRolloutState { bucket, key } => {
+            c.s3.delete_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| BackendError::sdk("DeleteObject", e))
+        }
         Step::DeleteLogGroup { name } => c
             .logs
             .delete_log_group()
@@ -213,9 +217,12 @@ async fn runtime_gone(c: &Clients, id: &str) -> Result<(), BackendError> {
                 .map_err(|e| BackendError::sdk("GetAgentRuntime", e));
             match BackendError::absent_as_none(got)? {
                 None => Ok(Some(())),
-                Some(rt) if rt.status().as_str() == "DELETE_FAILED" => Err(BackendError::Other(
-                    format!("runtime {id} is DELETE_FAILED: {}", rt.failure_reason().unwrap_or("no reason given")),
-                )),
+                Some(rt) if rt.status().as_str() == "DELETE_FAILED" => {
+                    Err(BackendError::Other(format!(
+                        "runtime {id} is DELETE_FAILED: {}",
+                        rt.failure_reason().unwrap_or("no reason given")
+                    )))
+                }
                 Some(_) => Ok(None),
             }
         },

@@ -106,6 +106,10 @@ mod tests {
         let gone = &store.groups[&("p".to_string(), "gone".to_string())];
         assert_eq!(gone.retention_days, None, "retention went with the group");
         assert_eq!(gone.streams.keys().collect::<Vec<_>>(), ["s2"]);
-        assert!(store.groups.contains_key(&("p".to_string(), "kept".to_string())));
+        assert!(
+            store
+                .groups
+                .contains_key(&("p".to_string(), "kept".to_string()))
+        );
     }
 }

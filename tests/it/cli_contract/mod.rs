@@ -37,16 +37,37 @@ async fn refused(w: &World, args: &[&str], cause: &str) {
     assert!(err.contains(cause), "{args:?}: {err}");
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(doc["exitCode"], 1, "{doc}");
-    assert!(doc["error"].as_str().is_some_and(|e| e.contains(cause)), "{doc}");
+    assert!(
+        doc["error"].as_str().is_some_and(|e| e.contains(cause)),
+        "{doc}"
+    );
 }
 
-const TRAFFIC: &[&str] = &["env", "runtime", "gateway", "gatewayUrl", "stable", "canary", "routes"];
+const TRAFFIC: &[&str] = &[
+    "env",
+    "runtime",
+    "gateway",
+    "gatewayUrl",
+    "stable",
+    "canary",
+    "routes",
+];
 const MOVE: &[&str] = &["endpoint", "from", "to", "created"];
 const ALARMS: &[&str] = &["env", "runtime", "endpoints", "items", "calls", "applied"];
-const ROLLOUT: &[&str] = &["env", "runtime", "id", "state", "reason", "step", "plan", "versions"];
+const ROLLOUT: &[&str] = &[
+    "env", "runtime", "id", "state", "reason", "step", "plan", "versions",
+];
 const DESTROY: &[&str] = &[
-    "env", "runtime", "runtimeId", "endpoint", "withLogs", "dryRun", "calls", "deleted",
-    "notDeleted", "error",
+    "env",
+    "runtime",
+    "runtimeId",
+    "endpoint",
+    "withLogs",
+    "dryRun",
+    "calls",
+    "deleted",
+    "notDeleted",
+    "error",
 ];
 
 #[tokio::test]
@@ -57,25 +78,64 @@ async fn every_write_prints_one_documented_json_document() {
     has(
         &first,
         &[
-            "env", "runtime", "runtimeId", "arn", "version", "status", "created", "artifact",
-            "tools", "endpoint", "posture", "weakenings", "logRetention",
+            "env",
+            "runtime",
+            "runtimeId",
+            "arn",
+            "version",
+            "status",
+            "created",
+            "artifact",
+            "tools",
+            "endpoint",
+            "posture",
+            "weakenings",
+            "logRetention",
         ],
         "deploy",
     );
     write(&w, &[&deploy[..], &["--env-var", "APP_VERSION=2"]].concat()).await;
-    let pointed = write(&w, &["point", "weather", "--endpoint", "canary", "--version", "2"]).await;
+    let pointed = write(
+        &w,
+        &["point", "weather", "--endpoint", "canary", "--version", "2"],
+    )
+    .await;
     has(&pointed, MOVE, "point");
-    write(&w, &["point", "weather", "--endpoint", "canary", "--version", "1"]).await;
+    write(
+        &w,
+        &["point", "weather", "--endpoint", "canary", "--version", "1"],
+    )
+    .await;
     let back = write(&w, &["rollback", "weather", "--endpoint", "canary"]).await;
     has(&back, MOVE, "rollback");
     assert_eq!(back["to"], "2");
 
-    let set = ["traffic", "set", "weather", "--canary-version", "2", "--weight", "10"];
+    let set = [
+        "traffic",
+        "set",
+        "weather",
+        "--canary-version",
+        "2",
+        "--weight",
+        "10",
+    ];
     has(&write(&w, &set).await, TRAFFIC, "traffic set");
-    has(&write(&w, &["traffic", "abort", "weather"]).await, TRAFFIC, "traffic abort");
+    has(
+        &write(&w, &["traffic", "abort", "weather"]).await,
+        TRAFFIC,
+        "traffic abort",
+    );
     write(&w, &set).await;
-    has(&write(&w, &["traffic", "promote", "weather"]).await, TRAFFIC, "traffic promote");
-    has(&write(&w, &["alarms", "apply", "weather"]).await, ALARMS, "alarms apply");
+    has(
+        &write(&w, &["traffic", "promote", "weather"]).await,
+        TRAFFIC,
+        "traffic promote",
+    );
+    has(
+        &write(&w, &["alarms", "apply", "weather"]).await,
+        ALARMS,
+        "alarms apply",
+    );
 
     // A rollout, stored as `rollout start` leaves it, driven through its controls.
     let c = emulator::clients(&w.local.url, "us-west-2").await;
@@ -90,12 +150,20 @@ async fn every_write_prints_one_documented_json_document() {
     })
     .await
     .expect("awaiting approval");
-    has(&write(&w, &["rollout", "approve", "weather"]).await, ROLLOUT, "rollout approve");
+    has(
+        &write(&w, &["rollout", "approve", "weather"]).await,
+        ROLLOUT,
+        "rollout approve",
+    );
     let aborted = write(&w, &["rollout", "abort", "weather"]).await;
     has(&aborted, ROLLOUT, "rollout abort");
     assert_eq!(aborted["state"], "aborted");
 
-    has(&write(&w, &["alarms", "delete", "weather"]).await, ALARMS, "alarms delete");
+    has(
+        &write(&w, &["alarms", "delete", "weather"]).await,
+        ALARMS,
+        "alarms delete",
+    );
     let dry = write(&w, &["destroy", "weather", "--with-logs", "--dry-run"]).await;
     has(&dry, DESTROY, "destroy --dry-run");
     let done = write(&w, &["destroy", "weather", "--with-logs"]).await;
@@ -107,13 +175,30 @@ async fn every_write_prints_one_documented_json_document() {
     refused(&w, &["--env", "dev", "destroy", "weather"], "weather").await;
     refused(
         &w,
-        &["--env", "dev", "traffic", "set", "weather", "--canary-version", "2", "--weight", "150"],
+        &[
+            "--env",
+            "dev",
+            "traffic",
+            "set",
+            "weather",
+            "--canary-version",
+            "2",
+            "--weight",
+            "150",
+        ],
         "outside 0..100",
     )
     .await;
     refused(
         &w,
-        &["--env", "dev", "deploy", "weather", "--from-dir", "/nonexistent/dir"],
+        &[
+            "--env",
+            "dev",
+            "deploy",
+            "weather",
+            "--from-dir",
+            "/nonexistent/dir",
+        ],
         "/nonexistent/dir",
     )
     .await;

@@ -37,7 +37,13 @@ async fn deletes(c: &Clients) -> (String, String, String, bool) {
         .expect("delete runtime");
     let mut after = String::new();
     for _ in 0..100 {
-        match c.control.get_agent_runtime().agent_runtime_id(&id).send().await {
+        match c
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(&id)
+            .send()
+            .await
+        {
             Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             Err(e) => {
                 after = BackendError::sdk("GetAgentRuntime", e)
@@ -67,23 +73,21 @@ async fn deletes(c: &Clients) -> (String, String, String, bool) {
         .expect("put");
     let mut twice = true;
     for _ in 0..2 {
-        twice &= c
-            .s3
-            .delete_object()
+        twice &=
+            c.s3.delete_object()
+                .bucket("doomed-bucket")
+                .key("rollouts/doomed.json")
+                .send()
+                .await
+                .is_ok();
+    }
+    let gone =
+        c.s3.get_object()
             .bucket("doomed-bucket")
             .key("rollouts/doomed.json")
             .send()
             .await
-            .is_ok();
-    }
-    let gone = c
-        .s3
-        .get_object()
-        .bucket("doomed-bucket")
-        .key("rollouts/doomed.json")
-        .send()
-        .await
-        .is_err();
+            .is_err();
     (
         ep.status().as_str().to_string(),
         del.status().as_str().to_string(),

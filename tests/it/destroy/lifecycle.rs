@@ -14,14 +14,20 @@ async fn a_dry_run_changes_nothing_then_destroy_keeps_the_logs_unless_asked() {
     assert_eq!(having(&before, "rule ").len(), 1, "{before:#?}");
     assert!(!having(&before, "alarm ").is_empty(), "{before:#?}");
     let groups_before = having(&before, "log group ");
-    assert!(groups_before.len() >= 3, "DEFAULT, live, canary: {before:#?}");
+    assert!(
+        groups_before.len() >= 3,
+        "DEFAULT, live, canary: {before:#?}"
+    );
 
     let (ok, dry, err) = destroy(&w, &["--env", "dev", "weather", "--dry-run"]).await;
     assert!(ok, "{err}");
     assert_eq!(dry["dryRun"], true);
     assert!(strings(&dry["deleted"]).is_empty());
     assert_eq!(inventory(&c).await, before, "a dry run changes nothing");
-    assert!(destroys(&w).is_empty(), "a dry run is not audited as a change");
+    assert!(
+        destroys(&w).is_empty(),
+        "a dry run is not audited as a change"
+    );
     let planned = strings(&dry["calls"]);
     let kinds: Vec<&str> = planned
         .iter()
@@ -46,7 +52,11 @@ async fn a_dry_run_changes_nothing_then_destroy_keeps_the_logs_unless_asked() {
 
     let (ok, done, err) = destroy(&w, &["--env", "dev", "weather"]).await;
     assert!(ok, "{err}");
-    assert_eq!(strings(&done["calls"]), planned, "the dry run's calls exactly");
+    assert_eq!(
+        strings(&done["calls"]),
+        planned,
+        "the dry run's calls exactly"
+    );
     assert_eq!(strings(&done["deleted"]), planned);
     assert!(strings(&done["notDeleted"]).is_empty());
     assert!(done["error"].is_null());
@@ -70,7 +80,10 @@ async fn a_dry_run_changes_nothing_then_destroy_keeps_the_logs_unless_asked() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["result"], "ok");
     assert_eq!(audit[0]["before"]["runtime"], "weather");
-    assert_eq!(audit[0]["before"]["endpoints"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        audit[0]["before"]["endpoints"].as_array().map(Vec::len),
+        Some(3)
+    );
     assert_eq!(strings(&audit[0]["after"]["deleted"]), planned);
 
     // Gone is gone: a second destroy is refused as an unknown runtime, and changes nothing.
@@ -95,7 +108,10 @@ async fn with_logs_the_log_groups_and_a_finished_rollout_go_too() {
         .expect("put");
     let before = inventory(&c).await;
     assert_eq!(having(&before, "object rollouts/weather.json").len(), 1);
-    let weather_groups = having(&before, "log group /aws/bedrock-agentcore/runtimes/weather-");
+    let weather_groups = having(
+        &before,
+        "log group /aws/bedrock-agentcore/runtimes/weather-",
+    );
     assert!(!weather_groups.is_empty(), "{before:#?}");
 
     let (ok, done, err) = destroy(&w, &["--env", "dev", "weather", "--with-logs"]).await;
@@ -106,7 +122,10 @@ async fn with_logs_the_log_groups_and_a_finished_rollout_go_too() {
         "the filters go with their groups: {calls:#?}"
     );
     assert_eq!(
-        calls.iter().filter(|c| c.starts_with("DeleteLogGroup")).count(),
+        calls
+            .iter()
+            .filter(|c| c.starts_with("DeleteLogGroup"))
+            .count(),
         weather_groups.len()
     );
     let after = inventory(&c).await;

@@ -110,13 +110,12 @@ async fn inventory(c: &Clients) -> Vec<String> {
         "agentcore-console-123456789012-{}",
         c.env.region.as_deref().unwrap_or_default()
     );
-    if let Ok(objects) = c
-        .s3
-        .list_objects_v2()
-        .bucket(bucket)
-        .prefix("rollouts/")
-        .send()
-        .await
+    if let Ok(objects) =
+        c.s3.list_objects_v2()
+            .bucket(bucket)
+            .prefix("rollouts/")
+            .send()
+            .await
     {
         for o in objects.contents() {
             out.push(format!("object {}", o.key().unwrap_or_default()));

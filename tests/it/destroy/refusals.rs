@@ -98,9 +98,9 @@ async fn refusals_change_nothing_and_say_what_to_do() {
     let audited = destroys(&w);
     assert_eq!(audited.len(), 7, "{audited:#?}");
     assert!(
-        audited
-            .iter()
-            .all(|e| e["result"].as_str().is_some_and(|r| r.starts_with("refused: "))),
+        audited.iter().all(|e| e["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("refused: "))),
         "{audited:#?}"
     );
     w.local.stop().await;
@@ -134,7 +134,11 @@ async fn a_protected_environment_needs_arming_but_may_be_previewed() {
     // A dry run changes nothing: no arming needed.
     let (ok, dry, err) = destroy(&w, &["--env", "prod", "weather", "--dry-run"]).await;
     assert!(ok, "{err}");
-    assert!(strings(&dry["calls"]).iter().any(|c| c.starts_with("DeleteAgentRuntime ")));
+    assert!(
+        strings(&dry["calls"])
+            .iter()
+            .any(|c| c.starts_with("DeleteAgentRuntime "))
+    );
     assert_eq!(inventory(&c).await, before);
     // Armed, it goes.
     let (ok, done, err) = destroy(&w, &["--env", "prod", "weather", "--arm"]).await;

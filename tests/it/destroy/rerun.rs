@@ -19,20 +19,33 @@ async fn a_rerun_after_a_fault_midway_finishes_the_job() {
     assert!(!ok, "the fault must stop it");
     let (deleted, not_deleted) = (strings(&first["deleted"]), strings(&first["notDeleted"]));
     assert!(
-        deleted.iter().any(|c| c.starts_with("DeleteAgentRuntimeEndpoint")),
+        deleted
+            .iter()
+            .any(|c| c.starts_with("DeleteAgentRuntimeEndpoint")),
         "{first:#}"
     );
     assert!(
         not_deleted[0].starts_with("DeleteAgentRuntime ")
-            && not_deleted[1..].iter().all(|c| c.starts_with("DeleteLogGroup")),
+            && not_deleted[1..]
+                .iter()
+                .all(|c| c.starts_with("DeleteLogGroup")),
         "{first:#}"
     );
     let error = first["error"].as_str().expect("error");
     assert!(error.contains("run the same destroy again"), "{error}");
-    assert!(err.contains("destroy stopped at `DeleteAgentRuntime"), "{err}");
+    assert!(
+        err.contains("destroy stopped at `DeleteAgentRuntime"),
+        "{err}"
+    );
     let midway = inventory(&c).await;
-    assert!(!having(&midway, "runtime weather").is_empty(), "{midway:#?}");
-    assert!(having(&midway, "endpoint weather/live").is_empty(), "{midway:#?}");
+    assert!(
+        !having(&midway, "runtime weather").is_empty(),
+        "{midway:#?}"
+    );
+    assert!(
+        having(&midway, "endpoint weather/live").is_empty(),
+        "{midway:#?}"
+    );
     assert!(having(&midway, "alarm ").is_empty(), "{midway:#?}");
     let audit = destroys(&w);
     assert!(
@@ -46,7 +59,11 @@ async fn a_rerun_after_a_fault_midway_finishes_the_job() {
     faults::clear(&w.local.url).await;
     let (ok, second, err) = destroy(&w, &["--env", "dev", "weather", "--with-logs"]).await;
     assert!(ok, "{err}");
-    assert_eq!(strings(&second["deleted"]), not_deleted, "what was left, and only that");
+    assert_eq!(
+        strings(&second["deleted"]),
+        not_deleted,
+        "what was left, and only that"
+    );
     let after = inventory(&c).await;
     assert!(having(&after, "runtime ").is_empty(), "{after:#?}");
     assert!(having(&after, "log group ").is_empty(), "{after:#?}");
