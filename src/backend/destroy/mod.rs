@@ -146,3 +146,44 @@ pub struct DestroyReport {
     /// Why the run stopped, if it did.
     pub error: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dry_run_report_has_done_nothing_and_a_fresh_one_has_everything_to_do() {
+        let plan = DestroyPlan {
+            env: "dev".into(),
+            runtime: "weather".into(),
+            runtime_id: "weather-abcdefghij".into(),
+            endpoint: None,
+            with_logs: true,
+            steps: vec![
+                Step::DeleteEndpoint {
+                    name: "live".into(),
+                },
+                Step::DeleteRuntime,
+                Step::DeleteLogGroup {
+                    name: "/aws/bedrock-agentcore/runtimes/weather-abcdefghij-live".into(),
+                },
+            ],
+            before: serde_json::Value::Null,
+        };
+        assert_eq!(
+            plan.calls(),
+            [
+                "DeleteAgentRuntimeEndpoint weather-abcdefghij live (then wait until gone)",
+                "DeleteAgentRuntime weather-abcdefghij (with DEFAULT; then wait until gone)",
+                "DeleteLogGroup /aws/bedrock-agentcore/runtimes/weather-abcdefghij-live",
+            ]
+        );
+        let dry = plan.report(true);
+        assert!(dry.dry_run && dry.deleted.is_empty() && dry.not_deleted.is_empty());
+        let fresh = plan.report(false);
+        assert_eq!(fresh.not_deleted, plan.calls());
+        let json = serde_json::to_value(&fresh).expect("json");
+        assert_eq!(json["runtimeId"], "weather-abcdefghij");
+        assert_eq!(json["notDeleted"].as_array().map(Vec::len), Some(3));
+    }
+}

@@ -252,3 +252,32 @@ async fn gateway_steps(
     }
     Ok(steps)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(runtime: &str, endpoint: Option<&str>) -> DestroyRequest {
+        DestroyRequest {
+            runtime: runtime.into(),
+            endpoint: endpoint.map(str::to_string),
+            with_logs: false,
+        }
+    }
+
+    #[test]
+    fn names_are_checked_before_any_call() {
+        assert!(inputs(&req("weather", None)).is_ok());
+        assert!(inputs(&req("weather-abcdefghij", Some("canary"))).is_ok());
+        let default = inputs(&req("weather", Some("DEFAULT"))).expect_err("DEFAULT");
+        assert!(
+            default
+                .to_string()
+                .contains("DEFAULT is removed with its runtime"),
+            "{default}"
+        );
+        let bad = inputs(&req("weather", Some("my-endpoint"))).expect_err("a hyphen");
+        assert!(bad.to_string().starts_with("--endpoint: "), "{bad}");
+        assert!(inputs(&req("not a runtime", None)).is_err());
+    }
+}
