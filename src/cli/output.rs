@@ -119,7 +119,12 @@ mod tests {
         let doc = error_document("refused:\n\x1b[31mnope", 1);
         let v: serde_json::Value = serde_json::from_str(&doc).expect("json");
         assert_eq!(v["exitCode"], 1);
-        assert_eq!(v["error"], "refused: nope");
+        let error = v["error"].as_str().expect("error");
+        assert!(
+            error.starts_with("refused:") && error.ends_with("nope"),
+            "{error}"
+        );
+        assert!(!error.chars().any(char::is_control), "{error}");
         assert!(!doc.contains('\n'));
     }
 

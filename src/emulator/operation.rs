@@ -243,7 +243,21 @@ mod tests {
                     "",
                     Some("Logs_20140328.DeleteLogGroup"),
                 ),
+                Some("DeleteLogGroup"),
+            ),
+            (
+                req(
+                    "logs",
+                    Method::POST,
+                    "/",
+                    "",
+                    Some("Logs_20140328.PutDestination"),
+                ),
                 None,
+            ),
+            (
+                req("s3", Method::DELETE, "/bucket/k", "x-id=DeleteObject", None),
+                Some("DeleteObject"),
             ),
             (
                 req(
