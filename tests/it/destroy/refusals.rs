@@ -147,3 +147,66 @@ async fn a_protected_environment_needs_arming_but_may_be_previewed() {
     assert!(having(&inventory(&c).await, "runtime ").is_empty());
     w.local.stop().await;
 }
+
+#[tokio::test]
+async fn a_rule_that_also_routes_elsewhere_is_not_deleted_with_the_runtime() {
+    use aws_sdk_bedrockagentcorecontrol::types::{
+        Action, HttpTargetConfiguration, RouteToTargetAction, RuntimeTargetConfiguration,
+        TargetConfiguration, TargetTrafficSplitEntry, WeightedRoute,
+    };
+    let w = cli::world().await;
+    promoted(&w, "weather").await;
+    let c = clients(&w, "us-west-2").await;
+    let gw = c.control.list_gateways().send().await.expect("gateways");
+    let gw = gw.items()[0].gateway_id().to_string();
+    let rt = agentcore_console::backend::runtimes::resolve(&c, "weather")
+        .await
+        .expect("runtime");
+    let runtime = RuntimeTargetConfiguration::builder()
+        .arn(rt.agent_runtime_arn())
+        .qualifier("live")
+        .build()
+        .expect("runtime target");
+    c.control
+        .create_gateway_target()
+        .gateway_identifier(&gw)
+        .name("foreign")
+        .target_configuration(TargetConfiguration::Http(
+            HttpTargetConfiguration::AgentcoreRuntime(runtime),
+        ))
+        .send()
+        .await
+        .expect("target");
+    let entry = |t: &str| {
+        TargetTrafficSplitEntry::builder()
+            .name(t)
+            .target_name(t)
+            .weight(50)
+            .build()
+            .expect("entry")
+    };
+    let route = WeightedRoute::builder()
+        .traffic_split(entry("weather-stable"))
+        .traffic_split(entry("foreign"))
+        .build()
+        .expect("route");
+    let hand = c
+        .control
+        .create_gateway_rule()
+        .gateway_identifier(&gw)
+        .priority(50)
+        .actions(Action::RouteToTarget(RouteToTargetAction::WeightedRoute(
+            route,
+        )))
+        .send()
+        .await
+        .expect("rule");
+    let before = inventory(&c).await;
+    let err = refused(&w, &["--env", "dev", "weather"]).await;
+    assert!(
+        err.contains(hand.rule_id()) && err.contains("routes to `weather` and to other targets"),
+        "{err}"
+    );
+    assert_eq!(inventory(&c).await, before);
+    w.local.stop().await;
+}
