@@ -5,6 +5,7 @@ pub mod alarms;
 pub mod audit;
 pub mod clients;
 pub mod deploy;
+pub mod destroy;
 pub mod error;
 pub mod guard;
 pub mod logs;

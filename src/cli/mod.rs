@@ -6,6 +6,7 @@ mod confirm;
 mod demo;
 mod deploy;
 mod deploy_posture;
+mod destroy;
 mod envs;
 mod local;
 mod local_token;
@@ -77,6 +78,9 @@ pub enum Command {
     Rollback(deploy::RollbackArgs),
     /// Point an endpoint (created if absent) at a version
     Point(deploy::PointArgs),
+    /// Delete a runtime (or one endpoint): its gateway rule and targets, endpoints, standard
+    /// alarms, finished rollout and, with --with-logs, its log groups
+    Destroy(destroy::DestroyArgs),
     /// The canary split: stable/canary endpoints and the gateway's weights
     Traffic {
         #[command(subcommand)]
@@ -177,6 +181,20 @@ impl Outcome {
 pub async fn run(cli: Cli) -> ExitCode {
     use std::io::Write as _;
     let result = dispatch(&cli).await;
+    // With `--output json` stdout always holds a JSON document: the result, or this one.
+    if cli.output == OutputFormat::Json && !output::printed() {
+        let failed = match &result {
+            Ok(Outcome::Ok) => None,
+            Ok(Outcome::Partial(msg)) => Some((msg.clone(), 1)),
+            Ok(Outcome::Exit(code, msg)) => {
+                Some((msg.clone().unwrap_or_else(|| format!("exit {code}")), *code))
+            }
+            Err(e) => Some((e.to_string(), 1)),
+        };
+        if let Some((msg, code)) = failed {
+            let _ = writeln!(std::io::stdout(), "{}", output::error_document(&msg, code));
+        }
+    }
     // Not `eprintln!`: after a hangup stderr is gone, and the exit must stay clean.
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
@@ -223,6 +241,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
         Command::Point(args) => deploy::point(&load(cli)?, cli, args).await,
+        Command::Destroy(args) => destroy::run(&load(cli)?, cli, args).await,
         Command::Traffic { command } => traffic::run(&load(cli)?, cli, command).await,
         Command::Rollout { command } => rollout::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,

@@ -1,5 +1,7 @@
 //! Output: aligned tables for people, stable JSON for scripts. Every cell is sanitised.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -11,11 +13,38 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Whether this process has printed its JSON result (or a line of a JSON stream) on stdout:
+/// a failure after that is not printed again as a JSON error document.
+static PRINTED: AtomicBool = AtomicBool::new(false);
+
 /// Print `value` as pretty JSON on stdout.
 pub fn json<T: Serialize>(value: &T) -> Result<(), super::CliError> {
     let text = serde_json::to_string_pretty(value)?;
     println!("{text}");
+    mark_printed();
     Ok(())
+}
+
+/// Print one line of a JSON stream (NDJSON: `rollout start|resume`).
+pub fn json_line<T: Serialize>(value: &T) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_string(value)?;
+    println!("{text}");
+    mark_printed();
+    Ok(())
+}
+
+fn mark_printed() {
+    PRINTED.store(true, Ordering::Relaxed);
+}
+
+pub fn printed() -> bool {
+    PRINTED.load(Ordering::Relaxed)
+}
+
+/// The JSON document of a command that failed (or was refused) before printing its result:
+/// `{"error": "<the cause, one line>", "exitCode": N}`. The cause is on stderr too.
+pub fn error_document(message: &str, exit_code: u8) -> String {
+    serde_json::json!({ "error": sanitize::one_line(message), "exitCode": exit_code }).to_string()
 }
 
 /// A table with a header row; columns are padded to their widest cell.
@@ -84,6 +113,20 @@ pub fn or_dash(v: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_document_is_one_line_of_json_with_its_exit_code() {
+        let doc = error_document("refused:\n\x1b[31mnope", 1);
+        let v: serde_json::Value = serde_json::from_str(&doc).expect("json");
+        assert_eq!(v["exitCode"], 1);
+        let error = v["error"].as_str().expect("error");
+        assert!(
+            error.starts_with("refused:") && error.ends_with("nope"),
+            "{error}"
+        );
+        assert!(!error.chars().any(char::is_control), "{error}");
+        assert!(!doc.contains('\n'));
+    }
 
     #[test]
     fn aligns_and_sanitises() {

@@ -67,8 +67,21 @@ pub async fn settle(emu: &Arc<Emulator>, partition: &str, runtime_id: &str) {
             false
         }
     };
-    let referenced = referenced(&emu.store.read());
-    let recent = |k: &ProcessKey| emu.runner.used_within(k, INVOKED_GRACE);
+    let (referenced, alive) = {
+        let state = emu.store.read();
+        let alive: BTreeSet<(String, String)> = state
+            .partitions
+            .iter()
+            .flat_map(|(p, part)| part.runtimes.keys().map(|id| (p.clone(), id.clone())))
+            .collect();
+        (referenced(&state), alive)
+    };
+    // The grace is for a runtime's own validation calls: a deleted runtime's processes stop
+    // at once (what they would still print has no log group to go to on AWS either).
+    let recent = |k: &ProcessKey| {
+        alive.contains(&(k.partition.clone(), k.runtime_id.clone()))
+            && emu.runner.used_within(k, INVOKED_GRACE)
+    };
     emu.runner
         .retain(|k| referenced.contains(k) || recent(k))
         .await;

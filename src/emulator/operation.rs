@@ -51,6 +51,7 @@ const OPERATIONS: &[(&str, &[&str])] = &[
             "GetLogEvents",
             "FilterLogEvents",
             "CreateLogGroup",
+            "DeleteLogGroup",
             "CreateLogStream",
             "PutLogEvents",
             "PutRetentionPolicy",
@@ -82,6 +83,7 @@ const OPERATIONS: &[(&str, &[&str])] = &[
             "UploadPart",
             "CompleteMultipartUpload",
             "AbortMultipartUpload",
+            "DeleteObject",
         ],
     ),
     ("sts", &["GetCallerIdentity"]),
@@ -172,6 +174,7 @@ fn s3(req: &Req) -> Option<&'static str> {
         (&Method::PUT, true) => "PutObject",
         (&Method::POST, true) if q("uploadId") => "CompleteMultipartUpload",
         (&Method::DELETE, true) if q("uploadId") => "AbortMultipartUpload",
+        (&Method::DELETE, true) => "DeleteObject",
         (&Method::PUT, false) => "CreateBucket",
         (&Method::HEAD, false) => "HeadBucket",
         (&Method::GET, true) => "GetObject",
@@ -240,7 +243,21 @@ mod tests {
                     "",
                     Some("Logs_20140328.DeleteLogGroup"),
                 ),
+                Some("DeleteLogGroup"),
+            ),
+            (
+                req(
+                    "logs",
+                    Method::POST,
+                    "/",
+                    "",
+                    Some("Logs_20140328.PutDestination"),
+                ),
                 None,
+            ),
+            (
+                req("s3", Method::DELETE, "/bucket/k", "x-id=DeleteObject", None),
+                Some("DeleteObject"),
             ),
             (
                 req(

@@ -8,7 +8,7 @@ mod plan;
 mod sdk;
 mod spec;
 
-pub use self::apply::{ApplyReport, apply, delete};
+pub use self::apply::{ApplyReport, DELETE_BATCH, apply, delete};
 #[cfg(test)]
 pub(crate) use self::plan::first_apply_example;
 pub use self::plan::{AlarmPlan, Change, Item, PlanItem, delete_plan, plan};

@@ -297,7 +297,7 @@ async fn ensure_target(
     .await
 }
 
-pub(super) async fn list_rules(
+pub(crate) async fn list_rules(
     c: &Clients,
     gw: &str,
 ) -> Result<Vec<aws_sdk_bedrockagentcorecontrol::types::GatewayRuleDetail>, BackendError> {

@@ -24,7 +24,8 @@ use serde_json::json;
 
 use self::checks::authorized;
 pub use self::checks::check;
-use self::gateway::{apply, find_gateway, gateway_name, list_rules, prepare};
+use self::gateway::{apply, prepare};
+pub(crate) use self::gateway::{find_gateway, gateway_name, list_rules};
 pub use self::observe::observe;
 use self::rules::{RuleInfo, invocation_url, routing_rule, slug};
 pub use self::splits::{Split, splits};

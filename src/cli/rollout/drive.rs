@@ -97,9 +97,8 @@ pub async fn drive(f: &Foreground<'_>, run: Run) -> Result<Outcome, CliError> {
 
 fn print_event(e: &Event, f: &Foreground<'_>) {
     if f.json {
-        match serde_json::to_string(e) {
-            Ok(line) => println!("{line}"),
-            Err(err) => eprintln!("agentcore-console: an event could not be shown: {err}"),
+        if let Err(err) = crate::cli::output::json_line(e) {
+            eprintln!("agentcore-console: an event could not be shown: {err}");
         }
     } else {
         println!("{}", event_line(e, f.steps));
@@ -163,7 +162,7 @@ async fn finish(
             reason,
             message: message.clone(),
         };
-        println!("{}", serde_json::to_string(&summary)?);
+        crate::cli::output::json_line(&summary)?;
     } else if code == 0 {
         println!("{message}");
     } else {

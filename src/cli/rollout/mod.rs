@@ -112,13 +112,10 @@ async fn start(
     };
     let preview = rollout::driver::preview(backend, &req).await?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&PreviewLine {
-                event: "preview",
-                preview: &preview,
-            })?
-        );
+        output::json_line(&PreviewLine {
+            event: "preview",
+            preview: &preview,
+        })?;
     } else {
         print!("{}", plan::summary(&preview.plan));
         println!(

@@ -1,8 +1,9 @@
 //! CloudWatch Logs (awsJson1_1, `X-Amz-Target: Logs_20140328.<Op>`): what runtimes write, and
 //! DescribeLogGroups/Streams, GetLogEvents, FilterLogEvents with real filter patterns,
-//! CreateLogGroup/Stream, PutLogEvents, metric filters (`metric_filters`) and retention
-//! (`retention`).
+//! CreateLogGroup/Stream, PutLogEvents, log groups' lifecycle (`groups`: create, describe,
+//! delete), metric filters (`metric_filters`) and retention (`retention`).
 
+mod groups;
 pub mod live_tail;
 pub mod metric_filters;
 mod retention;
@@ -66,24 +67,12 @@ fn dispatch(
     b: &Map<String, Value>,
 ) -> Result<Value, AwsError> {
     match op {
-        "DescribeLogGroups" => describe_groups(store, partition, req, b),
+        "DescribeLogGroups" => groups::describe(store, partition, req, b),
         "DescribeLogStreams" => describe_streams(store, partition, req, b),
         "GetLogEvents" => get_events(store, partition, b),
         "FilterLogEvents" => filter_events(store, partition, b),
-        "CreateLogGroup" => {
-            let name = group_name(b)?;
-            if store
-                .groups
-                .contains_key(&(partition.to_string(), name.clone()))
-            {
-                return Err(err(
-                    "ResourceAlreadyExistsException",
-                    "The specified log group already exists",
-                ));
-            }
-            store.group_mut(partition, &name);
-            Ok(json!({}))
-        }
+        "CreateLogGroup" => groups::create(store, partition, b),
+        "DeleteLogGroup" => groups::delete(store, partition, b),
         "CreateLogStream" => {
             let g = existing_group(store, partition, b)?;
             let name = str_field(b, "logStreamName")?.to_string();
@@ -204,42 +193,6 @@ pub(crate) fn page(
     (out, next)
 }
 
-fn arn(req_region: &str, account: &str, group: &str) -> String {
-    format!("arn:aws:logs:{req_region}:{account}:log-group:{group}")
-}
-
-fn describe_groups(
-    store: &LogStore,
-    partition: &str,
-    req: &Req,
-    b: &Map<String, Value>,
-) -> Result<Value, AwsError> {
-    let prefix = b
-        .get("logGroupNamePrefix")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let items = store
-        .groups
-        .iter()
-        .filter(|((p, n), _)| p == partition && n.starts_with(prefix))
-        .map(|((_, n), g)| {
-            let a = arn(&req.scope.region, &req.scope.account, n);
-            let bytes: u64 = g.streams.values().map(|s| s.stored_bytes).sum();
-            let mut v = json!({ "logGroupName": n, "creationTime": g.creation_time, "arn": format!("{a}:*"), "logGroupArn": a, "storedBytes": bytes, "metricFilterCount": g.metric_filters.len() });
-            if let Some(d) = g.retention_days {
-                v["retentionInDays"] = json!(d);
-            }
-            (n.clone(), v)
-        })
-        .collect();
-    let (groups, next) = page(
-        items,
-        b.get("nextToken").and_then(Value::as_str),
-        limit(b, 50, 50)?,
-    );
-    Ok(with_next(json!({ "logGroups": groups }), next))
-}
-
 fn describe_streams(
     store: &mut LogStore,
     partition: &str,
@@ -263,7 +216,7 @@ fn describe_streams(
         .get("descending")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let a = arn(&req.scope.region, &req.scope.account, &group);
+    let a = groups::arn(&req.scope.region, &req.scope.account, &group);
     let mut items: Vec<(String, Value)> = g
         .streams
         .iter()

@@ -43,6 +43,9 @@ enum Record {
     },
     #[serde(rename = "fd")]
     FilterDeleted { p: String, g: String, n: String },
+    /// DeleteLogGroup: the group and all in it.
+    #[serde(rename = "gd")]
+    GroupDeleted { p: String, g: String },
     /// PutRetentionPolicy (`d` set) or DeleteRetentionPolicy (`d` absent).
     #[serde(rename = "r")]
     Retention {
@@ -203,6 +206,9 @@ impl LogStore {
                     ..Group::default()
                 });
             }
+            Record::GroupDeleted { p, g } => {
+                self.groups.remove(&(p, g));
+            }
             Record::Filter { p, g, f } => {
                 if let Some(group) = self.groups.get_mut(&(p, g)) {
                     group.metric_filters.insert(f.name.clone(), *f);
@@ -251,6 +257,17 @@ impl LogStore {
             );
         }
         self.groups.entry(key).or_default()
+    }
+
+    /// Delete a group with its streams, events, metric filters and retention (journaled);
+    /// false when there was none.
+    pub fn delete_group(&mut self, partition: &str, group: &str) -> bool {
+        let key = (partition.to_string(), group.to_string());
+        if self.groups.remove(&key).is_none() {
+            return false;
+        }
+        self.write(&Record::GroupDeleted { p: key.0, g: key.1 });
+        true
     }
 
     /// Create or replace a metric filter on an existing group (journaled).

@@ -6,6 +6,7 @@
 
 mod bucket;
 mod conditional;
+mod delete;
 mod list;
 mod multipart;
 mod range;
@@ -99,6 +100,9 @@ async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Bod
         }
         (&Method::DELETE, false) if upload_id.is_some() => {
             multipart::abort(emu, &bucket, &key, upload_id.unwrap_or_default()).await
+        }
+        (&Method::DELETE, false) if !has_subresource => {
+            delete::delete_object(emu, &bucket, &key).await
         }
         (&Method::PUT, true) if !has_subresource => bucket::create(emu, req, &bucket).await,
         (&Method::HEAD, true) => bucket::head(emu, &bucket),

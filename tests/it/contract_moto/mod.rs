@@ -183,6 +183,7 @@ async fn create_endpoint(c: &Clients, id: &str, name: &str, version: &str) -> St
 
 mod config;
 mod control;
+mod delete;
 mod posture;
 mod s3;
 mod s3_conditional;

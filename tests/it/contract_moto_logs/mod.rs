@@ -280,6 +280,7 @@ fn written(group: &str, events: &[(i64, String)]) -> Vec<Seen> {
         .collect()
 }
 
+mod delete;
 mod follow;
 mod history;
 mod metric_filters;
