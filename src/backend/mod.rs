@@ -11,6 +11,7 @@ pub mod logs;
 pub mod mcp;
 pub mod metrics;
 pub mod posture;
+pub mod promote;
 pub mod rollout;
 pub mod runtimes;
 pub mod token;

@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod audit;
 pub mod environment;
 pub mod filter_pattern;
+pub mod lineage;
 pub mod metrics;
 pub mod posture;
 pub mod rollout;
