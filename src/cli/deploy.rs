@@ -85,7 +85,7 @@ pub struct PointArgs {
     pub write: WriteFlags,
 }
 
-fn parse_kv(s: &str) -> Result<(String, Secret), String> {
+pub(super) fn parse_kv(s: &str) -> Result<(String, Secret), String> {
     s.split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| (k.to_string(), Secret::new(v)))

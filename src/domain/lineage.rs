@@ -75,6 +75,11 @@ impl Lineage {
     }
 }
 
+/// `prod v7 = staging v12 (sha256 0123abcd…)`: a version and where it came from.
+pub fn line(env: &str, version: &str, lineage: &Lineage) -> String {
+    format!("{env} v{version} = {}", lineage.short())
+}
+
 /// A description without its lineage (what a plain deploy carries over: a new version built
 /// from a directory was not promoted from anywhere).
 pub fn without_lineage(description: &str) -> String {
@@ -174,5 +179,9 @@ mod tests {
     #[test]
     fn the_short_form_names_env_version_and_the_hash_start() {
         assert_eq!(lineage().short(), "staging v12 (sha256 0123456789ab…)");
+        assert_eq!(
+            line("prod", "7", &lineage()),
+            "prod v7 = staging v12 (sha256 0123456789ab…)"
+        );
     }
 }
