@@ -199,6 +199,18 @@ async fn prepare(
         }
     };
     let got = get_version(&fc, id, &version).await?;
+    // An image pinned by tag is refused whatever its status: no status makes a tag safe.
+    let found = artifact(got.agent_runtime_artifact());
+    if let Some(Artifact::Image(uri)) = &found
+        && image_digest(uri).is_none()
+    {
+        return Err(BackendError::Other(format!(
+            "{from}: version {version} of `{}` runs the image `{uri}`, pinned by tag only: a \
+             tag can move, so only an image pinned by digest is promoted; deploy it by digest \
+             (--image REPO@sha256:<64 hex>) and promote that version",
+            req.runtime
+        )));
+    }
     let status = got.status().as_str();
     if status != "READY" {
         return Err(BackendError::Other(format!(
@@ -213,17 +225,10 @@ async fn prepare(
         version: version.clone(),
         sha256,
     };
-    match artifact(got.agent_runtime_artifact()) {
+    match found {
         Some(Artifact::Image(uri)) => {
-            let Some(digest) = image_digest(&uri) else {
-                return Err(BackendError::Other(format!(
-                    "{from}: version {version} of `{}` runs the image `{uri}`, pinned by tag \
-                     only: a tag can move, so only an image pinned by digest is promoted; \
-                     deploy it by digest (--image REPO@sha256:<64 hex>) and promote that version",
-                    req.runtime
-                )));
-            };
-            Ok((lineage(digest.to_string()), Source::Image(uri), description))
+            let digest = image_digest(&uri).unwrap_or_default().to_string();
+            Ok((lineage(digest), Source::Image(uri), description))
         }
         Some(Artifact::Code {
             bucket,
