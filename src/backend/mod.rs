@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod posture;
 pub mod rollout;
 pub mod runtimes;
+pub mod smoke;
 pub mod token;
 pub mod traffic;
 pub mod wait;
