@@ -14,6 +14,7 @@ pub mod posture;
 pub mod promote;
 pub mod rollout;
 pub mod runtimes;
+pub mod smoke;
 pub mod token;
 pub mod traffic;
 pub mod wait;

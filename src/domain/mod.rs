@@ -12,6 +12,7 @@ pub mod runtime;
 pub mod sanitize;
 pub mod secret;
 pub mod since;
+pub mod smoke;
 pub mod timestamp;
 pub mod version_config;
 

@@ -34,6 +34,7 @@ use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
 use crate::domain::posture::Posture;
 use crate::domain::secret::Secret;
+use crate::domain::smoke::{SmokeReport, SmokeSpec};
 
 /// Where the code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,8 @@ pub struct DeployRequest {
     pub posture: Posture,
     /// Let a deploy to a protected environment weaken its posture (with `armed`).
     pub allow_posture_change: bool,
+    /// Smoke checks run on the new version after `tools/list`; any failure fails validation.
+    pub smoke: Option<SmokeSpec>,
 }
 
 /// What a deploy is doing, for progress displays.
@@ -85,6 +88,7 @@ pub enum Stage {
     Submitted { version: String, created: bool },
     Waiting { status: String },
     Validated { tools: usize },
+    SmokeChecked { passed: usize, total: usize },
     EndpointMoved { endpoint: String, version: String },
     RetentionSet { days: u32, groups: usize },
 }
@@ -102,6 +106,9 @@ pub struct DeployReport {
     pub artifact: String,
     /// Tools the new version lists (MCP runtimes).
     pub tools: Option<usize>,
+    /// The smoke checks' outcome, when the deploy ran them (all passed: else it failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<SmokeReport>,
     pub endpoint: Option<EndpointMove>,
     /// The posture sent with the new version (retention: what the log groups were given).
     pub posture: Posture,
@@ -132,6 +139,12 @@ pub fn plan(req: &DeployRequest, environment_posture: &Posture) -> Vec<String> {
         .flatten();
     plan.extend(lines);
     plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
+    if let Some(spec) = &req.smoke {
+        plan.push(format!(
+            "InvokeAgentRuntime ({}) on the new version; any failure fails validation",
+            spec.describe()
+        ));
+    }
     if let Some(e) = &req.endpoint {
         plan.push(format!(
             "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
@@ -156,6 +169,9 @@ impl std::fmt::Display for Stage {
             ),
             Stage::Waiting { status } => write!(f, "waiting: {status}"),
             Stage::Validated { tools } => write!(f, "validated: {tools} tools"),
+            Stage::SmokeChecked { passed, total } => {
+                write!(f, "smoke checks: {passed}/{total} passed")
+            }
             Stage::EndpointMoved { endpoint, version } => {
                 write!(f, "endpoint {endpoint} → {version}")
             }
@@ -328,6 +344,7 @@ pub(crate) async fn deploy_as(
         "defaultVersion": default_serves,
         "posture": &sent,
         "weakenings": &weakenings,
+        "smoke": outcome.as_ref().ok().and_then(|((_, s), _)| s.as_ref().map(SmokeReport::summary)),
     });
     if let Some(src) = &how.source {
         after["source"] = src.clone();
@@ -346,7 +363,7 @@ pub(crate) async fn deploy_as(
         )
         .await,
     )?;
-    let (tools, endpoint) = outcome?;
+    let ((tools, smoke), endpoint) = outcome?;
     Ok(DeployReport {
         env: env.to_string(),
         runtime: req.runtime.clone(),
@@ -357,6 +374,7 @@ pub(crate) async fn deploy_as(
         created,
         artifact: artifact_uri,
         tools,
+        smoke,
         endpoint,
         posture: sent,
         weakenings,
