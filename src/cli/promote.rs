@@ -1,4 +1,5 @@
-//! `promote R --from ENV --to ENV [--version N] [--endpoint NAME | --rollout PLAN]`: deploy
+//! `promote R --from ENV --to ENV [--version N] [--endpoint NAME | --rollout PLAN]
+//! [--smoke FILE]`: deploy
 //! into `--to` exactly the artifact `--from`'s version runs ([`crate::backend::promote`]),
 //! then optionally start a rollout of the new version (the `rollout start` code path, so
 //! its exit codes 3 and 4 are promote's too).
@@ -7,6 +8,7 @@
 //! to:{env,version,artifact,sha256}, endpoint, rollout}`; with `--rollout` it is the first
 //! NDJSON line and the rollout's lines follow.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -47,6 +49,10 @@ pub struct PromoteArgs {
     /// Environment variable for the target's version (repeatable; its others carry over)
     #[arg(long = "env-var", value_name = "KEY=VALUE", value_parser = parse_kv)]
     pub env_vars: Vec<(String, Secret)>,
+    /// Smoke checks (a smoke.toml) the new version must pass, after `tools/list`, before an
+    /// endpoint moves or a rollout starts
+    #[arg(long, value_name = "FILE")]
+    pub smoke: Option<PathBuf>,
     /// Seconds to wait for the new version
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
@@ -74,6 +80,12 @@ pub async fn run(config: &Config, cli: &Cli, args: &PromoteArgs) -> Result<Outco
     let from = named("--from", &args.from)?;
     let to = named("--to", &args.to)?;
     let write = Write::new(&to, "promote", &args.runtime, &args.write)?;
+    let smoke = args
+        .smoke
+        .as_deref()
+        .map(crate::config::smoke::load)
+        .transpose()
+        .map_err(|e| write.refuse(format!("--smoke: {e}")))?;
     let req = PromoteRequest {
         runtime: args.runtime.clone(),
         version: args.version.clone(),
@@ -81,6 +93,7 @@ pub async fn run(config: &Config, cli: &Cli, args: &PromoteArgs) -> Result<Outco
         env_vars: args.env_vars.clone(),
         timeout: Duration::from_secs(args.timeout),
         armed: args.write.arm,
+        smoke,
     };
     // Bad input (the plan file too) is refused before the plan is shown or anything called.
     promote::check(&req, &from.name, &to.name).map_err(|e| write.refuse(e))?;

@@ -21,6 +21,7 @@ use super::{Backend, BackendError, guard};
 use crate::domain::lineage::Lineage;
 use crate::domain::posture::Posture;
 use crate::domain::secret::Secret;
+use crate::domain::smoke::SmokeSpec;
 
 /// What to promote, and how the target's version is finished.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct PromoteRequest {
     pub env_vars: Vec<(String, Secret)>,
     pub timeout: Duration,
     pub armed: bool,
+    /// Smoke checks run on the new version after `tools/list`, as part of its validation.
+    pub smoke: Option<SmokeSpec>,
 }
 
 /// The source side of a promotion.
@@ -128,6 +131,7 @@ fn deploy_request(req: &PromoteRequest, source: Source, description: String) -> 
         armed: req.armed,
         posture: Posture::default(),
         allow_posture_change: false,
+        smoke: req.smoke.clone(),
     }
 }
 

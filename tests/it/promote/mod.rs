@@ -6,6 +6,7 @@
 mod flow;
 mod refusals;
 mod rollout;
+mod smoke;
 
 use agentcore_console::backend::Clients;
 use serde_json::Value;
