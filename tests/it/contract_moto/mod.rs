@@ -186,4 +186,5 @@ mod control;
 mod posture;
 mod s3;
 mod s3_conditional;
+mod s3_delete;
 mod s3_list;
