@@ -137,7 +137,7 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
         pane.columns().get(sel_col),
     ) && let Some(l) = super::cells::lineage(slot, env, name)
     {
-        legend.insert(0, Span::styled(format!(" {}", clean(&l)), t.title));
+        legend.insert(0, Span::styled(format!(" {} ·", clean(&l)), t.title));
     }
     Line::from(legend).render(legend_area, buf);
     Paragraph::new(errors).render(err_area, buf);
