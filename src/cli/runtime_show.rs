@@ -2,8 +2,8 @@
 //! other versions endpoints serve, each endpoint's log retention, endpoints and versions.
 
 use super::output::{Table, or_dash};
-use crate::domain::{RuntimeDetail, lineage};
 use crate::domain::version_config::side_by_side;
+use crate::domain::{RuntimeDetail, lineage};
 
 pub fn print(d: &RuntimeDetail) {
     let rt = &d.runtime;

@@ -7,8 +7,8 @@ use super::output::{self, OutputFormat, Table};
 use super::{Cli, CliError, Outcome};
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
-use crate::domain::lineage;
 use crate::domain::Endpoint;
+use crate::domain::lineage;
 use crate::domain::version_config::PostureDrift;
 
 #[derive(Debug, Subcommand)]

@@ -26,10 +26,7 @@ fn serve_promoted(app: &mut App, reqs: Vec<Request>) {
             continue;
         };
         match &mut resp.reply {
-            Reply::EnvMatrix {
-                env,
-                result: Ok(s),
-            } if env == "prod" => {
+            Reply::EnvMatrix { env, result: Ok(s) } if env == "prod" => {
                 for rt in s.runtimes.iter_mut().filter(|r| r.name == "weather_mcp") {
                     rt.lineage = Some(lineage());
                 }

@@ -178,6 +178,9 @@ mod tests {
     #[test]
     fn the_key_is_the_full_hash() {
         let sha = "0f".repeat(32);
-        assert_eq!(target_key("weather_mcp", &sha), format!("weather_mcp/{sha}.zip"));
+        assert_eq!(
+            target_key("weather_mcp", &sha),
+            format!("weather_mcp/{sha}.zip")
+        );
     }
 }

@@ -104,7 +104,10 @@ pub fn plan(req: &PromoteRequest, from: &str, to: &str, to_posture: &Posture) ->
         |v| format!("version {v}"),
     );
     let mut plan = vec![
-        format!("{from}: GetAgentRuntime {} ({version}): READY?", req.runtime),
+        format!(
+            "{from}: GetAgentRuntime {} ({version}): READY?",
+            req.runtime
+        ),
         format!("{from}: GetObject (the code zip; an image must be pinned by digest)"),
         format!("{to}: PutObject {}/<sha256>.zip (SSE AES256)", req.runtime),
         format!("{to}: GetObject (the copy), SHA-256 compared; DeleteObject if it differs"),
@@ -288,5 +291,67 @@ fn artifact(a: Option<&AgentRuntimeArtifact>) -> Option<Artifact> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> PromoteRequest {
+        PromoteRequest {
+            runtime: "weather".into(),
+            version: None,
+            endpoint: Some("live".into()),
+            env_vars: vec![],
+            timeout: Duration::from_secs(60),
+            armed: false,
+            smoke: None,
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused_naming_it() {
+        let msg = |r: &PromoteRequest, from: &str, to: &str| {
+            check(r, from, to).map_or_else(|e| e.to_string(), |()| String::new())
+        };
+        assert_eq!(msg(&req(), "dev", "staging"), "");
+        assert!(msg(&req(), "dev", "dev").contains("--from and --to are both `dev`"));
+        let mut r = req();
+        r.version = Some("01".into());
+        assert!(msg(&r, "dev", "staging").contains("--version `01`"));
+        let mut r = req();
+        r.endpoint = Some("DEFAULT".into());
+        assert!(msg(&r, "dev", "staging").contains("DEFAULT follows the latest version"));
+        let mut r = req();
+        r.runtime = "no-hyphens".into();
+        assert!(msg(&r, "dev", "staging").contains("`no-hyphens` is not a runtime name"));
+    }
+
+    #[test]
+    fn the_plan_names_every_call_in_its_environment() {
+        let plan = plan(&req(), "staging", "prod", &Posture::default());
+        assert!(
+            plan[0].starts_with("staging: GetAgentRuntime weather"),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l == "prod: PutObject weather/<sha256>.zip (SSE AES256)")
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("DeleteObject if it differs"))
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l.starts_with("prod: CreateAgentRuntime or UpdateAgentRuntime"))
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l.starts_with("prod: UpdateAgentRuntimeEndpoint live"))
+        );
+        // The copy is the promotion's: deploy's own upload of a directory is not planned.
+        assert!(!plan.iter().any(|l| l.contains("zip of the directory")));
     }
 }

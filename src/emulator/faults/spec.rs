@@ -144,7 +144,9 @@ fn parse_kind(kind: &str) -> Result<Kind, String> {
             .filter(|n| *n > 0)
             .map(Kind::DropAfter)
             .ok_or_else(|| format!("drop-after '{arg}' must be a number of events above 0")),
-        ("throttle" | "error500" | "corrupt", false) => Err(format!("kind '{name}' takes no value")),
+        ("throttle" | "error500" | "corrupt", false) => {
+            Err(format!("kind '{name}' takes no value"))
+        }
         ("latency" | "drop-after", true) => Err(format!("kind '{name}' needs a value: {name}=…")),
         _ => Err(format!(
             "unknown kind '{kind}': use throttle, error500, latency=DURATION, drop-after=N or corrupt"

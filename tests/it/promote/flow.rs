@@ -58,9 +58,16 @@ async fn dev_to_staging_to_prod_carries_the_same_bytes_and_shows_the_lineage() {
     assert_eq!(r["endpoint"]["from"], "1");
     assert_eq!(r["endpoint"]["to"], "2");
     let staging_uri = r["to"]["artifact"].as_str().expect("artifact");
-    assert_ne!(split_uri(staging_uri).0, split_uri(&dev_uri).0, "own bucket");
+    assert_ne!(
+        split_uri(staging_uri).0,
+        split_uri(&dev_uri).0,
+        "own bucket"
+    );
     assert!(staging_uri.ends_with(&format!("/tiny/{sha}.zip")));
-    assert_eq!(object_sha(&sc, staging_uri).await.as_deref(), Some(sha.as_str()));
+    assert_eq!(
+        object_sha(&sc, staging_uri).await.as_deref(),
+        Some(sha.as_str())
+    );
 
     // The target's posture (20 minutes idle, not dev's 10) and its own variable.
     let show = cli::json(&w, &["--env", "staging", "runtime", "show", "tiny"]).await;
@@ -114,7 +121,15 @@ async fn dev_to_staging_to_prod_carries_the_same_bytes_and_shows_the_lineage() {
     assert_eq!(none, serde_json::json!([]));
     let (ok, out, err) = promote(
         &w,
-        &["--from", "staging", "--to", "prod", "--arm", "--endpoint", "live"],
+        &[
+            "--from",
+            "staging",
+            "--to",
+            "prod",
+            "--arm",
+            "--endpoint",
+            "live",
+        ],
     )
     .await;
     assert!(ok, "{err}");
@@ -125,7 +140,10 @@ async fn dev_to_staging_to_prod_carries_the_same_bytes_and_shows_the_lineage() {
     );
     assert_eq!(r["to"]["version"], "1");
     let prod_uri = r["to"]["artifact"].as_str().expect("artifact");
-    assert_eq!(object_sha(&pc, prod_uri).await.as_deref(), Some(sha.as_str()));
+    assert_eq!(
+        object_sha(&pc, prod_uri).await.as_deref(),
+        Some(sha.as_str())
+    );
     let matrix = cli::json(&w, &["--env", "prod", "runtimes"]).await;
     assert_eq!(matrix[0]["lineage"]["env"], "staging");
     assert_eq!(matrix[0]["lineage"]["version"], "2");
@@ -135,7 +153,11 @@ async fn dev_to_staging_to_prod_carries_the_same_bytes_and_shows_the_lineage() {
     let audit = cli::audit(&w);
     let promotes: Vec<&Value> = audit.iter().filter(|e| e["action"] == "promote").collect();
     assert_eq!(promotes.len(), 3, "{audit:#?}");
-    assert!(promotes[1]["result"].as_str().is_some_and(|r| r.starts_with("refused")));
+    assert!(
+        promotes[1]["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("refused"))
+    );
     for e in [promotes[0], promotes[2]] {
         assert_eq!(e["result"], "ok");
         assert_eq!(e["after"]["source"]["sha256"], sha.as_str());

@@ -76,7 +76,13 @@ fn split_uri(uri: &str) -> (String, String) {
 /// The SHA-256 of an object, read with the SDK (None when it is not there).
 async fn object_sha(c: &Clients, uri: &str) -> Option<String> {
     let (bucket, key) = split_uri(uri);
-    let out = c.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+    let out =
+        c.s3.get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .ok()?;
     let bytes = out.body.collect().await.expect("body").into_bytes();
     Some(hex(&sha2::Sha256::digest(&bytes)))
 }

@@ -19,7 +19,8 @@ async fn a_version_not_ready_or_an_image_pinned_by_tag_is_refused() {
     let tagged = "123456789012.dkr.ecr.us-west-2.amazonaws.com/tiny:1";
     // Neither image can run here (no pull from ECR on loopback): both versions fail.
     for image in [pinned.as_str(), tagged] {
-        let (ok, _, err) = cli::run(&w, &["--env", "dev", "deploy", "tiny", "--image", image]).await;
+        let (ok, _, err) =
+            cli::run(&w, &["--env", "dev", "deploy", "tiny", "--image", image]).await;
         assert!(!ok, "{err}");
     }
     let (ok, _, err) = promote(&w, &["--from", "dev", "--to", "staging", "--version", "1"]).await;
@@ -41,7 +42,9 @@ async fn a_version_not_ready_or_an_image_pinned_by_tag_is_refused() {
         .filter(|e| {
             e["action"] == "promote"
                 && e["env"] == "staging"
-                && e["result"].as_str().is_some_and(|r| r.starts_with("refused"))
+                && e["result"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("refused"))
         })
         .count();
     assert_eq!(refused, 2);
@@ -68,7 +71,9 @@ async fn an_artifact_that_is_gone_is_refused_naming_version_and_object() {
     let (ok, _, err) = promote(&w, &["--from", "dev", "--to", "staging"]).await;
     assert!(!ok);
     assert!(
-        err.contains(&format!("dev: version 1 of `tiny` cannot be promoted: its artifact {uri} is gone (NoSuchKey)")),
+        err.contains(&format!(
+            "dev: version 1 of `tiny` cannot be promoted: its artifact {uri} is gone (NoSuchKey)"
+        )),
         "{err}"
     );
     nothing_in(&w, "staging").await;
@@ -109,19 +114,41 @@ async fn bad_flags_are_refused_before_any_call() {
     assert!(err.contains("--from and --to are both `dev`"), "{err}");
     let (ok, _, err) = promote(&w, &["--from", "dev", "--to", "qa"]).await;
     assert!(!ok);
-    assert!(err.contains("--to: ") && err.contains("unknown environment `qa`"), "{err}");
+    assert!(
+        err.contains("--to: ") && err.contains("unknown environment `qa`"),
+        "{err}"
+    );
     let (ok, _, err) = promote(&w, &["--from", "dev", "--to", "staging", "--version", "0"]).await;
     assert!(!ok);
     assert!(err.contains("--version `0`"), "{err}");
     let (ok, _, err) = promote(
         &w,
-        &["--from", "dev", "--to", "staging", "--endpoint", "live", "--rollout", "seed"],
+        &[
+            "--from",
+            "dev",
+            "--to",
+            "staging",
+            "--endpoint",
+            "live",
+            "--rollout",
+            "seed",
+        ],
     )
     .await;
     assert!(!ok);
     assert!(err.contains("cannot be used with"), "{err}");
-    let (ok, _, err) =
-        promote(&w, &["--from", "dev", "--to", "staging", "--rollout", "/no/such.toml"]).await;
+    let (ok, _, err) = promote(
+        &w,
+        &[
+            "--from",
+            "dev",
+            "--to",
+            "staging",
+            "--rollout",
+            "/no/such.toml",
+        ],
+    )
+    .await;
     assert!(!ok);
     assert!(err.contains("--rollout: "), "{err}");
     // None of them reached the local AgentCore's runtimes.

@@ -66,5 +66,8 @@ async fn smoke_checks_gate_the_promoted_version() {
     std::fs::write(&bad, "[[check]]\ntool = \"version\"\ncolour = 1\n").expect("file");
     let (ok, _, err) = run(&w, args(bad.to_str().expect("utf8"))).await;
     assert!(!ok);
-    assert!(err.contains("--smoke: ") && err.contains("bad.toml:3"), "{err}");
+    assert!(
+        err.contains("--smoke: ") && err.contains("bad.toml:3"),
+        "{err}"
+    );
 }

@@ -57,7 +57,11 @@ pub struct Canary {
 pub fn lineage(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str) -> Option<String> {
     let rt = slot.value()?.runtimes.iter().find(|r| r.name == runtime)?;
     let l = rt.lineage.as_ref()?;
-    Some(crate::domain::lineage::line(&env.name, &rt.latest_version, l))
+    Some(crate::domain::lineage::line(
+        &env.name,
+        &rt.latest_version,
+        l,
+    ))
 }
 
 /// The runtime names of every environment that answered, filtered (case-insensitive
