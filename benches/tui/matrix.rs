@@ -50,6 +50,7 @@ fn snapshot(env: &str) -> EnvSnapshot {
                 endpoint("canary", "3"),
                 endpoint("live", "2"),
             ],
+            lineage: None,
         })
         .collect();
     let leg = |n: &str, inv: f64, err: f64| EndpointMetrics {

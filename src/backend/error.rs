@@ -32,6 +32,9 @@ pub enum BackendError {
         "environment `{env}` is read-only: {action} refused (pass --arm to change it; the change is audited)"
     )]
     ReadOnly { env: String, action: String },
+    /// A deploy's smoke checks ran and some failed (the CLI exits 5): the message names them.
+    #[error("{0}")]
+    SmokeFailed(String),
     #[error("{0}")]
     Other(String),
 }

@@ -85,7 +85,7 @@ pub struct PointArgs {
     pub write: WriteFlags,
 }
 
-fn parse_kv(s: &str) -> Result<(String, Secret), String> {
+pub(super) fn parse_kv(s: &str) -> Result<(String, Secret), String> {
     s.split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| (k.to_string(), Secret::new(v)))
@@ -138,6 +138,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         armed: args.write.arm,
         posture,
         allow_posture_change: args.posture.allow_posture_change,
+        smoke: None,
     };
     // Bad input is refused before the plan is shown, so nothing is asked for in vain.
     deploy::checks::deploy_request(&req).map_err(|e| write.refuse(e))?;

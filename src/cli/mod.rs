@@ -13,6 +13,7 @@ mod local_token;
 mod logs;
 mod metrics;
 mod output;
+mod promote;
 mod rollout;
 mod runtime_diff;
 mod runtime_show;
@@ -74,6 +75,9 @@ pub enum Command {
     },
     /// Deploy a new version (from a directory, an image or S3), validate it, move an endpoint
     Deploy(Box<deploy::DeployArgs>),
+    /// Deploy into --to exactly the artifact a --from version runs (SHA-256 verified, lineage
+    /// recorded); optionally move an endpoint or start a rollout
+    Promote(Box<promote::PromoteArgs>),
     /// Move an endpoint back to the version it served before (or --to-version N)
     Rollback(deploy::RollbackArgs),
     /// Point an endpoint (created if absent) at a version
@@ -239,6 +243,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Runtimes => runtimes::matrix(&load(cli)?, cli).await,
         Command::Runtime { command } => runtimes::run(&load(cli)?, cli, command).await,
         Command::Deploy(args) => deploy::deploy(&load(cli)?, cli, args).await,
+        Command::Promote(args) => promote::run(&load(cli)?, cli, args).await,
         Command::Rollback(args) => deploy::rollback(&load(cli)?, cli, args).await,
         Command::Point(args) => deploy::point(&load(cli)?, cli, args).await,
         Command::Destroy(args) => destroy::run(&load(cli)?, cli, args).await,

@@ -2,11 +2,15 @@
 //! other versions endpoints serve, each endpoint's log retention, endpoints and versions.
 
 use super::output::{Table, or_dash};
-use crate::domain::RuntimeDetail;
 use crate::domain::version_config::side_by_side;
+use crate::domain::{RuntimeDetail, lineage};
 
 pub fn print(d: &RuntimeDetail) {
     let rt = &d.runtime;
+    let lineage = rt
+        .lineage
+        .as_ref()
+        .map(|l| lineage::line(&rt.env, &rt.latest_version, l));
     let mut t = Table::new(vec!["FIELD", "VALUE"]);
     let fields: Vec<(&str, Option<&str>)> = vec![
         ("env", Some(&rt.env)),
@@ -15,6 +19,7 @@ pub fn print(d: &RuntimeDetail) {
         ("arn", Some(&rt.arn)),
         ("status", Some(rt.status.as_str())),
         ("latest version", Some(&rt.latest_version)),
+        ("lineage", lineage.as_deref()),
         ("description", rt.description.as_deref()),
         ("failure reason", d.failure_reason.as_deref()),
         ("created", d.created_at.as_deref()),
@@ -57,12 +62,21 @@ pub fn print(d: &RuntimeDetail) {
     }
     e.print();
     println!();
-    let mut v = Table::new(vec!["VERSION", "STATUS", "UPDATED", "DESCRIPTION"]);
+    let mut v = Table::new(vec![
+        "VERSION",
+        "STATUS",
+        "UPDATED",
+        "LINEAGE",
+        "DESCRIPTION",
+    ]);
     for ver in &d.versions {
         v.row(vec![
             ver.version.clone(),
             ver.status.to_string(),
             or_dash(ver.last_updated_at.as_deref()),
+            ver.lineage
+                .as_ref()
+                .map_or_else(|| "-".into(), |l| format!("= {}", l.short())),
             or_dash(ver.description.as_deref()),
         ]);
     }

@@ -8,6 +8,7 @@ use super::{Cli, CliError, Outcome};
 use crate::backend::{Backend, runtimes};
 use crate::config::Config;
 use crate::domain::Endpoint;
+use crate::domain::lineage;
 use crate::domain::version_config::PostureDrift;
 
 #[derive(Debug, Subcommand)]
@@ -88,12 +89,14 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
             "LATEST",
             "POSTURE",
             "ENDPOINTS",
+            "LINEAGE",
         ]);
         for (i, r) in results.iter().enumerate() {
             match &r.result {
                 Ok(list) if list.is_empty() => t.row(vec![
                     r.env.clone(),
                     "(no runtimes)".into(),
+                    "-".into(),
                     "-".into(),
                     "-".into(),
                     "-".into(),
@@ -110,6 +113,10 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                             rt.latest_version.clone(),
                             mark(i, &rt.id).cell(),
                             endpoints_cell(&rt.endpoints),
+                            rt.lineage.as_ref().map_or_else(
+                                || "-".into(),
+                                |l| lineage::line(&rt.env, &rt.latest_version, l),
+                            ),
                         ]);
                     }
                 }
@@ -121,6 +128,7 @@ pub async fn matrix(config: &Config, cli: &Cli) -> Result<Outcome, CliError> {
                     "-".into(),
                     "-".into(),
                     e.clone(),
+                    "-".into(),
                 ]),
             }
         }

@@ -8,6 +8,7 @@ mod error;
 mod file;
 mod plans;
 mod posture;
+pub mod smoke;
 
 /// The duration syntax of the environments file (`90s`, `15m`, `1h30m`), for flags that take
 /// the same values.

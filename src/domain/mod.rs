@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod audit;
 pub mod environment;
 pub mod filter_pattern;
+pub mod lineage;
 pub mod metrics;
 pub mod posture;
 pub mod rollout;
@@ -11,6 +12,7 @@ pub mod runtime;
 pub mod sanitize;
 pub mod secret;
 pub mod since;
+pub mod smoke;
 pub mod timestamp;
 pub mod version_config;
 

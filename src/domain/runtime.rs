@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::lineage::Lineage;
+
 /// Lifecycle status shared by runtimes, versions and endpoints (AWS `AgentRuntimeStatus`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(into = "String")]
@@ -104,6 +106,8 @@ pub struct Runtime {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated_at: Option<String>,
     pub endpoints: Vec<Endpoint>,
+    /// Where the latest version was promoted from (its description), null if it was not.
+    pub lineage: Option<Lineage>,
 }
 
 /// One immutable version of a runtime.
@@ -116,6 +120,8 @@ pub struct RuntimeVersion {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated_at: Option<String>,
+    /// Where this version was promoted from (its description), null if it was not.
+    pub lineage: Option<Lineage>,
 }
 
 /// Everything `runtime show` prints.

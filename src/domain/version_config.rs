@@ -20,8 +20,9 @@ pub struct Artifact {
     pub digest: Option<String>,
 }
 
-/// The part of a zip's SHA-256 that deploy puts in its key (`<runtime>/<16 hex>.zip`).
-pub const KEY_DIGEST_HEX: usize = 16;
+/// The SHA-256 deploy puts in a zip's key: all of it (`<runtime>/<64 hex>.zip`), or its
+/// first 16 hex digits in keys written before promotion needed the full hash.
+pub const KEY_DIGEST_HEX: [usize; 2] = [64, 16];
 
 impl Artifact {
     pub fn code(bucket: &str, key: &str) -> Self {
@@ -30,7 +31,7 @@ impl Artifact {
             .next()
             .and_then(|f| f.strip_suffix(".zip"))
             .filter(|h| {
-                h.len() == KEY_DIGEST_HEX
+                KEY_DIGEST_HEX.contains(&h.len())
                     && h.bytes()
                         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             })
@@ -259,8 +260,12 @@ mod tests {
         let a = Artifact::code("b", "weather/0123456789abcdef.zip");
         assert_eq!(a.digest.as_deref(), Some("sha256:0123456789abcdef"));
         assert_eq!(a.location, "s3://b/weather/0123456789abcdef.zip");
+        let full = "0123456789abcdef".repeat(4);
+        let f = Artifact::code("b", &format!("weather/{full}.zip"));
+        assert_eq!(f.digest, Some(format!("sha256:{full}")));
         assert_eq!(Artifact::code("b", "weather.zip").digest, None);
         assert_eq!(Artifact::code("b", "w/0123456789ABCDEF.zip").digest, None);
+        assert_eq!(Artifact::code("b", "w/0123456789abcdef0.zip").digest, None);
         let pinned = Artifact::container("r/x@sha256:abc");
         assert_eq!(pinned.digest.as_deref(), Some("sha256:abc"));
         assert_eq!(Artifact::container("r/x:1").digest, None);

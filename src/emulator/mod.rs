@@ -382,7 +382,7 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     }
     match req.scope.service.as_str() {
         "bedrock-agentcore" => agentcore(&emu, &req).await,
-        "s3" => s3::handle(&emu, req, &raw_path).await,
+        "s3" => s3::handle(&emu, req, &raw_path, fault.corrupt).await,
         "sts" => sts::handle(&req),
         "logs" if req.header("x-amz-target") == Some("Logs_20140328.StartLiveTail") => {
             logs::live_tail::start(&emu, &req, fault.drop_after)

@@ -75,6 +75,7 @@ pub fn runtime(env: &str, name: &str, status: Status, latest: &str, eps: Vec<End
         description: None,
         last_updated_at: Some("2026-11-24T09:58:00Z".into()),
         endpoints: eps,
+        lineage: None,
     }
 }
 
@@ -204,6 +205,7 @@ pub fn runtime_view() -> RuntimeView {
         status,
         description: Some(format!("release {v}")),
         last_updated_at: Some(format!("2026-11-2{v}T10:00:00Z")),
+        lineage: None,
     };
     let rt = runtime(
         "prod",

@@ -104,6 +104,8 @@ mod snapshot_tests_deploy;
 #[cfg(test)]
 mod snapshot_tests_diff;
 #[cfg(test)]
+mod snapshot_tests_lineage;
+#[cfg(test)]
 mod snapshot_tests_modals;
 #[cfg(test)]
 mod snapshot_tests_posture;

@@ -29,6 +29,7 @@ mod emulator_s3;
 mod faults;
 mod mcp_bearer;
 mod mcp_client;
+mod promote;
 mod rollout;
 mod rollout_gates;
 mod rollout_store;

@@ -39,6 +39,7 @@ async fn deploy_sample(
         armed: false,
         posture: Default::default(),
         allow_posture_change: false,
+        smoke: None,
     };
     let audit = AuditLog::at(state.join("audit.jsonl"));
     let report = deploy::deploy(

@@ -242,6 +242,7 @@ mod tests {
             armed: false,
             posture: Default::default(),
             allow_posture_change: false,
+            smoke: None,
         }
     }
 

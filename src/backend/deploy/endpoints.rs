@@ -327,6 +327,7 @@ mod tests {
             status,
             description: None,
             last_updated_at: None,
+            lineage: None,
         }
     }
 

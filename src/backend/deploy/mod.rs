@@ -1,6 +1,7 @@
 //! Deploy: package and upload (or take an image or S3 object), create or update the runtime,
 //! wait for the new version, validate it with MCP `tools/list`, then move an endpoint.
 
+mod bucket;
 pub mod checks;
 mod endpoints;
 mod package;
@@ -15,11 +16,10 @@ use aws_sdk_bedrockagentcorecontrol::types::{
     AgentManagedRuntimeType, AgentRuntimeArtifact, Code, CodeConfiguration, ContainerConfiguration,
     S3Location,
 };
-use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, ServerSideEncryption,
-};
+use aws_sdk_s3::types::ServerSideEncryption;
 use serde_json::{Value, json};
 
+pub(crate) use bucket::{artifact_bucket, bucket_name, sha256_hex};
 pub use endpoints::{
     EndpointMove, live_version, point, point_endpoint, rollback, rollback_target, wait_endpoint,
 };
@@ -34,6 +34,7 @@ use crate::domain::Status;
 use crate::domain::audit::AuditEntry;
 use crate::domain::posture::Posture;
 use crate::domain::secret::Secret;
+use crate::domain::smoke::{SmokeReport, SmokeSpec};
 
 /// Where the code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,8 @@ pub struct DeployRequest {
     pub posture: Posture,
     /// Let a deploy to a protected environment weaken its posture (with `armed`).
     pub allow_posture_change: bool,
+    /// Smoke checks run on the new version after `tools/list`; any failure fails validation.
+    pub smoke: Option<SmokeSpec>,
 }
 
 /// What a deploy is doing, for progress displays.
@@ -85,6 +88,7 @@ pub enum Stage {
     Submitted { version: String, created: bool },
     Waiting { status: String },
     Validated { tools: usize },
+    SmokeChecked { passed: usize, total: usize },
     EndpointMoved { endpoint: String, version: String },
     RetentionSet { days: u32, groups: usize },
 }
@@ -102,6 +106,9 @@ pub struct DeployReport {
     pub artifact: String,
     /// Tools the new version lists (MCP runtimes).
     pub tools: Option<usize>,
+    /// The smoke checks' outcome, when the deploy ran them (all passed: else it failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<SmokeReport>,
     pub endpoint: Option<EndpointMove>,
     /// The posture sent with the new version (retention: what the log groups were given).
     pub posture: Posture,
@@ -132,6 +139,12 @@ pub fn plan(req: &DeployRequest, environment_posture: &Posture) -> Vec<String> {
         .flatten();
     plan.extend(lines);
     plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
+    if let Some(spec) = &req.smoke {
+        plan.push(format!(
+            "InvokeAgentRuntime ({}) on the new version; any failure fails validation",
+            spec.describe()
+        ));
+    }
     if let Some(e) = &req.endpoint {
         plan.push(format!(
             "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
@@ -156,6 +169,9 @@ impl std::fmt::Display for Stage {
             ),
             Stage::Waiting { status } => write!(f, "waiting: {status}"),
             Stage::Validated { tools } => write!(f, "validated: {tools} tools"),
+            Stage::SmokeChecked { passed, total } => {
+                write!(f, "smoke checks: {passed}/{total} passed")
+            }
             Stage::EndpointMoved { endpoint, version } => {
                 write!(f, "endpoint {endpoint} → {version}")
             }
@@ -170,6 +186,14 @@ impl std::fmt::Display for Stage {
     }
 }
 
+/// How a deploy is audited: its action and what its entry's before and after add (a
+/// promotion's source), under `source`.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditAs {
+    pub action: &'static str,
+    pub source: Option<Value>,
+}
+
 /// Deploy a new version; every step's failure leaves named endpoints where they were.
 pub async fn deploy(
     backend: &Backend,
@@ -179,10 +203,26 @@ pub async fn deploy(
     audit: &AuditLog,
     progress: Progress<'_>,
 ) -> Result<DeployReport, BackendError> {
+    let plain = AuditAs {
+        action: "deploy",
+        source: None,
+    };
+    deploy_as(backend, env, req, &plain, (actor, audit), progress).await
+}
+
+/// [`deploy`], audited as `how` says.
+pub(crate) async fn deploy_as(
+    backend: &Backend,
+    env: &str,
+    req: &DeployRequest,
+    how: &AuditAs,
+    (actor, audit): (&Actor, &AuditLog),
+    progress: Progress<'_>,
+) -> Result<DeployReport, BackendError> {
     let environment = backend.environment(env)?.clone();
     let write = WriteRef {
         env,
-        action: "deploy",
+        action: how.action,
         target: &req.runtime,
     };
     let mut weakenings = vec![];
@@ -222,7 +262,10 @@ pub async fn deploy(
                 .as_ref()
                 .map(|r| r.agent_runtime_version().to_string())
         });
-        let before = json!({ "version": before_version, "endpoint": req.endpoint });
+        let mut before = json!({ "version": before_version, "endpoint": req.endpoint });
+        if let Some(src) = &how.source {
+            before["source"] = src.clone();
+        }
         Ok((c, existing, artifact, artifact_uri, endpoint_before, before))
     }
     .await
@@ -238,13 +281,16 @@ pub async fn deploy(
     let ((id, arn, version, created), sent) = match submitted {
         Ok(s) => s,
         Err(e) => {
-            let after = json!({ "artifact": artifact_uri });
+            let mut after = json!({ "artifact": artifact_uri });
+            if let Some(src) = &how.source {
+                after["source"] = src.clone();
+            }
             record(
                 audit,
                 audit_entry(
                     &c,
                     env,
-                    "deploy",
+                    how.action,
                     &req.runtime,
                     before,
                     after,
@@ -291,20 +337,24 @@ pub async fn deploy(
     }
     // DEFAULT follows the latest version whatever validation says, as on AWS: record where it
     // went, so that a failed deploy's entry tells what DEFAULT serves now.
-    let after = json!({
+    let mut after = json!({
         "version": version,
         "artifact": artifact_uri,
         "endpoint": req.endpoint,
         "defaultVersion": default_serves,
         "posture": &sent,
         "weakenings": &weakenings,
+        "smoke": outcome.as_ref().ok().and_then(|((_, s), _)| s.as_ref().map(SmokeReport::summary)),
     });
+    if let Some(src) = &how.source {
+        after["source"] = src.clone();
+    }
     record(
         audit,
         audit_entry(
             &c,
             env,
-            "deploy",
+            how.action,
             &req.runtime,
             before,
             after,
@@ -313,7 +363,7 @@ pub async fn deploy(
         )
         .await,
     )?;
-    let (tools, endpoint) = outcome?;
+    let ((tools, smoke), endpoint) = outcome?;
     Ok(DeployReport {
         env: env.to_string(),
         runtime: req.runtime.clone(),
@@ -324,6 +374,7 @@ pub async fn deploy(
         created,
         artifact: artifact_uri,
         tools,
+        smoke,
         endpoint,
         posture: sent,
         weakenings,
@@ -388,7 +439,8 @@ async fn artifact(
             });
             let bucket = artifact_bucket(c).await?;
             let digest = sha256_hex(&pkg.bytes);
-            let key = format!("{}/{}.zip", req.runtime, &digest[..16]);
+            // The full hash: every version's key names exactly the bytes it runs.
+            let key = format!("{}/{digest}.zip", req.runtime);
             c.s3.put_object()
                 .bucket(&bucket)
                 .key(&key)
@@ -402,61 +454,6 @@ async fn artifact(
             Ok(out)
         }
     }
-}
-
-fn region(c: &Clients) -> String {
-    c.control
-        .config()
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".into())
-}
-
-/// The environment's artifact bucket's name (the file's, else derived from account and region).
-pub(crate) async fn bucket_name(c: &Clients) -> Result<String, BackendError> {
-    Ok(match &c.env.artifact_bucket {
-        Some(b) => b.clone(),
-        None => {
-            let (_, account) = c.identity().await?;
-            format!("agentcore-console-{account}-{}", region(c))
-        }
-    })
-}
-
-/// The environment's artifact bucket, created (in its region) if missing.
-pub(crate) async fn artifact_bucket(c: &Clients) -> Result<String, BackendError> {
-    let region = region(c);
-    let bucket = bucket_name(c).await?;
-    if c.s3.head_bucket().bucket(&bucket).send().await.is_ok() {
-        return Ok(bucket);
-    }
-    let mut create = c.s3.create_bucket().bucket(&bucket);
-    if region != "us-east-1" {
-        create = create.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region.as_str()))
-                .build(),
-        );
-    }
-    match create.send().await {
-        Ok(_) => Ok(bucket),
-        Err(e) => {
-            let err = BackendError::sdk("CreateBucket", e);
-            if err.code() == Some("BucketAlreadyOwnedByYou") {
-                Ok(bucket)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// An audit entry for a mutation of `target` in `env`.

@@ -288,6 +288,7 @@ mod tests {
             armed,
             posture,
             allow_posture_change: allow,
+            smoke: None,
         }
     }
 

@@ -6,6 +6,7 @@ use aws_sdk_bedrockagentcorecontrol::types::{AgentRuntime, AgentRuntimeArtifact}
 use super::{DeployRequest, posture};
 use crate::backend::posture::{read, to_sdk};
 use crate::backend::{BackendError, Clients};
+use crate::domain::lineage::without_lineage;
 use crate::domain::posture::Posture;
 
 /// What a submit created: id, ARN, version, whether the runtime is new.
@@ -89,11 +90,13 @@ pub(super) async fn submit(
         )
         .set_network_configuration(m.network)
         .set_protocol_configuration(m.protocol)
-        .set_description(
-            req.description
-                .clone()
-                .or_else(|| current.description().map(str::to_string)),
-        )
+        // A lineage is the promoted version's alone: a version built otherwise keeps the rest.
+        .set_description(req.description.clone().or_else(|| {
+            current
+                .description()
+                .map(without_lineage)
+                .filter(|d| !d.is_empty())
+        }))
         .set_lifecycle_configuration(m.lifecycle)
         .set_authorizer_configuration(m.authorizer)
         .set_request_header_configuration(m.request_headers)

@@ -11,8 +11,10 @@ use aws_sdk_bedrockagentcorecontrol::types::ServerProtocol;
 use super::{DeployRequest, EndpointMove, Progress, Stage, point};
 use crate::backend::mcp::{McpSession, auth};
 use crate::backend::runtimes::wait_until_settled;
+use crate::backend::smoke;
 use crate::backend::{BackendError, Clients, wait};
 use crate::domain::Status;
+use crate::domain::smoke::{SmokeReport, SmokeSpec};
 
 /// Wait for READY, validate with `tools/list`, move the endpoint. `default_serves` is set to
 /// the version DEFAULT serves (or is moving to) once that is known.
@@ -23,7 +25,7 @@ pub(super) async fn finish(
     endpoint_before: Option<&str>,
     default_serves: &mut Option<String>,
     progress: Progress<'_>,
-) -> Result<(Option<usize>, Option<EndpointMove>), BackendError> {
+) -> Result<(Validated, Option<EndpointMove>), BackendError> {
     progress(Stage::Waiting {
         status: "CREATING".into(),
     });
@@ -55,8 +57,8 @@ pub(super) async fn finish(
         }
         _ => "named endpoints were not moved".into(),
     };
-    let tools = match validate(c, id, arn, version).await {
-        Ok(tools) => tools,
+    let (tools, smoke) = match validate(c, id, arn, version, req.smoke.as_ref()).await {
+        Ok(found) => found,
         Err(e) => {
             let default = match &newer {
                 None => format!(
@@ -68,15 +70,25 @@ pub(super) async fn finish(
                      deploy created since"
                 ),
             };
-            return Err(BackendError::Other(format!(
+            let message = format!(
                 "validation failed: {e}. {default}; {}. To keep callers off it, point them at a \
                  named endpoint, or deploy a fixed version",
                 named()
-            )));
+            );
+            return Err(match e {
+                Invalid::Smoke(_) => BackendError::SmokeFailed(message),
+                Invalid::Other(_) => BackendError::Other(message),
+            });
         }
     };
     if let Some(t) = tools {
         progress(Stage::Validated { tools: t });
+    }
+    if let Some(r) = &smoke {
+        progress(Stage::SmokeChecked {
+            passed: r.passed(),
+            total: r.total(),
+        });
     }
     // Checked again just before the move: the other deploy may have started after the wait.
     let newer = match newer {
@@ -106,17 +118,40 @@ pub(super) async fn finish(
         }
         None => None,
     };
-    Ok((tools, moved))
+    Ok(((tools, smoke), moved))
+}
+
+/// What validation found: the tools listed (None: not an MCP runtime) and the smoke checks'
+/// report (None: none were asked for).
+type Validated = (Option<usize>, Option<SmokeReport>);
+
+/// Why validation failed.
+#[derive(Debug)]
+enum Invalid {
+    /// Smoke checks ran and some failed.
+    Smoke(SmokeReport),
+    Other(String),
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Invalid::Smoke(r) => f.write_str(&r.summary()),
+            Invalid::Other(e) => f.write_str(e),
+        }
+    }
 }
 
 /// MCP `initialize` and `tools/list` on `version` itself (the version number as qualifier),
-/// not on DEFAULT, which may already serve another deploy's version. None: not an MCP runtime.
+/// not on DEFAULT, which may already serve another deploy's version, then the smoke checks
+/// on the same session. No tool count: not an MCP runtime.
 async fn validate(
     c: &Clients,
     id: &str,
     arn: &str,
     version: &str,
-) -> Result<Option<usize>, BackendError> {
+    smoke: Option<&SmokeSpec>,
+) -> Result<Validated, Invalid> {
     let got = c
         .control
         .get_agent_runtime()
@@ -124,14 +159,21 @@ async fn validate(
         .agent_runtime_version(version)
         .send()
         .await
-        .map_err(|e| BackendError::sdk("GetAgentRuntime", e))?;
+        .map_err(|e| Invalid::Other(BackendError::sdk("GetAgentRuntime", e).to_string()))?;
     let mcp = got
         .protocol_configuration()
         .is_some_and(|p| p.server_protocol() == &ServerProtocol::Mcp);
     if !mcp {
-        return Ok(None);
+        return match smoke {
+            Some(_) => Err(Invalid::Other(
+                "smoke checks need an MCP runtime (its protocol is not MCP): deploy with \
+                 --no-smoke"
+                    .into(),
+            )),
+            None => Ok((None, None)),
+        };
     }
-    let fail = |e: crate::backend::mcp::McpError| BackendError::Other(e.to_string());
+    let fail = |e: crate::backend::mcp::McpError| Invalid::Other(e.to_string());
     // A JWT runtime is validated with the environment's token_command, as a caller would.
     let auth = auth::for_authorizer(
         c,
@@ -144,7 +186,14 @@ async fn validate(
         .await
         .map_err(fail)?;
     let tools = s.list_tools().await.map_err(fail)?;
-    Ok(Some(tools.len()))
+    let report = match smoke {
+        Some(spec) => Some(smoke::run(&mut s, &tools, spec).await),
+        None => None,
+    };
+    match report {
+        Some(r) if !r.all_passed() => Err(Invalid::Smoke(r)),
+        report => Ok((Some(tools.len()), report)),
+    }
 }
 
 /// Wait until DEFAULT serves `version` (None), or until a newer version exists (Some(it)):

@@ -257,6 +257,13 @@ impl<'c> McpSession<'c> {
         )))
     }
 
+    /// MCP `ping`: the server answers an empty result while it is alive.
+    pub async fn ping(&mut self) -> Result<(), McpError> {
+        self.request("ping", None, json!({}), None)
+            .await
+            .map(|_| ())
+    }
+
     /// Call a tool after checking `args` against its input schema (nothing is sent if they
     /// do not match).
     pub async fn call_tool(

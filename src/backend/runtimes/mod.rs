@@ -11,6 +11,7 @@ use aws_smithy_types::DateTime;
 use futures::StreamExt;
 
 use super::{Backend, BackendError, Clients};
+use crate::domain::lineage::Lineage;
 use crate::domain::runtime::log_group_name;
 use crate::domain::{Endpoint, EnvRuntimes, Runtime, RuntimeDetail, RuntimeVersion, Status};
 
@@ -126,6 +127,7 @@ fn to_runtime(env: &str, s: &AgentRuntime, endpoints: Vec<Endpoint>) -> Runtime 
         description: Some(s.description().to_string()).filter(|d| !d.is_empty()),
         last_updated_at: iso(s.last_updated_at()),
         endpoints,
+        lineage: Lineage::parse(s.description()),
     }
 }
 
@@ -238,6 +240,7 @@ pub async fn list_versions(
                 status: Status::parse(v.status().as_str()),
                 description: Some(v.description().to_string()).filter(|d| !d.is_empty()),
                 last_updated_at: iso(v.last_updated_at()),
+                lineage: Lineage::parse(v.description()),
             })
             .map_err(|e| BackendError::sdk("ListAgentRuntimeVersions", e))
         })

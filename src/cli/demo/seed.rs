@@ -224,6 +224,7 @@ async fn seed_runtime(
             armed: env.read_only,
             posture: Default::default(),
             allow_posture_change: false,
+            smoke: None,
         };
         let sample = ctx.sample_dir.display().to_string();
         let mut args = vec!["deploy", p.runtime, "--from-dir", &sample];

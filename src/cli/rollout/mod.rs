@@ -9,7 +9,7 @@
 mod control;
 mod drive;
 mod format;
-mod plan;
+pub(super) mod plan;
 mod status;
 
 use clap::{Args, Subcommand};
@@ -110,6 +110,19 @@ async fn start(
         canary_version: args.canary_version.clone(),
         plan,
     };
+    start_request(backend, &w, json, req, args.write.arm).await
+}
+
+/// Preview, confirm and drive a rollout whose plan is resolved: `rollout start`, and
+/// `promote --rollout` once its version exists.
+pub(super) async fn start_request(
+    backend: &Backend,
+    w: &Write<'_>,
+    json: bool,
+    req: StartRequest,
+    armed: bool,
+) -> Result<Outcome, CliError> {
+    let env = w.env;
     let preview = rollout::driver::preview(backend, &req).await?;
     if json {
         output::json_line(&PreviewLine {
@@ -131,11 +144,12 @@ async fn start(
         }
     }
     w.confirm(&preview.calls)?;
+    let runtime = req.runtime.clone();
     let f = Foreground {
         backend,
         env: &env.name,
-        runtime: &args.runtime,
-        armed: args.write.arm,
+        runtime: &runtime,
+        armed,
         actor: &w.actor,
         audit: &w.audit,
         json,

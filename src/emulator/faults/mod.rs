@@ -61,6 +61,8 @@ pub struct Decision {
     pub answer: Option<(Kind, String)>,
     /// StartLiveTail: break the stream after this many events.
     pub drop_after: Option<u64>,
+    /// PutObject: store the bytes with one changed.
+    pub corrupt: bool,
 }
 
 impl Faults {
@@ -124,6 +126,7 @@ impl Faults {
             }
             match &a.spec.kind {
                 Kind::Latency(t) => d.delay += *t,
+                Kind::Corrupt => d.corrupt = true,
                 Kind::DropAfter(n) => {
                     d.drop_after = Some(d.drop_after.map_or(*n, |m| m.min(*n)));
                 }

@@ -19,6 +19,9 @@ pub enum Kind {
     Latency(Duration),
     /// StartLiveTail only: the event stream breaks after this many log events.
     DropAfter(u64),
+    /// S3 PutObject only: the object is stored with its first byte changed (the call
+    /// succeeds), so that a copy's verification has something to catch.
+    Corrupt,
 }
 
 /// One fault: which calls (service and operation, `*` for any) and what happens to them.
@@ -98,6 +101,11 @@ impl FromStr for FaultSpec {
                     .into(),
             ));
         }
+        if kind == Kind::Corrupt && !(service == "s3" && op == "PutObject") {
+            return Err(bad(
+                "corrupt applies to S3 PutObject only: write 's3:PutObject:corrupt'".into(),
+            ));
+        }
         Ok(Self {
             service: service.to_string(),
             operation: op.to_string(),
@@ -121,6 +129,7 @@ fn parse_kind(kind: &str) -> Result<Kind, String> {
     match (name, arg.is_empty()) {
         ("throttle", true) => Ok(Kind::Throttle),
         ("error500", true) => Ok(Kind::Error500),
+        ("corrupt", true) => Ok(Kind::Corrupt),
         ("latency", false) => parse_duration(arg)
             .filter(|d| !d.is_zero() && *d <= MAX_LATENCY)
             .map(Kind::Latency)
@@ -135,10 +144,12 @@ fn parse_kind(kind: &str) -> Result<Kind, String> {
             .filter(|n| *n > 0)
             .map(Kind::DropAfter)
             .ok_or_else(|| format!("drop-after '{arg}' must be a number of events above 0")),
-        ("throttle" | "error500", false) => Err(format!("kind '{name}' takes no value")),
+        ("throttle" | "error500" | "corrupt", false) => {
+            Err(format!("kind '{name}' takes no value"))
+        }
         ("latency" | "drop-after", true) => Err(format!("kind '{name}' needs a value: {name}=…")),
         _ => Err(format!(
-            "unknown kind '{kind}': use throttle, error500, latency=DURATION or drop-after=N"
+            "unknown kind '{kind}': use throttle, error500, latency=DURATION, drop-after=N or corrupt"
         )),
     }
 }
@@ -165,6 +176,7 @@ impl fmt::Display for FaultSpec {
             Kind::Error500 => write!(f, "error500")?,
             Kind::Latency(d) => write!(f, "latency={}ms", d.as_millis())?,
             Kind::DropAfter(n) => write!(f, "drop-after={n}")?,
+            Kind::Corrupt => write!(f, "corrupt")?,
         }
         if self.rate < 1.0 {
             write!(f, "@{}", self.rate)?;
@@ -216,7 +228,12 @@ mod tests {
             "GetCallerIdentity"
         );
         // Display gives back a spec that parses to the same fault.
-        for s in ["logs:FilterLogEvents:throttle@0.25", "*:*:latency=1500ms"] {
+        assert_eq!(ok("s3:PutObject:corrupt").kind, Kind::Corrupt);
+        for s in [
+            "logs:FilterLogEvents:throttle@0.25",
+            "*:*:latency=1500ms",
+            "s3:PutObject:corrupt@0.5",
+        ] {
             assert_eq!(ok(&ok(s).to_string()), ok(s));
         }
     }
@@ -243,5 +260,8 @@ mod tests {
         assert!(err("logs:FilterLogEvents:drop-after=5").contains("StartLiveTail"));
         assert!(err("*:*:drop-after=5").contains("StartLiveTail"));
         assert!(err("x").starts_with("fault 'x': "));
+        assert!(err("s3:GetObject:corrupt").contains("'s3:PutObject:corrupt'"));
+        assert!(err("*:*:corrupt").contains("PutObject only"));
+        assert!(err("s3:PutObject:corrupt=1").contains("takes no value"));
     }
 }

@@ -1,6 +1,6 @@
 //! The S3 subset code artifacts and rollout state need (restXml, path-style): CreateBucket,
-//! HeadBucket, PutObject (SSE headers honoured), GetObject, HeadObject, ListObjectsV2
-//! ([`list`]), and multipart uploads (in [`multipart`]: the AWS CLI and boto3 switch to them
+//! HeadBucket, PutObject (SSE headers honoured), GetObject, HeadObject, DeleteObject
+//! ([`delete`]), ListObjectsV2 ([`list`]), and multipart uploads (in [`multipart`]: the AWS CLI and boto3 switch to them
 //! above 8 MB). Writes and reads honour
 //! S3's conditional headers ([`conditional`]): the rollout state relies on them.
 
@@ -58,13 +58,19 @@ pub fn fault_response(req: &Req, throttle: bool, raw_path: &str) -> Response<Bod
     error_response(e, req.method == Method::HEAD, raw_path)
 }
 
-pub async fn handle(emu: &Emulator, req: Req, raw_path: &str) -> Response<Body> {
+/// Serve one S3 call; `corrupt` (a fault) makes a PutObject store its bytes with one changed.
+pub async fn handle(emu: &Emulator, req: Req, raw_path: &str, corrupt: bool) -> Response<Body> {
     let head = req.method == Method::HEAD;
-    let result = route(emu, &req, raw_path).await;
+    let result = route(emu, &req, raw_path, corrupt).await;
     result.unwrap_or_else(|e| error_response(e, head, raw_path))
 }
 
-async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Body>, S3Error> {
+async fn route(
+    emu: &Emulator,
+    req: &Req,
+    raw_path: &str,
+    corrupt: bool,
+) -> Result<Response<Body>, S3Error> {
     let trimmed = raw_path.trim_start_matches('/');
     let (bucket_raw, key_raw) = trimmed.split_once('/').unwrap_or((trimmed, ""));
     let decode = |s: &str| {
@@ -90,7 +96,7 @@ async fn route(emu: &Emulator, req: &Req, raw_path: &str) -> Result<Response<Bod
         (&Method::PUT, false) if req.header("x-amz-copy-source").is_none() => {
             match (upload_id, req.query("partNumber")) {
                 (Some(id), Some(n)) => multipart::upload_part(emu, req, &bucket, &key, id, n).await,
-                _ if !has_subresource => put_object(emu, req, &bucket, &key).await,
+                _ if !has_subresource => put_object(emu, req, &bucket, &key, corrupt).await,
                 _ => Err(not_implemented(req, raw_path)),
             }
         }
@@ -201,11 +207,18 @@ async fn put_object(
     req: &Req,
     bucket: &str,
     key: &str,
+    corrupt: bool,
 ) -> Result<Response<Body>, S3Error> {
     let (sse, kms_key_id) = sse_headers(req)?;
     let condition = conditional::WriteCondition::from_request(req)?;
     let snapshot = check_write(emu, bucket, key, condition.as_ref())?;
-    let (data, crc) = upload_body(req)?;
+    let (mut data, crc) = upload_body(req)?;
+    if corrupt && !data.is_empty() {
+        // After the checksum check: what was sent was right, what is kept is not.
+        let mut v = data.to_vec();
+        v[0] ^= 0xff;
+        data = v.into();
+    }
     let blob = format!("{}-{}", ids::suffix(16), data.len());
     let dir = emu.store.dir().join("objects");
     let (name, bytes) = (blob.clone(), data.clone());

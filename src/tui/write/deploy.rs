@@ -44,6 +44,7 @@ impl DeployOp {
             armed,
             posture: self.posture.clone(),
             allow_posture_change: self.allow_posture_change,
+            smoke: None,
         }
     }
 

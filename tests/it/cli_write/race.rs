@@ -31,6 +31,7 @@ fn request(app_version: &str) -> DeployRequest {
         armed: false,
         posture: Default::default(),
         allow_posture_change: false,
+        smoke: None,
     }
 }
 

@@ -187,4 +187,5 @@ mod delete;
 mod posture;
 mod s3;
 mod s3_conditional;
+mod s3_delete;
 mod s3_list;

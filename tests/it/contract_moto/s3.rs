@@ -187,6 +187,7 @@ async fn deploy_uploads_its_artifact_with_server_side_encryption() {
         armed: false,
         posture: Default::default(),
         allow_posture_change: false,
+        smoke: None,
     };
     let mut uploaded = None;
     let mut progress = |stage: Stage| {

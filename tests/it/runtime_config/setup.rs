@@ -15,7 +15,7 @@ use crate::support::emulator::{
 };
 
 pub const BUCKET: &str = FIXTURE_BUCKET;
-/// Keys named as deploy names them: `<runtime>/<16 hex of the zip's SHA-256>.zip`.
+/// Keys named as deploy named them before promotion: `<runtime>/<16 hex of the zip's SHA-256>.zip` (still read as a digest).
 pub const DIGEST_A: &str = "0123456789abcdef";
 pub const DIGEST_B: &str = "fedcba9876543210";
 pub const ROLE_B: &str = "arn:aws:iam::123456789012:role/AgentCoreRuntimeStrict";

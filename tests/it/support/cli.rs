@@ -50,7 +50,7 @@ fn is_write(args: &[&str]) -> bool {
             rest.next();
         } else if !a.starts_with('-') {
             return match a {
-                "deploy" | "rollback" | "point" | "destroy" => true,
+                "deploy" | "rollback" | "point" | "destroy" | "promote" => true,
                 "alarms" => rest
                     .next()
                     .is_some_and(|s| ["apply", "delete"].contains(&s)),

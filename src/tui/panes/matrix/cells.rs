@@ -52,6 +52,18 @@ pub struct Canary {
     pub observed: Option<f64>,
 }
 
+/// Where the selected cell's latest version came from: `prod v7 = staging v12 (sha256 …)`,
+/// from the description the listing already has (no call of its own).
+pub fn lineage(slot: &Slot<EnvSnapshot>, env: &Environment, runtime: &str) -> Option<String> {
+    let rt = slot.value()?.runtimes.iter().find(|r| r.name == runtime)?;
+    let l = rt.lineage.as_ref()?;
+    Some(crate::domain::lineage::line(
+        &env.name,
+        &rt.latest_version,
+        l,
+    ))
+}
+
 /// The runtime names of every environment that answered, filtered (case-insensitive
 /// substring), sorted.
 pub fn rows(columns: &[Slot<EnvSnapshot>], filter: &str) -> Vec<String> {

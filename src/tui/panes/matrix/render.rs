@@ -130,6 +130,15 @@ pub(super) fn render(pane: &MatrixPane, cx: &Cx<'_>, area: Rect, buf: &mut Buffe
             t.warn,
         ));
     }
+    // The selected cell's lineage, first: it is what the operator is looking at.
+    if let (Some(name), Some(env), Some(slot)) = (
+        rows.get(sel_row),
+        pane.envs.get(sel_col),
+        pane.columns().get(sel_col),
+    ) && let Some(l) = super::cells::lineage(slot, env, name)
+    {
+        legend.insert(0, Span::styled(format!(" {} ·", clean(&l)), t.title));
+    }
     Line::from(legend).render(legend_area, buf);
     Paragraph::new(errors).render(err_area, buf);
 }

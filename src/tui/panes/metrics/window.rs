@@ -368,12 +368,14 @@ mod tests {
                 status: Status::Ready,
                 description: None,
                 last_updated_at: Some("2026-11-24T09:58:30Z".into()),
+                lineage: None,
             },
             RuntimeVersion {
                 version: "3".into(),
                 status: Status::Ready,
                 description: None,
                 last_updated_at: Some("2026-11-24T09:00:00Z".into()),
+                lineage: None,
             },
         ];
         let got = markers(&history, &versions);

@@ -121,8 +121,12 @@ fn summary(pane: &RuntimePane, view: &RuntimeView, cx: &Cx<'_>) -> Vec<Line<'sta
         };
         head.push(Span::styled(format!("  stale · {}", ago(age)), style));
     }
-    let mut lines = vec![
-        Line::from(head),
+    let mut lines = vec![Line::from(head)];
+    if let Some(l) = &rt.lineage {
+        let text = crate::domain::lineage::line(&rt.env, &rt.latest_version, l);
+        lines.push(Line::styled(format!(" {}", clean(&text)), t.title));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled(" id ", t.dim),
             Span::raw(clean(&rt.id)),
@@ -141,7 +145,7 @@ fn summary(pane: &RuntimePane, view: &RuntimeView, cx: &Cx<'_>) -> Vec<Line<'sta
             Span::styled("  updated ", t.dim),
             Span::raw(or_dash(rt.last_updated_at.as_deref())),
         ]),
-    ];
+    ]);
     if let Some(why) = &d.failure_reason {
         lines.push(Line::styled(format!(" failure: {}", clean(why)), t.error));
     }
@@ -343,7 +347,10 @@ fn versions(pane: &RuntimePane, view: &RuntimeView, t: &Theme, area: Rect, buf: 
             clean(&v.version),
             v.status.as_str(),
             short_time(v.last_updated_at.as_deref().unwrap_or("-")),
-            v.description.as_deref().map(clean).unwrap_or_default()
+            v.lineage.as_ref().map_or_else(
+                || v.description.as_deref().map(clean).unwrap_or_default(),
+                |l| format!("= {}", l.short())
+            )
         );
         if !f.is_empty() && !text.to_lowercase().contains(&f) {
             continue;

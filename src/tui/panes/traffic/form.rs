@@ -187,6 +187,7 @@ mod tests {
                 status,
                 description: None,
                 last_updated_at: None,
+                lineage: None,
             })
             .collect()
     }
