@@ -79,6 +79,7 @@ pub async fn start(
             canary_version: req.canary_version.clone(),
             stable_version: read.preview.stable_version.clone(),
             previous_canary_version: read.preview.canary_from.clone(),
+            smoke: req.smoke.clone(),
             by: by.clone(),
             driver: driver.clone(),
         },
@@ -255,6 +256,13 @@ struct StartRead {
 /// step, a blue/green plan with approvals only.
 fn check_plan(environment: &Environment, req: &StartRequest) -> Result<(), BackendError> {
     traffic::check(environment, &req.runtime, Some((&req.canary_version, 0)))?;
+    if req.plan.gates.require_smoke && req.smoke.is_none() {
+        return Err(BackendError::Other(format!(
+            "plan `{}` requires smoke checks (require_smoke = true) but none were given: pass \
+             --smoke FILE",
+            req.plan.name
+        )));
+    }
     let weights = req
         .plan
         .steps

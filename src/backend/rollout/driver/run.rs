@@ -143,7 +143,16 @@ impl<'a> Run<'a> {
         bake: Duration,
     ) -> Result<Flow, BackendError> {
         let window = window(s.started_ms);
-        let evaluation = gates::evaluate(&self.c, &legs(&s), &s.plan.gates, window).await;
+        // The metrics first; the smoke checks (if the plan requires them) only on a good read.
+        let evaluation = match gates::evaluate(&self.c, &legs(&s), &s.plan.gates, window).await {
+            Ok(mut e) => {
+                let legs = legs(&s);
+                let smoke = gates::smoke(&self.c, &legs, &s.plan.gates, s.smoke.as_ref());
+                e.gates.extend(smoke.await);
+                Ok(e)
+            }
+            Err(e) => Err(e),
+        };
         let evaluation = match evaluation {
             Ok(e) => e,
             Err(e) => {

@@ -1,0 +1,1 @@
+//! Rollouts with smoke checks: filled in below.
