@@ -132,17 +132,13 @@ async fn target(
     runtime: &str,
     qualifier: Option<&str>,
 ) -> Result<(String, Option<String>), BackendError> {
-    if let Some(q) = qualifier.filter(|q| !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if let Some(q) = qualifier.filter(|q| !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit())) {
         return Ok((q.to_string(), Some(q.to_string())));
     }
     let endpoints = list_endpoints(c, runtime_id).await?;
     let name = match qualifier {
         Some(q) => q.to_string(),
-        None if endpoints
-            .iter()
-            .any(|e| e.name == c.env.stable_endpoint()) =>
-        {
+        None if endpoints.iter().any(|e| e.name == c.env.stable_endpoint()) => {
             c.env.stable_endpoint().to_string()
         }
         None => "DEFAULT".to_string(),

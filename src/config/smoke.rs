@@ -88,9 +88,8 @@ pub(crate) fn parse(text: &str) -> Result<SmokeSpec, Located> {
         }
         Located::at(text, offset, key, message.to_string())
     })?;
-    let at = |offset: usize, key: String, message: String| {
-        Located::at(text, offset, Some(key), message)
-    };
+    let at =
+        |offset: usize, key: String, message: String| Located::at(text, offset, Some(key), message);
     let positive = |v: &Spanned<u64>, key: String| {
         if *v.get_ref() == 0 {
             return Err(at(v.span().start, key, "must be at least 1".into()));
@@ -132,7 +131,10 @@ pub(crate) fn parse(text: &str) -> Result<SmokeSpec, Located> {
             None => default_name(&tool, i),
         };
         if let Some(other) = checks.iter().position(|o| o.name == name) {
-            let offset = c.name.as_ref().map_or(c.tool.span().start, |n| n.span().start);
+            let offset = c
+                .name
+                .as_ref()
+                .map_or(c.tool.span().start, |n| n.span().start);
             return Err(at(
                 offset,
                 format!("{path}.name"),

@@ -411,8 +411,8 @@ mod tests {
     fn the_plan_lists_the_smoke_step_after_tools_list() {
         let plain = crate::backend::deploy::plan(&image(), &Default::default());
         assert!(!plain.iter().any(|l| l.contains("smoke")), "{plain:?}");
-        let spec = crate::config::smoke::parse("[health]\n[[check]]\ntool = \"echo\"\n")
-            .expect("spec");
+        let spec =
+            crate::config::smoke::parse("[health]\n[[check]]\ntool = \"echo\"\n").expect("spec");
         let req = DeployRequest {
             smoke: Some(spec),
             ..image()

@@ -10,8 +10,8 @@ use aws_sdk_bedrockagentcorecontrol::types::ServerProtocol;
 
 use super::{DeployRequest, EndpointMove, Progress, Stage, point};
 use crate::backend::mcp::{McpSession, auth};
-use crate::backend::smoke;
 use crate::backend::runtimes::wait_until_settled;
+use crate::backend::smoke;
 use crate::backend::{BackendError, Clients, wait};
 use crate::domain::Status;
 use crate::domain::smoke::{SmokeReport, SmokeSpec};

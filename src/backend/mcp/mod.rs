@@ -259,7 +259,9 @@ impl<'c> McpSession<'c> {
 
     /// MCP `ping`: the server answers an empty result while it is alive.
     pub async fn ping(&mut self) -> Result<(), McpError> {
-        self.request("ping", None, json!({}), None).await.map(|_| ())
+        self.request("ping", None, json!({}), None)
+            .await
+            .map(|_| ())
     }
 
     /// Call a tool after checking `args` against its input schema (nothing is sent if they

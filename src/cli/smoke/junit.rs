@@ -25,8 +25,11 @@ pub fn render(suite: &str, classname: &str, report: &SmokeReport) -> String {
         ("time", time.as_str()),
     ];
     let _ = w.write_event(Event::Start(
-        BytesStart::new("testsuites")
-            .with_attributes([("name", "agentcore-console smoke")].into_iter().chain(counts)),
+        BytesStart::new("testsuites").with_attributes(
+            [("name", "agentcore-console smoke")]
+                .into_iter()
+                .chain(counts),
+        ),
     ));
     let _ = w.write_event(Event::Start(
         BytesStart::new("testsuite").with_attributes([("name", suite)].into_iter().chain(counts)),
@@ -80,10 +83,12 @@ mod tests {
     use super::*;
     use crate::domain::smoke::{CheckResult, HealthResult};
 
-    /// (element, attributes, text) of every element, as a reader sees them.
-    fn read(xml: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+    /// An element as a reader sees it: (name, attributes, the text that follows its start).
+    type Element = (String, Vec<(String, String)>, String);
+
+    fn read(xml: &str) -> Vec<Element> {
         let mut r = Reader::from_str(xml);
-        let mut out: Vec<(String, Vec<(String, String)>, String)> = vec![];
+        let mut out: Vec<Element> = vec![];
         loop {
             match r.read_event().expect("well-formed XML") {
                 Event::Start(e) | Event::Empty(e) => {
@@ -126,7 +131,7 @@ mod tests {
         }
     }
 
-    fn attr<'a>(el: &'a (String, Vec<(String, String)>, String), key: &str) -> &'a str {
+    fn attr<'a>(el: &'a Element, key: &str) -> &'a str {
         el.1.iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
@@ -174,7 +179,11 @@ mod tests {
         let failures: Vec<_> = els.iter().filter(|e| e.0 == "failure").collect();
         assert_eq!(failures.len(), 1, "{xml}");
         assert_eq!(attr(failures[0], "message"), reason);
-        assert_eq!(failures[0].2.trim(), reason, "the text after the element is indentation");
+        assert_eq!(
+            failures[0].2.trim(),
+            reason,
+            "the text after the element is indentation"
+        );
         assert!(xml.contains("&lt;says&gt;"), "{xml}");
     }
 }

@@ -336,9 +336,10 @@ impl Cx<'_> {
                     }
                 }
                 "require_smoke" => {
-                    g.require_smoke = value.get_ref().as_bool().ok_or_else(|| {
-                        self.at(value, &full, must_be("true or false", value))
-                    })?;
+                    g.require_smoke = value
+                        .get_ref()
+                        .as_bool()
+                        .ok_or_else(|| self.at(value, &full, must_be("true or false", value)))?;
                 }
                 "observe" => {
                     for item in self.strings(value, &full)? {

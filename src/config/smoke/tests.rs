@@ -72,8 +72,18 @@ fn an_unknown_key_names_its_line_and_path() {
         "check[2].txt_contains",
         "unknown field `txt_contains`",
     );
-    refused("[health]\nmax_latency = 5\n", 2, "health.max_latency", "unknown field");
-    refused("[checks]\ntool = \"x\"\n", 1, "checks", "unknown field `checks`");
+    refused(
+        "[health]\nmax_latency = 5\n",
+        2,
+        "health.max_latency",
+        "unknown field",
+    );
+    refused(
+        "[checks]\ntool = \"x\"\n",
+        1,
+        "checks",
+        "unknown field `checks`",
+    );
 }
 
 #[test]
@@ -128,7 +138,12 @@ fn missing_tool_empty_names_and_duplicates_are_refused() {
         "check[1].tool",
         "missing field `tool`",
     );
-    refused("[[check]]\ntool = \" \"\n", 2, "check[1].tool", "must name a tool");
+    refused(
+        "[[check]]\ntool = \" \"\n",
+        2,
+        "check[1].tool",
+        "must name a tool",
+    );
     refused(
         "[[check]]\ntool = \"echo\"\nname = \"\"\n",
         3,
@@ -156,10 +171,15 @@ fn load_names_the_file() {
     let path = dir.path().join(FILE_NAME);
     std::fs::write(&path, "[[check]]\ntool = \"echo\"\nbogus = 1\n").expect("write");
     let e = load(&path).expect_err("refused").to_string();
-    let want = format!("{}:3:1: key `check[1].bogus`: unknown field `bogus`", path.display());
+    let want = format!(
+        "{}:3:1: key `check[1].bogus`: unknown field `bogus`",
+        path.display()
+    );
     assert!(e.starts_with(&want), "{e}");
     assert_eq!(beside(dir.path()), Some(path.clone()));
     assert_eq!(beside(&dir.path().join("nowhere")), None);
-    let missing = load(&dir.path().join("none.toml")).expect_err("missing").to_string();
+    let missing = load(&dir.path().join("none.toml"))
+        .expect_err("missing")
+        .to_string();
     assert!(missing.contains("none.toml: cannot read"), "{missing}");
 }

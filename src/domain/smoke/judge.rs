@@ -56,15 +56,12 @@ pub fn judge(check: &Check, got: &Observed<'_>) -> Vec<String> {
                 "{at}: expected {}, got no structuredContent",
                 shown(want)
             )),
-            Some(None) => reasons.push(format!(
-                "{at}: expected {}, got nothing there",
-                shown(want)
-            )),
-            Some(Some(v)) if !same(v, want) => reasons.push(format!(
-                "{at}: expected {}, got {}",
-                shown(want),
-                shown(v)
-            )),
+            Some(None) => {
+                reasons.push(format!("{at}: expected {}, got nothing there", shown(want)))
+            }
+            Some(Some(v)) if !same(v, want) => {
+                reasons.push(format!("{at}: expected {}, got {}", shown(want), shown(v)))
+            }
             Some(Some(_)) => {}
         }
     }

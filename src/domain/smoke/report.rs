@@ -59,11 +59,13 @@ impl SmokeReport {
             .iter()
             .filter(|h| !h.passed)
             .map(|h| format!("health: {}", h.reason.as_deref().unwrap_or("failed")));
-        let checks = self
-            .checks
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| format!("check {}: {}", c.name, c.reason.as_deref().unwrap_or("failed")));
+        let checks = self.checks.iter().filter(|c| !c.passed).map(|c| {
+            format!(
+                "check {}: {}",
+                c.name,
+                c.reason.as_deref().unwrap_or("failed")
+            )
+        });
         health.chain(checks).collect()
     }
 

@@ -75,9 +75,16 @@ async fn every_check_passing_exits_0_with_the_report_and_junit() {
         &w,
         None,
         &[
-            "--env", "dev", "--output", "json", "smoke", "sample",
-            "--smoke", file.to_str().expect("path"),
-            "--junit", junit.to_str().expect("path"),
+            "--env",
+            "dev",
+            "--output",
+            "json",
+            "smoke",
+            "sample",
+            "--smoke",
+            file.to_str().expect("path"),
+            "--junit",
+            junit.to_str().expect("path"),
         ],
     )
     .await;
@@ -85,9 +92,15 @@ async fn every_check_passing_exits_0_with_the_report_and_junit() {
     let v = r.json();
     assert_eq!(v["env"], "dev");
     assert_eq!(v["runtime"], "sample");
-    assert_eq!(v["qualifier"], "live", "the stable endpoint, which the runtime has");
+    assert_eq!(
+        v["qualifier"], "live",
+        "the stable endpoint, which the runtime has"
+    );
     assert_eq!(v["version"], "1");
-    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(4), Some(0)));
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(4), Some(0))
+    );
     assert_eq!(v["health"]["passed"], true);
     let names: Vec<&str> = v["checks"]
         .as_array()
@@ -110,12 +123,30 @@ async fn every_check_passing_exits_0_with_the_report_and_junit() {
     let r = ran(
         &w,
         None,
-        &["--env", "dev", "smoke", "sample", "--qualifier", "DEFAULT", "--smoke", file.to_str().expect("path")],
+        &[
+            "--env",
+            "dev",
+            "smoke",
+            "sample",
+            "--qualifier",
+            "DEFAULT",
+            "--smoke",
+            file.to_str().expect("path"),
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    assert!(r.out.contains("echo says hi") && r.out.contains("pass"), "{}", r.out);
-    assert!(r.out.contains("4/4 passed on sample `DEFAULT` (version 1) in dev"), "{}", r.out);
+    assert!(
+        r.out.contains("echo says hi") && r.out.contains("pass"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("4/4 passed on sample `DEFAULT` (version 1) in dev"),
+        "{}",
+        r.out
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -129,13 +160,22 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
     let r = ran(
         &w,
         Some(dir.path()),
-        &["--env", "dev", "--output", "json", "smoke", "sample", "--junit", "out.xml"],
+        &[
+            "--env", "dev", "--output", "json", "smoke", "sample", "--junit", "out.xml",
+        ],
     )
     .await;
     assert_eq!(r.code, 5, "{}\n{}", r.out, r.err);
-    assert!(r.err.contains("smoke checks failed: smoke 1/6 passed"), "{}", r.err);
+    assert!(
+        r.err.contains("smoke checks failed: smoke 1/6 passed"),
+        "{}",
+        r.err
+    );
     let v = r.json();
-    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(1), Some(5)));
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(5))
+    );
     assert!(v["health"].is_null());
     let reason = |name: &str| {
         let c = v["checks"]
@@ -152,7 +192,11 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
         "text: expected it to contain \"bye\", got \"hi\""
     );
     assert_eq!(reason("pointer mismatch"), "/sum: expected 4, got 3");
-    assert!(reason("unknown tool").contains("unknown tool `nope`"), "{}", reason("unknown tool"));
+    assert!(
+        reason("unknown tool").contains("unknown tool `nope`"),
+        "{}",
+        reason("unknown tool")
+    );
     assert_eq!(
         reason("tool error"),
         "isError: expected false, got true (\"<boom> & bust\")"
@@ -162,7 +206,11 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
         "{}",
         reason("too slow")
     );
-    assert_eq!(reason("still runs"), "", "the check after the failures ran and passed");
+    assert_eq!(
+        reason("still runs"),
+        "",
+        "the check after the failures ran and passed"
+    );
     let cases = junit_cases(&junit);
     let failed: Vec<(&str, &str)> = cases
         .iter()
@@ -170,7 +218,10 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
         .collect();
     assert_eq!(failed.len(), 5, "{cases:?}");
     assert!(
-        failed.contains(&("tool error", "isError: expected false, got true (\"<boom> & bust\")")),
+        failed.contains(&(
+            "tool error",
+            "isError: expected false, got true (\"<boom> & bust\")"
+        )),
         "{failed:?}"
     );
     assert_eq!(cases.last(), Some(&("still runs".to_string(), None)));
@@ -179,7 +230,12 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tool_errors_from_the_server_and_slow_servers_fail_their_checks() {
     let w = world().await;
-    deploy_sample(&w, "flaky", &["MCP_TOOL_ERROR_RATE=1", "MCP_LATENCY_MS=400"]).await;
+    deploy_sample(
+        &w,
+        "flaky",
+        &["MCP_TOOL_ERROR_RATE=1", "MCP_LATENCY_MS=400"],
+    )
+    .await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(
         dir.path(),
@@ -189,7 +245,16 @@ async fn tool_errors_from_the_server_and_slow_servers_fail_their_checks() {
     let r = ran(
         &w,
         None,
-        &["--env", "dev", "--output", "json", "smoke", "flaky", "--smoke", file.to_str().expect("path")],
+        &[
+            "--env",
+            "dev",
+            "--output",
+            "json",
+            "smoke",
+            "flaky",
+            "--smoke",
+            file.to_str().expect("path"),
+        ],
     )
     .await;
     assert_eq!(r.code, 5, "{}", r.err);
@@ -208,18 +273,54 @@ async fn files_it_cannot_use_exit_1_naming_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = ran(&w, Some(dir.path()), &["--env", "dev", "smoke", "sample"]).await;
     assert_eq!(r.code, 1, "{}", r.err);
-    assert!(r.err.contains("./smoke.toml: no smoke file here: pass --smoke FILE"), "{}", r.err);
-    let bad = write(dir.path(), "bad.toml", "[[check]]\ntool = \"echo\"\n[check.json]\n\"echo\" = \"hi\"\n");
-    let r = ran(&w, None, &["--env", "dev", "smoke", "sample", "--smoke", bad.to_str().expect("path")]).await;
+    assert!(
+        r.err
+            .contains("./smoke.toml: no smoke file here: pass --smoke FILE"),
+        "{}",
+        r.err
+    );
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "[[check]]\ntool = \"echo\"\n[check.json]\n\"echo\" = \"hi\"\n",
+    );
+    let r = ran(
+        &w,
+        None,
+        &[
+            "--env",
+            "dev",
+            "smoke",
+            "sample",
+            "--smoke",
+            bad.to_str().expect("path"),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.err);
     assert!(
-        r.err.contains(&format!("{}:4:1: key `check[1].json.\"echo\"`: not a JSON pointer", bad.display())),
+        r.err.contains(&format!(
+            "{}:4:1: key `check[1].json.\"echo\"`: not a JSON pointer",
+            bad.display()
+        )),
         "{}",
         r.err
     );
     // A valid file, but no such runtime: could not run.
     let good = write(dir.path(), "good.toml", "[health]\n");
-    let r = ran(&w, None, &["--env", "dev", "smoke", "ghost", "--smoke", good.to_str().expect("path")]).await;
+    let r = ran(
+        &w,
+        None,
+        &[
+            "--env",
+            "dev",
+            "smoke",
+            "ghost",
+            "--smoke",
+            good.to_str().expect("path"),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1, "{}", r.err);
     assert!(r.err.contains("runtime `ghost` not found"), "{}", r.err);
 }

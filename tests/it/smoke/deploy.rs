@@ -5,7 +5,8 @@
 use super::*;
 use crate::support::cli::{self, world};
 
-const ECHO: &str = "[[check]]\ntool = \"echo\"\narguments = { text = \"hi\" }\ntext_contains = \"hi\"\n";
+const ECHO: &str =
+    "[[check]]\ntool = \"echo\"\narguments = { text = \"hi\" }\ntext_contains = \"hi\"\n";
 
 /// What `live` serves, as `smoke` reports it (a health probe only: any version passes).
 async fn live_version(w: &World, probe: &Path) -> String {
@@ -13,8 +14,16 @@ async fn live_version(w: &World, probe: &Path) -> String {
         w,
         None,
         &[
-            "--env", "dev", "--output", "json", "smoke", "sample", "--qualifier", "live",
-            "--smoke", probe.to_str().expect("path"),
+            "--env",
+            "dev",
+            "--output",
+            "json",
+            "smoke",
+            "sample",
+            "--qualifier",
+            "live",
+            "--smoke",
+            probe.to_str().expect("path"),
         ],
     )
     .await;
@@ -38,8 +47,17 @@ async fn a_failing_smoke_file_beside_the_code_keeps_the_endpoint_where_it_was() 
     let dir = code.path().to_str().expect("path");
     let deploy = |extra: &[&'static str]| {
         let mut args = vec![
-            "--env", "dev", "--output", "json", "deploy", "sample", "--from-dir", dir,
-            "--endpoint", "live", "--yes",
+            "--env",
+            "dev",
+            "--output",
+            "json",
+            "deploy",
+            "sample",
+            "--from-dir",
+            dir,
+            "--endpoint",
+            "live",
+            "--yes",
         ];
         args.extend(extra);
         args
@@ -55,33 +73,58 @@ async fn a_failing_smoke_file_beside_the_code_keeps_the_endpoint_where_it_was() 
         r.err
     );
     assert!(r.err.contains("`live` still serves version 1"), "{}", r.err);
-    assert_eq!(live_version(&w, &probe).await, "1", "the endpoint did not move");
+    assert_eq!(
+        live_version(&w, &probe).await,
+        "1",
+        "the endpoint did not move"
+    );
     let last = cli::audit(&w).pop().expect("audit");
     assert_eq!(last["action"], "deploy");
     assert!(
-        last["result"].as_str().expect("result").contains("smoke 0/1 passed"),
+        last["result"]
+            .as_str()
+            .expect("result")
+            .contains("smoke 0/1 passed"),
         "{last}"
     );
 
     // The same code without the smoke file's say: it validates and moves.
-    let r = ran(&w, None, &deploy(&["--env-var", "MCP_TOOL_ERROR_RATE=1", "--no-smoke"])).await;
+    let r = ran(
+        &w,
+        None,
+        &deploy(&["--env-var", "MCP_TOOL_ERROR_RATE=1", "--no-smoke"]),
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.json().get("smoke").is_none(), "{}", r.out);
     assert_eq!(live_version(&w, &probe).await, "3");
 
     // A healthy version passes its smoke checks and reports them.
-    let r = ran(&w, None, &deploy(&["--unset-env-var", "MCP_TOOL_ERROR_RATE"])).await;
+    let r = ran(
+        &w,
+        None,
+        &deploy(&["--unset-env-var", "MCP_TOOL_ERROR_RATE"]),
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.err);
     let v = r.json();
     assert_eq!(v["smoke"]["checks"][0]["passed"], true, "{v}");
     assert_eq!(v["endpoint"]["to"], "4");
 
     // A bad smoke file is refused before anything is uploaded.
-    let bad = write(elsewhere.path(), "bad.toml", "[[check]]\ntool = \"echo\"\nexpect = 1\n");
+    let bad = write(
+        elsewhere.path(),
+        "bad.toml",
+        "[[check]]\ntool = \"echo\"\nexpect = 1\n",
+    );
     let mut args = deploy(&[]);
     args.extend(["--smoke", bad.to_str().expect("path")]);
     let r = ran(&w, None, &args).await;
     assert_eq!(r.code, 1, "{}", r.err);
-    assert!(r.err.contains("bad.toml:3:1: key `check[1].expect`"), "{}", r.err);
+    assert!(
+        r.err.contains("bad.toml:3:1: key `check[1].expect`"),
+        "{}",
+        r.err
+    );
     assert_eq!(live_version(&w, &probe).await, "4");
 }

@@ -21,11 +21,21 @@ async fn a_jwt_runtime_passes_with_a_token_and_cannot_run_without() {
         cmd.arg("--config")
             .arg(&config)
             .env("AGENTCORE_CONSOLE_STATE_DIR", w.dir.path().join("state"))
-            .args(["--env", "prod", "--output", "json", "smoke", "secure", "--qualifier", "DEFAULT"])
+            .args([
+                "--env",
+                "prod",
+                "--output",
+                "json",
+                "smoke",
+                "secure",
+                "--qualifier",
+                "DEFAULT",
+            ])
             .arg("--smoke")
             .arg(&spec);
         if with_token {
-            cmd.arg("--bearer-token").arg(format!("@{}", file.display()));
+            cmd.arg("--bearer-token")
+                .arg(format!("@{}", file.display()));
         }
         async move {
             let out = tokio::task::spawn_blocking(move || cmd.output().expect("run"))
@@ -41,11 +51,24 @@ async fn a_jwt_runtime_passes_with_a_token_and_cannot_run_without() {
     let (code, out, err) = run(true).await;
     assert_eq!(code, Some(0), "{out}\n{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(2), Some(0)), "{v}");
-    assert!(w.counts.bearer() >= 4, "initialize, tools/list, ping, call over bearer");
-    assert!(!leaks(&out, &token) && !leaks(&err, &token), "the token leaked");
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(2), Some(0)),
+        "{v}"
+    );
+    assert!(
+        w.counts.bearer() >= 4,
+        "initialize, tools/list, ping, call over bearer"
+    );
+    assert!(
+        !leaks(&out, &token) && !leaks(&err, &token),
+        "the token leaked"
+    );
 
     let (code, _, err) = run(false).await;
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("uses a JWT authorizer") && err.contains("--bearer-token"), "{err}");
+    assert!(
+        err.contains("uses a JWT authorizer") && err.contains("--bearer-token"),
+        "{err}"
+    );
 }

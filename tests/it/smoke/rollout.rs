@@ -9,7 +9,8 @@ use super::*;
 use crate::support::cli::world;
 use crate::support::emulator;
 
-const ECHO: &str = "[[check]]\ntool = \"echo\"\narguments = { text = \"hi\" }\ntext_contains = \"hi\"\n";
+const ECHO: &str =
+    "[[check]]\ntool = \"echo\"\narguments = { text = \"hi\" }\ntext_contains = \"hi\"\n";
 
 /// `sample` v1 on `live` and `canary` (0% on the gateway), then v2 with `vars`.
 async fn setup(w: &World, vars: &[&str]) {
@@ -22,7 +23,15 @@ async fn setup(w: &World, vars: &[&str]) {
     json(
         w,
         &[
-            "--env", "dev", "traffic", "set", "sample", "--canary-version", "1", "--weight", "0",
+            "--env",
+            "dev",
+            "traffic",
+            "set",
+            "sample",
+            "--canary-version",
+            "1",
+            "--weight",
+            "0",
         ],
     )
     .await;
@@ -30,7 +39,15 @@ async fn setup(w: &World, vars: &[&str]) {
 
 async fn start(w: &World, version: &str, plan: &str, smoke: Option<&Path>) -> Ran {
     let mut args = vec![
-        "--env", "dev", "rollout", "start", "sample", "--canary-version", version, "--plan", plan,
+        "--env",
+        "dev",
+        "rollout",
+        "start",
+        "sample",
+        "--canary-version",
+        version,
+        "--plan",
+        plan,
         "--yes",
     ];
     if let Some(s) = smoke {
@@ -57,8 +74,16 @@ async fn blue_green_with_failing_smoke_checks_rolls_back_before_any_traffic() {
     assert_eq!(r.code, 3, "{}\n{}", r.out, r.err);
     let s = state(&w).await;
     assert_eq!(s.phase.as_str(), "rolled-back", "{:#?}", s.log);
-    assert_eq!(s.smoke, Some(load(&spec).expect("spec")), "the spec is in the stored state");
-    let validate = s.log.iter().find(|e| e.event == "validate").expect("validated");
+    assert_eq!(
+        s.smoke,
+        Some(load(&spec).expect("spec")),
+        "the spec is in the stored state"
+    );
+    let validate = s
+        .log
+        .iter()
+        .find(|e| e.event == "validate")
+        .expect("validated");
     assert!(
         validate.message.contains(
             "failed: `canary` (version 2): smoke 0/1 passed: check echo #1: isError: expected \
@@ -67,7 +92,9 @@ async fn blue_green_with_failing_smoke_checks_rolls_back_before_any_traffic() {
         "{validate:?}"
     );
     assert!(
-        s.reason.as_deref().is_some_and(|r| r.contains("no traffic was switched")),
+        s.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("no traffic was switched")),
         "{:?}",
         s.reason
     );
@@ -91,7 +118,8 @@ async fn the_require_smoke_gate_fails_a_failing_canary_and_passes_a_healthy_one(
     let r = start(&w, "2", plan, None).await;
     assert_eq!(r.code, 1, "{}", r.err);
     assert!(
-        r.err.contains("plan `gated` requires smoke checks (require_smoke = true)")
+        r.err
+            .contains("plan `gated` requires smoke checks (require_smoke = true)")
             && r.err.contains("--smoke FILE"),
         "{}",
         r.err
@@ -103,21 +131,37 @@ async fn the_require_smoke_gate_fails_a_failing_canary_and_passes_a_healthy_one(
     let reason = s.reason.clone().unwrap_or_default();
     assert!(
         reason.contains("require_smoke")
-            && reason.contains("smoke 0/1 passed: check echo #1: isError: expected false, got true"),
+            && reason
+                .contains("smoke 0/1 passed: check echo #1: isError: expected false, got true"),
         "{reason}"
     );
     let gate = s
         .evaluations
         .last()
-        .and_then(|r| r.evaluation.gates.iter().find(|g| g.gate.as_str() == "require_smoke"))
+        .and_then(|r| {
+            r.evaluation
+                .gates
+                .iter()
+                .find(|g| g.gate.as_str() == "require_smoke")
+        })
         .expect("the smoke gate's evidence");
-    assert_eq!((gate.value, gate.samples.canary), (Some(1.0), 1), "{gate:#?}");
+    assert_eq!(
+        (gate.value, gate.samples.canary),
+        (Some(1.0), 1),
+        "{gate:#?}"
+    );
 
     // A healthy version passes the same gate and is promoted.
     json(
         &w,
         &[
-            "--env", "dev", "deploy", "sample", "--from-dir", SAMPLE_DIR, "--unset-env-var",
+            "--env",
+            "dev",
+            "deploy",
+            "sample",
+            "--from-dir",
+            SAMPLE_DIR,
+            "--unset-env-var",
             "MCP_TOOL_ERROR_RATE",
         ],
     )
@@ -131,7 +175,8 @@ async fn the_require_smoke_gate_fails_a_failing_canary_and_passes_a_healthy_one(
             .evaluation
             .gates
             .iter()
-            .any(|g| g.gate.as_str() == "require_smoke" && g.detail.as_deref() == Some("smoke 1/1 passed"))),
+            .any(|g| g.gate.as_str() == "require_smoke"
+                && g.detail.as_deref() == Some("smoke 1/1 passed"))),
         "{:#?}",
         s.evaluations
     );

@@ -89,9 +89,7 @@ pub async fn smoke(
         ));
     };
     Some(
-        match crate::backend::smoke::run_on(c, legs.runtime, Some(legs.canary), None, spec)
-            .await
-        {
+        match crate::backend::smoke::run_on(c, legs.runtime, Some(legs.canary), None, spec).await {
             Ok(run) => GateResult::smoke(&run.report, gates),
             Err(e) => GateResult::smoke_not_run(&e.to_string(), gates),
         },
