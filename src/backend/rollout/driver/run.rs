@@ -143,17 +143,9 @@ impl<'a> Run<'a> {
         bake: Duration,
     ) -> Result<Flow, BackendError> {
         let window = window(s.started_ms);
-        // The metrics first; the smoke checks (if the plan requires them) only on a good read.
-        let evaluation = match gates::evaluate(&self.c, &legs(&s), &s.plan.gates, window).await {
-            Ok(mut e) => {
-                let legs = legs(&s);
-                let smoke = gates::smoke(&self.c, &legs, &s.plan.gates, s.smoke.as_ref());
-                e.gates.extend(smoke.await);
-                Ok(e)
-            }
-            Err(e) => Err(e),
-        };
-        let evaluation = match evaluation {
+        let (legs, smoke) = (legs(&s), s.smoke.as_ref());
+        let evaluation = gates::evaluate_with_smoke(&self.c, &legs, &s.plan.gates, window, smoke);
+        let evaluation = match evaluation.await {
             Ok(e) => e,
             Err(e) => {
                 // A failed read is never a pass: say so (once while it lasts), and try again

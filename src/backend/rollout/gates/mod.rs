@@ -70,6 +70,20 @@ pub async fn evaluate(
     })
 }
 
+/// [`evaluate`], then the `require_smoke` gate when the plan has it (only after a good read:
+/// a failed read is an error, and the checks would only add calls to it).
+pub async fn evaluate_with_smoke(
+    c: &Clients,
+    legs: &Legs<'_>,
+    gates: &Gates,
+    window: Window,
+    spec: Option<&SmokeSpec>,
+) -> Result<Evaluation, BackendError> {
+    let mut e = evaluate(c, legs, gates, window).await?;
+    e.gates.extend(smoke(c, legs, gates, spec).await);
+    Ok(e)
+}
+
 /// The `require_smoke` gate: the rollout's smoke checks against the canary endpoint, over one
 /// session opened as `invoke` would (a JWT runtime takes the environment's token_command).
 /// None when the plan does not require smoke checks.
