@@ -48,6 +48,11 @@ name = "unknown tool"
 tool = "nope"
 
 [[check]]
+name = "bad arguments"
+tool = "echo"
+arguments = { txt = "hi" }
+
+[[check]]
 name = "tool error"
 tool = "fail"
 arguments = { mode = "tool_error", message = "<boom> & bust" }
@@ -167,14 +172,14 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
     .await;
     assert_eq!(r.code, 5, "{}\n{}", r.out, r.err);
     assert!(
-        r.err.contains("smoke checks failed: smoke 1/6 passed"),
+        r.err.contains("smoke checks failed: smoke 1/7 passed"),
         "{}",
         r.err
     );
     let v = r.json();
     assert_eq!(
         (v["passed"].as_u64(), v["failed"].as_u64()),
-        (Some(1), Some(5))
+        (Some(1), Some(6))
     );
     assert!(v["health"].is_null());
     let reason = |name: &str| {
@@ -197,6 +202,12 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
         "{}",
         reason("unknown tool")
     );
+    let bad = reason("bad arguments");
+    assert!(
+        bad.starts_with("the arguments do not match the input schema of `echo`:")
+            && bad.contains("\"text\" is a required property"),
+        "checked before the call, as invoke does: {bad}"
+    );
     assert_eq!(
         reason("tool error"),
         "isError: expected false, got true (\"<boom> & bust\")"
@@ -216,7 +227,7 @@ async fn every_kind_of_failure_exits_5_and_every_check_runs() {
         .iter()
         .filter_map(|(n, f)| f.as_deref().map(|f| (n.as_str(), f)))
         .collect();
-    assert_eq!(failed.len(), 5, "{cases:?}");
+    assert_eq!(failed.len(), 6, "{cases:?}");
     assert!(
         failed.contains(&(
             "tool error",

@@ -72,6 +72,14 @@ async fn blue_green_with_failing_smoke_checks_rolls_back_before_any_traffic() {
     let spec = write(dir.path(), "smoke.toml", ECHO);
     let r = start(&w, "2", "blue-green", Some(&spec)).await;
     assert_eq!(r.code, 3, "{}\n{}", r.out, r.err);
+    assert!(
+        r.out.contains(
+            "InvokeAgentRuntime (smoke checks (1 check)) on canary after tools/list; a failure \
+             rolls back"
+        ),
+        "the preview lists the step: {}",
+        r.out
+    );
     let s = state(&w).await;
     assert_eq!(s.phase.as_str(), "rolled-back", "{:#?}", s.log);
     assert_eq!(

@@ -374,6 +374,22 @@ async fn read_start(
         "gateway rule for `{name}`: {stable_ep} {}% / {canary_ep} {first}% of new sessions",
         100 - i32::from(first)
     ));
+    if let Some(spec) = &req.smoke {
+        calls.push(match req.plan.kind {
+            PlanKind::BlueGreen => format!(
+                "InvokeAgentRuntime ({}) on {canary_ep} after tools/list; a failure rolls back",
+                spec.describe()
+            ),
+            PlanKind::Canary if req.plan.gates.require_smoke => format!(
+                "InvokeAgentRuntime ({}) on {canary_ep} at each evaluation (require_smoke)",
+                spec.describe()
+            ),
+            PlanKind::Canary => format!(
+                "({} kept with the rollout, not run: the plan has no require_smoke gate)",
+                spec.describe()
+            ),
+        });
+    }
     Ok(StartRead {
         preview: Preview {
             calls,
