@@ -9,10 +9,11 @@ use super::confirm::{Write, WriteFlags};
 use super::deploy_posture::{self, PostureFlags};
 use super::output::{self, OutputFormat};
 use super::{Cli, CliError, Outcome};
-use crate::backend::Backend;
 use crate::backend::deploy::{self, DeployRequest, Source, Stage};
-use crate::config::Config;
+use crate::backend::{Backend, BackendError};
+use crate::config::{self, Config, ConfigError};
 use crate::domain::secret::Secret;
+use crate::domain::smoke::SmokeSpec;
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
@@ -48,6 +49,13 @@ pub struct DeployArgs {
     pub unset_env: Vec<String>,
     #[arg(long)]
     pub description: Option<String>,
+    /// Smoke checks to run on the new version after tools/list; a failure fails the deploy
+    /// (exit 5) and no endpoint moves [default: DIR/smoke.toml with --from-dir, if present]
+    #[arg(long = "smoke", value_name = "FILE", conflicts_with = "no_smoke")]
+    pub smoke: Option<PathBuf>,
+    /// Do not run DIR/smoke.toml
+    #[arg(long)]
+    pub no_smoke: bool,
     /// Seconds to wait for the new version
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
@@ -126,6 +134,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         }
     };
     let posture = args.posture.posture().map_err(|e| write.refuse(e))?;
+    let smoke = smoke_spec(args).map_err(|e| write.refuse(e))?;
     let req = DeployRequest {
         runtime: args.runtime.clone(),
         source,
@@ -138,7 +147,7 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         armed: args.write.arm,
         posture,
         allow_posture_change: args.posture.allow_posture_change,
-        smoke: None,
+        smoke,
     };
     // Bad input is refused before the plan is shown, so nothing is asked for in vain.
     deploy::checks::deploy_request(&req).map_err(|e| write.refuse(e))?;
@@ -171,7 +180,12 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let report = result?;
+    let report = match result {
+        Err(BackendError::SmokeFailed(why)) => {
+            return Ok(Outcome::Exit(super::smoke::EXIT_FAILED, Some(why)));
+        }
+        other => other?,
+    };
     if cli.output == OutputFormat::Json {
         output::json(&report)?;
     } else {
@@ -199,6 +213,9 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
                 m.to
             );
         }
+        if let Some(s) = &report.smoke {
+            println!("{}", s.summary());
+        }
         println!("posture:");
         for line in deploy_posture::lines(&report.posture) {
             println!("{line}");
@@ -216,6 +233,18 @@ pub async fn deploy(config: &Config, cli: &Cli, args: &DeployArgs) -> Result<Out
         eprintln!("warning: this deploy weakens the environment's posture: {w}");
     }
     Ok(Outcome::Ok)
+}
+
+/// `--smoke FILE`, else `DIR/smoke.toml` when deploying a directory that has one.
+fn smoke_spec(args: &DeployArgs) -> Result<Option<SmokeSpec>, ConfigError> {
+    if args.no_smoke {
+        return Ok(None);
+    }
+    let path = args
+        .smoke
+        .clone()
+        .or_else(|| args.from_dir.as_deref().and_then(config::smoke::beside));
+    path.map(|p| config::smoke::load(&p)).transpose()
 }
 
 pub async fn rollback(

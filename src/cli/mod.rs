@@ -18,6 +18,7 @@ mod rollout;
 mod runtime_diff;
 mod runtime_show;
 mod runtimes;
+mod smoke;
 mod tools;
 mod traffic;
 
@@ -100,6 +101,9 @@ pub enum Command {
     Tools(tools::ToolsArgs),
     /// Call an MCP tool
     Invoke(tools::InvokeArgs),
+    /// Run smoke checks (smoke.toml: tool calls with expectations, a health probe) against an
+    /// endpoint; exit 5 when any fails
+    Smoke(smoke::SmokeArgs),
     /// Runtime logs, several runtimes and environments interleaved by time
     Logs(logs::LogsArgs),
     /// Invocations, errors, throttles and latency per endpoint (CloudWatch)
@@ -251,6 +255,7 @@ async fn dispatch(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Rollout { command } => rollout::run(&load(cli)?, cli, command).await,
         Command::Tools(args) => tools::tools(&load(cli)?, cli, args).await,
         Command::Invoke(args) => tools::invoke(&load(cli)?, cli, args).await,
+        Command::Smoke(args) => smoke::run(&load(cli)?, cli, args).await,
         Command::Alarms(args) => alarms::run(&load(cli)?, cli, args).await,
         Command::Audit => audit::run(cli),
         Command::Logs(args) => logs::run(&load(cli)?, cli, args).await,

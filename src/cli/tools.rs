@@ -67,7 +67,7 @@ async fn session<'c>(
 }
 
 /// `--bearer-token`, read before anything is called.
-fn bearer(flag: Option<&str>) -> Result<Option<Arc<TokenSource>>, CliError> {
+pub(super) fn bearer(flag: Option<&str>) -> Result<Option<Arc<TokenSource>>, CliError> {
     Ok(flag
         .map(TokenSource::from_flag)
         .transpose()

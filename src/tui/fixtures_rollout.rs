@@ -34,6 +34,7 @@ pub fn gates() -> Gates {
         alarms: vec![],
         failure_limit: 2,
         observe: vec![GateName::MaxP99LatencyRatio],
+        require_smoke: false,
     }
 }
 
@@ -51,6 +52,7 @@ fn start(plan: Plan) -> RolloutState {
             canary_version: "4".into(),
             stable_version: Some("3".into()),
             previous_canary_version: Some("3".into()),
+            smoke: None,
             by: BY.into(),
             driver: "d-1".into(),
         },

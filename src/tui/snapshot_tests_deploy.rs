@@ -113,6 +113,37 @@ fn deploy_preview_modal() {
 }
 
 #[test]
+fn deploy_preview_modal_with_smoke_checks() {
+    // A directory with smoke.toml (relative: tests run in the package's directory).
+    let mut app = loaded(&[]);
+    press(
+        &mut app,
+        &[Action::OpenDeploy {
+            env: "dev".into(),
+            runtime: "weather_mcp".into(),
+        }],
+        Millis(0),
+    );
+    press(&mut app, &typed("tests/fixtures/smoke"), Millis(0));
+    // The worker checks the directory; once it answers, enter opens the preview.
+    let reqs = press(&mut app, &[Action::Submit], Millis(0));
+    app.apply(
+        Response {
+            ticket: reqs[0].ticket,
+            reply: Reply::DeployChecked(Ok(())),
+        },
+        Millis(0),
+    );
+    press(&mut app, &[Action::Submit], Millis(0));
+    let text = screen(&app, W, 34);
+    assert!(
+        text.contains("InvokeAgentRuntime (smoke checks (2 checks, health probe)) on the new"),
+        "{text}"
+    );
+    assert_snapshot!(text);
+}
+
+#[test]
 fn deploy_progress() {
     let app = running(stages());
     assert_snapshot!(screen(&app, W, H));

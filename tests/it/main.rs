@@ -36,6 +36,7 @@ mod rollout_store;
 mod runtime_config;
 mod sample_mcp;
 mod signals;
+mod smoke;
 mod traffic;
 mod tui_alarms;
 mod tui_alarms_apply;

@@ -25,6 +25,7 @@ fn state(runtime: &str) -> RolloutState {
             canary_version: "2".into(),
             stable_version: Some("1".into()),
             previous_canary_version: None,
+            smoke: None,
             by: "ana@laptop".into(),
             driver: "d1".into(),
         },

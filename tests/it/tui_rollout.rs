@@ -39,6 +39,7 @@ fn rollout(runtime: &str, now: i64) -> RolloutState {
             canary_version: "2".into(),
             stable_version: Some("1".into()),
             previous_canary_version: None,
+            smoke: None,
             by: "bob@elsewhere".into(),
             driver: "d-elsewhere".into(),
         },

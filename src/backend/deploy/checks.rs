@@ -406,4 +406,24 @@ mod tests {
             .to_string();
         assert!(msg.contains("not a directory"), "{msg}");
     }
+
+    #[test]
+    fn the_plan_lists_the_smoke_step_after_tools_list() {
+        let plain = crate::backend::deploy::plan(&image(), &Default::default());
+        assert!(!plain.iter().any(|l| l.contains("smoke")), "{plain:?}");
+        let spec =
+            crate::config::smoke::parse("[health]\n[[check]]\ntool = \"echo\"\n").expect("spec");
+        let req = DeployRequest {
+            smoke: Some(spec),
+            ..image()
+        };
+        let plan = crate::backend::deploy::plan(&req, &Default::default());
+        let at = |needle: &str| plan.iter().position(|l| l.contains(needle));
+        assert_eq!(
+            plan[at("smoke").expect("a smoke step")],
+            "InvokeAgentRuntime (smoke checks (1 check, health probe)) on the new version; any \
+             failure fails validation"
+        );
+        assert!(at("tools/list") < at("smoke") && at("smoke") < at("UpdateAgentRuntimeEndpoint"));
+    }
 }

@@ -5,6 +5,7 @@ mod bucket;
 pub mod checks;
 mod endpoints;
 mod package;
+mod plan;
 pub mod posture;
 mod submit;
 mod verify;
@@ -24,6 +25,7 @@ pub use endpoints::{
     EndpointMove, live_version, point, point_endpoint, rollback, rollback_target, wait_endpoint,
 };
 pub use package::{MAX_UNZIPPED, MAX_ZIPPED, Package, package_dir};
+pub use plan::plan;
 use submit::{create_role, submit};
 use verify::finish;
 
@@ -118,44 +120,6 @@ pub struct DeployReport {
 }
 
 pub type Progress<'a> = &'a mut (dyn FnMut(Stage) + Send);
-
-/// The calls a deploy makes, in order, as the CLI's confirmation and the console's preview
-/// show them, with the posture settings it applies and what it weakens.
-pub fn plan(req: &DeployRequest, environment_posture: &Posture) -> Vec<String> {
-    let intended = posture::overlay(&req.posture, environment_posture);
-    let mut plan = vec![];
-    if matches!(req.source, Source::Dir { .. }) {
-        plan.push("PutObject (zip of the directory, SSE AES256)".to_string());
-    }
-    plan.push(format!(
-        "CreateAgentRuntime or UpdateAgentRuntime {}",
-        req.runtime
-    ));
-    let mut lines = posture::plan_lines(&intended);
-    let retention = intended
-        .log_retention_days
-        .is_some()
-        .then(|| lines.pop())
-        .flatten();
-    plan.extend(lines);
-    plan.push("InvokeAgentRuntime (MCP initialize, tools/list) to validate".into());
-    if let Some(spec) = &req.smoke {
-        plan.push(format!(
-            "InvokeAgentRuntime ({}) on the new version; any failure fails validation",
-            spec.describe()
-        ));
-    }
-    if let Some(e) = &req.endpoint {
-        plan.push(format!(
-            "UpdateAgentRuntimeEndpoint {e} (or CreateAgentRuntimeEndpoint)"
-        ));
-    }
-    plan.extend(retention);
-    for w in environment_posture.weakened_by(&intended) {
-        plan.push(format!("WARNING: weakens the environment's posture: {w}"));
-    }
-    plan
-}
 
 impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -26,6 +26,7 @@ pub use self::driver::{preview, resume, start};
 use super::audit::{Actor, AuditLog};
 use super::{Backend, BackendError};
 use crate::domain::rollout::{Plan, Record, RolloutState};
+use crate::domain::smoke::SmokeSpec;
 
 /// What `rollout start` asks for.
 #[derive(Debug, Clone)]
@@ -34,6 +35,9 @@ pub struct StartRequest {
     pub runtime: String,
     pub canary_version: String,
     pub plan: Plan,
+    /// Smoke checks for blue/green's validation and the `require_smoke` gate (stored in the
+    /// rollout's state).
+    pub smoke: Option<SmokeSpec>,
 }
 
 /// What a start will do, read before anything changes.

@@ -131,6 +131,7 @@ async fn drive(
                 runtime: runtime.into(),
                 canary_version: version.into(),
                 plan,
+                smoke: None,
             };
             rollout::driver::start(backend, req, armed, driving).await?;
         }

@@ -107,6 +107,7 @@ pub fn gate_value(gate: GateName, v: Option<f64>) -> String {
         GateName::MaxErrorRateOverStable => format!("{v:+.1}pp"),
         GateName::MaxP99LatencyRatio => format!("{v:.2}x"),
         GateName::Alarms => format!("{v:.0} in ALARM"),
+        GateName::Smoke => format!("{v:.0} failed"),
     }
 }
 
@@ -117,6 +118,7 @@ pub fn gate_threshold(gate: GateName, t: f64) -> String {
         GateName::MaxErrorRateOverStable => format!("<= {t:+.1}pp"),
         GateName::MaxP99LatencyRatio => format!("<= {t:.2}x"),
         GateName::Alarms => format!("<= {t:.0}"),
+        GateName::Smoke => format!("<= {t:.0} failed"),
     }
 }
 
@@ -132,6 +134,7 @@ fn interval_text(gate: GateName, i: Interval) -> String {
 fn samples_text(g: &GateResult) -> String {
     match (g.gate, g.samples.stable) {
         (GateName::Alarms, _) => format!("{} checked", g.samples.canary),
+        (GateName::Smoke, _) => format!("{} run", g.samples.canary),
         (_, Some(s)) => format!("n={}/{s}", g.samples.canary),
         (_, None) => format!("n={}", g.samples.canary),
     }

@@ -54,6 +54,10 @@ pub struct StartArgs {
     /// blue-green
     #[arg(long, value_name = "FILE|NAME")]
     pub plan: Option<String>,
+    /// Smoke checks (smoke.toml) for blue/green's validation and the `require_smoke` gate;
+    /// kept in the rollout's state, so `resume` anywhere has them
+    #[arg(long = "smoke", value_name = "FILE")]
+    pub smoke: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -104,11 +108,18 @@ async fn start(
     w.guard()?;
     // A bad plan is refused before any call.
     let plan = plan::resolve(env, args.plan.as_deref()).map_err(|e| w.refuse(e))?;
+    let smoke = args
+        .smoke
+        .as_deref()
+        .map(crate::config::smoke::load)
+        .transpose()
+        .map_err(|e| w.refuse(e))?;
     let req = StartRequest {
         env: env.name.clone(),
         runtime: args.runtime.clone(),
         canary_version: args.canary_version.clone(),
         plan,
+        smoke,
     };
     start_request(backend, &w, json, req, args.write.arm).await
 }

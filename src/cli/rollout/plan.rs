@@ -143,6 +143,9 @@ fn gate_rule(gate: GateName, plan: &Plan) -> String {
             format!("{} stable's p99 latency", t(g.max_p99_latency_ratio))
         }
         GateName::Alarms => format!("not in ALARM: {}", g.alarms.join(", ")),
+        GateName::Smoke => {
+            "every smoke check passes against the canary (rollout start --smoke)".into()
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 //! interval = "60s"
 //! max_error_rate = 5.0
 //! observe = ["max_error_rate"]
+//! require_smoke = true         # the rollout's smoke checks (--smoke FILE) against the canary
 //! ```
 
 use std::path::Path;
@@ -41,6 +42,7 @@ const GATE_KEYS: &[&str] = &[
     "alarms",
     "failure_limit",
     "observe",
+    "require_smoke",
 ];
 
 type Value<'a, 'i> = &'a Spanned<DeValue<'i>>;
@@ -332,6 +334,12 @@ impl Cx<'_> {
                         alarm_template(s).map_err(|m| self.at(item, &full, m))?;
                         g.alarms.push(s.to_string());
                     }
+                }
+                "require_smoke" => {
+                    g.require_smoke = value
+                        .get_ref()
+                        .as_bool()
+                        .ok_or_else(|| self.at(value, &full, must_be("true or false", value)))?;
                 }
                 "observe" => {
                     for item in self.strings(value, &full)? {

@@ -273,3 +273,22 @@ fn a_plan_file_names_its_path() {
     std::fs::write(&path, "[[step]]\nweight = 10\nbake = \"5s\"\n").expect("write");
     assert_eq!(parse_plan_file(&path).expect("plan").name, "quick");
 }
+
+#[test]
+fn require_smoke_is_a_gate_that_can_be_observed() {
+    let text = "[[step]]\nweight = 10\nbake = \"1m\"\n[gates]\nrequire_smoke = true\n";
+    let plan = parse_plan_text(text, "p").expect("parses");
+    assert!(plan.gates.require_smoke);
+    assert_eq!(plan.gates.configured(), [GateName::Smoke]);
+    let observed = format!("{text}observe = [\"require_smoke\"]\n");
+    let plan = parse_plan_text(&observed, "p").expect("parses");
+    assert!(plan.gates.is_observed(GateName::Smoke));
+    at(
+        "[[step]]\nweight = 10\nbake = \"1m\"\n[gates]\nrequire_smoke = \"yes\"\n",
+        5,
+        "gates.require_smoke",
+        "true or false",
+    );
+    let off = parse_plan_text("[[step]]\nweight = 10\nbake = \"1m\"\n", "p").expect("parses");
+    assert!(!off.gates.require_smoke, "off unless asked for");
+}

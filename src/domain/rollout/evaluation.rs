@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::{GateName, Gates};
 use super::stats::{self, Interval, Proportion, Verdict};
+use crate::domain::smoke::SmokeReport;
 
 /// How many calls a gate's value rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,48 @@ impl GateResult {
             verdict,
             observed_only: gates.is_observed(gate),
             detail: None,
+        }
+    }
+
+    /// `require_smoke`: fails when any smoke check failed against the canary; the value is
+    /// how many failed, the samples how many ran, the detail names each failure.
+    pub fn smoke(report: &SmokeReport, gates: &Gates) -> Self {
+        let gate = GateName::Smoke;
+        Self {
+            gate,
+            value: Some(report.failed() as f64),
+            threshold: 0.0,
+            samples: Samples {
+                canary: report.total() as u64,
+                stable: None,
+            },
+            interval: None,
+            verdict: if report.all_passed() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            observed_only: gates.is_observed(gate),
+            detail: Some(report.summary()),
+        }
+    }
+
+    /// `require_smoke` when the checks could not run at all (no session with the canary):
+    /// a failure, never a pass.
+    pub fn smoke_not_run(why: &str, gates: &Gates) -> Self {
+        let gate = GateName::Smoke;
+        Self {
+            gate,
+            value: None,
+            threshold: 0.0,
+            samples: Samples {
+                canary: 0,
+                stable: None,
+            },
+            interval: None,
+            verdict: Verdict::Fail,
+            observed_only: gates.is_observed(gate),
+            detail: Some(format!("smoke checks could not run: {why}")),
         }
     }
 

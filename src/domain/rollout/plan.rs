@@ -48,16 +48,19 @@ pub enum GateName {
     MaxP99LatencyRatio,
     /// The named alarms must not be in ALARM.
     Alarms,
+    /// Every smoke check (the rollout's smoke file) passes against the canary endpoint.
+    Smoke,
 }
 
 impl GateName {
     /// Every gate, in the order they are reported.
-    pub const ALL: [GateName; 5] = [
+    pub const ALL: [GateName; 6] = [
         GateName::MaxErrorRate,
         GateName::MaxErrorRateOverStable,
         GateName::MaxToolErrorRate,
         GateName::MaxP99LatencyRatio,
         GateName::Alarms,
+        GateName::Smoke,
     ];
 
     /// The name as plans and JSON output spell it.
@@ -68,6 +71,7 @@ impl GateName {
             GateName::MaxToolErrorRate => "max_tool_error_rate",
             GateName::MaxP99LatencyRatio => "max_p99_latency_ratio",
             GateName::Alarms => "alarms",
+            GateName::Smoke => "require_smoke",
         }
     }
 
@@ -95,6 +99,9 @@ pub struct Gates {
     pub failure_limit: u32,
     /// Gates evaluated and reported but never acted on.
     pub observe: Vec<GateName>,
+    /// Run the rollout's smoke checks against the canary at each evaluation.
+    #[serde(default)]
+    pub require_smoke: bool,
 }
 
 impl Default for Gates {
@@ -109,6 +116,7 @@ impl Default for Gates {
             alarms: vec![],
             failure_limit: 2,
             observe: vec![],
+            require_smoke: false,
         }
     }
 }
@@ -124,6 +132,7 @@ impl Gates {
                 GateName::MaxToolErrorRate => self.max_tool_error_rate.is_some(),
                 GateName::MaxP99LatencyRatio => self.max_p99_latency_ratio.is_some(),
                 GateName::Alarms => !self.alarms.is_empty(),
+                GateName::Smoke => self.require_smoke,
             })
             .collect()
     }
@@ -188,6 +197,7 @@ impl Plan {
                     alarms: vec!["agentcore-console/{runtime}/canary/error-rate".into()],
                     failure_limit: 2,
                     observe: vec![],
+                    require_smoke: false,
                 },
             }),
             // No traffic reaches the new version before the switch, so there is nothing for
@@ -246,7 +256,7 @@ mod tests {
             .collect();
         assert_eq!(weights, [(10, 15), (25, 10), (50, 10)]);
         assert_eq!(seed.total_bake(), Duration::from_secs(35 * 60));
-        assert_eq!(seed.gates.configured(), GateName::ALL);
+        assert_eq!(seed.gates.configured(), GateName::ALL[..5]);
         assert_eq!(
             seed.gates.alarm_names("weather"),
             ["agentcore-console/weather/canary/error-rate"]

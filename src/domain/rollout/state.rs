@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::evaluation::Evaluation;
 use super::plan::{GateName, Plan, PlanKind, Step};
 use super::stats::Verdict;
+use crate::domain::smoke::SmokeSpec;
 
 /// The stored object's format version.
 pub const SCHEMA: u32 = 1;
@@ -106,6 +107,10 @@ pub struct RolloutState {
     pub stable_version: Option<String>,
     /// What the canary endpoint served before the start: it is put back on rollback.
     pub previous_canary_version: Option<String>,
+    /// The smoke checks given at start (`--smoke FILE`): run on the canary by blue/green's
+    /// validation and by the `require_smoke` gate, kept here so `resume` elsewhere has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<SmokeSpec>,
     pub phase: Phase,
     /// Why it is paused, or how it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +164,7 @@ pub struct Start {
     pub canary_version: String,
     pub stable_version: Option<String>,
     pub previous_canary_version: Option<String>,
+    pub smoke: Option<SmokeSpec>,
     /// `user@host`: who starts it (and holds the first lease).
     pub by: String,
     /// The starting driver's id (see [`Lease::driver`]).
@@ -182,6 +188,7 @@ impl RolloutState {
             canary_version: s.canary_version,
             stable_version: s.stable_version,
             previous_canary_version: s.previous_canary_version,
+            smoke: s.smoke,
             phase: Phase::Running,
             reason: None,
             step: 0,

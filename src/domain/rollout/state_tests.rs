@@ -43,6 +43,7 @@ fn state(steps: Vec<Step>) -> RolloutState {
             canary_version: "3".into(),
             stable_version: Some("2".into()),
             previous_canary_version: Some("1".into()),
+            smoke: None,
             by: "ana@laptop".into(),
             driver: "d1".into(),
         },

@@ -15,7 +15,7 @@ pub use judge::{Observed, judge, judge_health, shown};
 pub use report::{CheckResult, HealthResult, SmokeReport};
 
 /// What to run: the health probe (MCP `ping`), then every check, in file order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SmokeSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ pub struct Health {
 }
 
 /// One tool call and what its result must be.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// Unique in the spec (the file's `name`, else `TOOL #N`).

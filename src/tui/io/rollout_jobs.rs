@@ -83,6 +83,7 @@ pub(super) async fn preview(backend: &Backend, ask: &StartAsk) -> Result<Box<Rol
         runtime: ask.runtime.clone(),
         canary_version: ask.canary_version.clone(),
         plan: plan(backend, &ask.env, &ask.plan)?,
+        smoke: None,
     };
     let p = rollout::preview(backend, &req)
         .await
@@ -187,6 +188,7 @@ async fn run(
                     runtime: rt.clone(),
                     canary_version: canary_version.clone(),
                     plan: (**plan).clone(),
+                    smoke: None,
                 };
                 rollout::start(backend, req, armed, driving).await
             }

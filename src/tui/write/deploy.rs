@@ -9,6 +9,7 @@ use super::{Call, read};
 use crate::backend::deploy::{self, DeployRequest, Source};
 use crate::domain::posture::{InboundAuth, Network, Posture, seconds};
 use crate::domain::secret::Secret;
+use crate::domain::smoke::SmokeSpec;
 
 /// A new version of `runtime` in `env` from `source`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct DeployOp {
     pub allow_posture_change: bool,
     /// The environment's posture: the plan's weakenings, and which settings the CLI line names.
     pub env_posture: Posture,
+    /// The directory's smoke.toml, run after tools/list (the CLI reads it from DIR the same way).
+    pub smoke: Option<SmokeSpec>,
 }
 
 /// How long the console's deploy waits for the new version (the CLI's default).
@@ -44,7 +47,7 @@ impl DeployOp {
             armed,
             posture: self.posture.clone(),
             allow_posture_change: self.allow_posture_change,
-            smoke: None,
+            smoke: self.smoke.clone(),
         }
     }
 
@@ -287,6 +290,7 @@ mod tests {
             posture: Posture::default(),
             allow_posture_change: false,
             env_posture: Posture::default(),
+            smoke: None,
         };
         let w = WriteOp::Deploy(Box::new(op.clone()));
         let texts: Vec<String> = w.calls().into_iter().map(|c| c.text).collect();

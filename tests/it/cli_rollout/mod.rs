@@ -65,6 +65,7 @@ fn running(now_ms: i64) -> RolloutState {
             canary_version: "2".into(),
             stable_version: Some("1".into()),
             previous_canary_version: Some("1".into()),
+            smoke: None,
             by: "ana@laptop".into(),
             driver: "d1".into(),
         },

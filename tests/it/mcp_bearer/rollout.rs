@@ -74,6 +74,7 @@ async fn a_blue_green_rollout_validates_a_jwt_runtime_over_bearer() {
             runtime: "secure".into(),
             canary_version: "2".into(),
             plan,
+            smoke: None,
         };
         let driving = Driving {
             actor: &actor,

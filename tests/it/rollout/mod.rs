@@ -113,6 +113,7 @@ fn request(plan: Plan) -> StartRequest {
         runtime: RUNTIME.into(),
         canary_version: "2".into(),
         plan,
+        smoke: None,
     }
 }
 

@@ -100,7 +100,11 @@ async fn a_healthy_canary_passes_every_gate_on_the_exact_calls_made() {
     let within = (start, Duration::from_secs(60));
     let e = evaluate_until(&c, &legs, &gates, within, counted).await;
     let names: Vec<GateName> = e.gates.iter().map(|g| g.gate).collect();
-    assert_eq!(names, GateName::ALL);
+    assert_eq!(
+        names,
+        GateName::ALL[..5],
+        "every gate but require_smoke, which this plan leaves out"
+    );
     for g in &e.gates {
         assert_eq!(g.verdict, Verdict::Pass, "{g:#?}");
     }

@@ -79,6 +79,7 @@ pub async fn start(
             canary_version: req.canary_version.clone(),
             stable_version: read.preview.stable_version.clone(),
             previous_canary_version: read.preview.canary_from.clone(),
+            smoke: req.smoke.clone(),
             by: by.clone(),
             driver: driver.clone(),
         },
@@ -255,6 +256,13 @@ struct StartRead {
 /// step, a blue/green plan with approvals only.
 fn check_plan(environment: &Environment, req: &StartRequest) -> Result<(), BackendError> {
     traffic::check(environment, &req.runtime, Some((&req.canary_version, 0)))?;
+    if req.plan.gates.require_smoke && req.smoke.is_none() {
+        return Err(BackendError::Other(format!(
+            "plan `{}` requires smoke checks (require_smoke = true) but none were given: pass \
+             --smoke FILE",
+            req.plan.name
+        )));
+    }
     let weights = req
         .plan
         .steps
@@ -366,6 +374,22 @@ async fn read_start(
         "gateway rule for `{name}`: {stable_ep} {}% / {canary_ep} {first}% of new sessions",
         100 - i32::from(first)
     ));
+    if let Some(spec) = &req.smoke {
+        calls.push(match req.plan.kind {
+            PlanKind::BlueGreen => format!(
+                "InvokeAgentRuntime ({}) on {canary_ep} after tools/list; a failure rolls back",
+                spec.describe()
+            ),
+            PlanKind::Canary if req.plan.gates.require_smoke => format!(
+                "InvokeAgentRuntime ({}) on {canary_ep} at each evaluation (require_smoke)",
+                spec.describe()
+            ),
+            PlanKind::Canary => format!(
+                "({} kept with the rollout, not run: the plan has no require_smoke gate)",
+                spec.describe()
+            ),
+        });
+    }
     Ok(StartRead {
         preview: Preview {
             calls,

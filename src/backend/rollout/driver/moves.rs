@@ -4,6 +4,7 @@
 
 use crate::backend::audit::{Actor, AuditLog};
 use crate::backend::mcp::McpSession;
+use crate::backend::smoke;
 use crate::backend::{Backend, BackendError, Clients, traffic};
 use crate::domain::rollout::RolloutState;
 
@@ -89,6 +90,17 @@ pub(super) async fn validate(c: &Clients, s: &RolloutState) -> Result<String, St
     if tools.is_empty() {
         return Err(format!("tools/list on {at} returned no tools"));
     }
+    // The smoke checks on the same session; any failure fails validation.
+    let smoke = match &s.smoke {
+        Some(spec) => {
+            let report = smoke::run(&mut session, &tools, spec).await;
+            if !report.all_passed() {
+                return Err(format!("{at}: {}", report.summary()));
+            }
+            format!("; {}", report.summary())
+        }
+        None => String::new(),
+    };
     let server = session
         .server
         .as_ref()
@@ -96,7 +108,7 @@ pub(super) async fn validate(c: &Clients, s: &RolloutState) -> Result<String, St
         .unwrap_or_else(|| "an MCP server".into());
     let names: Vec<&str> = tools.iter().take(5).map(|t| t.name.as_ref()).collect();
     Ok(format!(
-        "{at}: {server} lists {} tool{} ({}{})",
+        "{at}: {server} lists {} tool{} ({}{}){smoke}",
         tools.len(),
         if tools.len() == 1 { "" } else { "s" },
         names.join(", "),

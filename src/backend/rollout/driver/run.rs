@@ -143,8 +143,9 @@ impl<'a> Run<'a> {
         bake: Duration,
     ) -> Result<Flow, BackendError> {
         let window = window(s.started_ms);
-        let evaluation = gates::evaluate(&self.c, &legs(&s), &s.plan.gates, window).await;
-        let evaluation = match evaluation {
+        let (legs, smoke) = (legs(&s), s.smoke.as_ref());
+        let evaluation = gates::evaluate_with_smoke(&self.c, &legs, &s.plan.gates, window, smoke);
+        let evaluation = match evaluation.await {
             Ok(e) => e,
             Err(e) => {
                 // A failed read is never a pass: say so (once while it lasts), and try again

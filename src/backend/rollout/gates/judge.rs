@@ -62,6 +62,8 @@ pub(super) fn judge(gates: &Gates, m: &Readings, alarms: Option<&AlarmStates>) -
             GateName::Alarms => {
                 alarms.map(|a| GateResult::alarms_seen(&a.in_alarm, &a.missing, a.checked, gates))
             }
+            // Run against the canary by the driver, not read from metrics (`gates::smoke`).
+            GateName::Smoke => None,
         })
         .collect()
 }
@@ -103,7 +105,7 @@ mod tests {
         let ok = AlarmStates::of(&["a".into()], &[("a".into(), "OK".into())].into());
         let r = judge(&all(50), &m, Some(&ok));
         let names: Vec<GateName> = r.iter().map(|g| g.gate).collect();
-        assert_eq!(names, GateName::ALL);
+        assert_eq!(names, GateName::ALL[..5]);
         assert!(r.iter().all(|g| g.verdict == Verdict::Pass), "{r:#?}");
         assert_eq!(r[0].value, Some(1.0));
         assert_eq!(r[1].samples.stable, Some(900));

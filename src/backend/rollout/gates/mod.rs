@@ -18,7 +18,8 @@ pub use self::filters::{ensure, requirements};
 
 use crate::backend::metrics::{Window, get_metric_data_between};
 use crate::backend::{BackendError, Clients};
-use crate::domain::rollout::{Evaluation, GateName, Gates};
+use crate::domain::rollout::{Evaluation, GateName, GateResult, Gates};
+use crate::domain::smoke::SmokeSpec;
 
 /// The two legs a rollout compares.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +45,10 @@ pub async fn evaluate(
     let configured = gates.configured();
     let names = gates.alarm_names(legs.runtime);
     let metrics = async {
-        if configured.iter().all(|g| *g == GateName::Alarms) {
+        if configured
+            .iter()
+            .all(|g| matches!(g, GateName::Alarms | GateName::Smoke))
+        {
             return Ok(query::Readings::default());
         }
         let (start, period) = query::whole_window(window).map_err(BackendError::Other)?;
@@ -64,6 +68,46 @@ pub async fn evaluate(
         at_ms: now_ms(),
         gates: judge::judge(gates, &readings, states.as_ref()),
     })
+}
+
+/// [`evaluate`], then the `require_smoke` gate when the plan has it (only after a good read:
+/// a failed read is an error, and the checks would only add calls to it).
+pub async fn evaluate_with_smoke(
+    c: &Clients,
+    legs: &Legs<'_>,
+    gates: &Gates,
+    window: Window,
+    spec: Option<&SmokeSpec>,
+) -> Result<Evaluation, BackendError> {
+    let mut e = evaluate(c, legs, gates, window).await?;
+    e.gates.extend(smoke(c, legs, gates, spec).await);
+    Ok(e)
+}
+
+/// The `require_smoke` gate: the rollout's smoke checks against the canary endpoint, over one
+/// session opened as `invoke` would (a JWT runtime takes the environment's token_command).
+/// None when the plan does not require smoke checks.
+pub async fn smoke(
+    c: &Clients,
+    legs: &Legs<'_>,
+    gates: &Gates,
+    spec: Option<&SmokeSpec>,
+) -> Option<GateResult> {
+    if !gates.require_smoke {
+        return None;
+    }
+    let Some(spec) = spec else {
+        return Some(GateResult::smoke_not_run(
+            "the rollout has no smoke file (start it with --smoke FILE)",
+            gates,
+        ));
+    };
+    Some(
+        match crate::backend::smoke::run_on(c, legs.runtime, Some(legs.canary), None, spec).await {
+            Ok(run) => GateResult::smoke(&run.report, gates),
+            Err(e) => GateResult::smoke_not_run(&e.to_string(), gates),
+        },
+    )
 }
 
 fn now_ms() -> i64 {

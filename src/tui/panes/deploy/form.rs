@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::posture_form::{PField, PostureForm};
 use crate::backend::deploy::Source;
+use crate::config::smoke;
 use crate::domain::Environment;
 use crate::domain::secret::Secret;
 use crate::tui::action::Action;
@@ -258,6 +259,14 @@ impl DeployForm {
         };
         let (env_vars, unset_env) = parse_env_vars(&self.env_vars.text)?;
         let posture = self.posture.check()?;
+        // DIR/smoke.toml runs after tools/list, as `deploy --from-dir DIR` runs it.
+        let smoke = match &source {
+            Source::Dir { dir, .. } => smoke::beside(dir)
+                .map(|p| smoke::load(&p))
+                .transpose()
+                .map_err(|e| crate::domain::sanitize::one_line(&e.to_string()))?,
+            _ => None,
+        };
         Ok(DeployOp {
             env: env.to_string(),
             runtime: runtime.to_string(),
@@ -267,6 +276,7 @@ impl DeployForm {
             posture,
             allow_posture_change: self.posture.allow_change,
             env_posture: self.posture.env_posture.clone(),
+            smoke,
         })
     }
 }
@@ -408,6 +418,33 @@ mod tests {
             Ok(Source::Image("123.dkr.ecr/x:1".into()))
         );
         assert_eq!(f.handle(&Action::Back, "dev"), Outcome::Cancelled);
+    }
+
+    #[test]
+    fn a_directory_with_smoke_toml_runs_it_and_its_preview_says_so() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut f = DeployForm::new("weather_mcp", &Environment::default());
+        f.location.text = dir.path().display().to_string();
+        let op = f.check("dev").expect("no smoke file");
+        assert_eq!(op.smoke, None);
+        let file = dir.path().join("smoke.toml");
+        std::fs::write(&file, "[[check]]\ntool = \"echo\"\n").expect("write");
+        let op = f.check("dev").expect("a smoke file");
+        assert_eq!(op.smoke.as_ref().map(|s| s.checks.len()), Some(1));
+        let w = crate::tui::write::WriteOp::Deploy(Box::new(op));
+        assert!(
+            w.calls()
+                .iter()
+                .any(|c| c.text.contains("smoke checks (1 check)") && !c.write),
+            "{:?}",
+            w.calls()
+        );
+        std::fs::write(&file, "[[check]]\ntool = \"echo\"\nwhat = 1\n").expect("write");
+        let e = f.check("dev").expect_err("a bad smoke file");
+        assert!(
+            e.contains(&format!("{}:3:1: key `check[1].what`", file.display())),
+            "{e}"
+        );
     }
 
     #[test]

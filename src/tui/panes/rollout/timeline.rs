@@ -135,13 +135,14 @@ pub fn value(gate: GateName, v: Option<f64>) -> String {
         GateName::MaxErrorRateOverStable => format!("{v:+.2}pp"),
         GateName::MaxP99LatencyRatio => format!("{v:.2}×"),
         GateName::Alarms => format!("{v:.0} in ALARM"),
+        GateName::Smoke => format!("{v:.0} failed"),
     }
 }
 
 /// One gate as a row: name, value, `≤ threshold`, samples, interval, verdict.
 pub fn gate_cells(g: &GateResult) -> [String; 6] {
     let threshold = match g.gate {
-        GateName::Alarms => "none".to_string(),
+        GateName::Alarms | GateName::Smoke => "none".to_string(),
         gate => format!("≤ {}", value(gate, Some(g.threshold))),
     };
     let samples = match g.samples.stable {
