@@ -9,6 +9,7 @@
 #   promote-staging  copy exactly dev's version to staging (SHA-256 verified), smoke, move $ENDPOINT
 #   smoke-staging    smoke checks against staging's $ENDPOINT
 #   promote-prod     copy exactly staging's version to prod and roll it out with $ROLLOUT_PLAN
+#                    (a first release, with nothing live in prod yet, moves $ENDPOINT directly)
 #   tag              git tag the release with what prod now runs
 #
 # Settings (environment):
@@ -58,14 +59,34 @@ console() {
 }
 
 # A field of a stage's JSON result, by JSON pointer (python3: on every CI image; jq is not).
+# A result followed by a stream (promote --rollout) is its first line.
 field() {
     python3 - "$REPORTS_DIR/$1.json" "$2" <<'PY'
 import json, sys
-doc = json.load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()
+try:
+    doc = json.loads(text)
+except ValueError:
+    doc = json.loads(text.splitlines()[0])
 for part in sys.argv[2].split("/")[1:]:
     doc = doc[int(part)] if isinstance(doc, list) else doc[part]
 print(doc)
 PY
+}
+
+# Whether $RUNTIME has an $ENDPOINT endpoint serving a version in environment $1.
+serves() {
+    local listing rc=0
+    listing=$("$CONSOLE" --env "$1" --output json runtimes) || die "cannot list the runtimes of $1"
+    python3 -c '
+import json, sys
+runtime, endpoint = sys.argv[1], sys.argv[2]
+rows = json.load(sys.stdin)
+found = any(r.get("name") == runtime and any(e.get("name") == endpoint and e.get("liveVersion")
+            for e in r.get("endpoints") or []) for r in rows)
+sys.exit(0 if found else 1)' "$RUNTIME" "$ENDPOINT" <<<"$listing" || rc=$?
+    [ "$rc" -le 1 ] || die "cannot read the runtimes of $1"
+    return "$rc"
 }
 
 smoke() {
@@ -94,9 +115,15 @@ stage() {
     smoke-staging) smoke "$STAGING_ENV" ;;
     promote-prod)
         # Prod is protected: this stage runs only after the approval (a protected GitHub
-        # environment), so it arms the write.
+        # environment), so it arms the write. A first release has no stable version to canary
+        # against: it moves $ENDPOINT directly.
+        local how=(--rollout "$ROLLOUT_PLAN")
+        if ! serves "$PROD_ENV"; then
+            echo "pipeline: promote-prod: first release ($PROD_ENV has no $ENDPOINT endpoint yet)" >&2
+            how=(--endpoint "$ENDPOINT")
+        fi
         console promote-prod promote "$RUNTIME" --from "$STAGING_ENV" --to "$PROD_ENV" \
-            --smoke "$(smoke_file)" --rollout "$ROLLOUT_PLAN" --yes --arm
+            --smoke "$(smoke_file)" "${how[@]}" --yes --arm
         ;;
     tag)
         local version sha tag

@@ -18,10 +18,10 @@ use super::deploy::parse_kv;
 use super::output::{self, OutputFormat};
 use super::rollout::{plan as rollout_plan, start_request};
 use super::{Cli, CliError, Outcome};
-use crate::backend::Backend;
 use crate::backend::deploy::{EndpointMove, Stage};
 use crate::backend::promote::{self, FromSide, PromoteRequest, ToSide};
 use crate::backend::rollout::StartRequest;
+use crate::backend::{Backend, BackendError};
 use crate::config::Config;
 use crate::domain::secret::Secret;
 
@@ -126,7 +126,14 @@ pub async fn run(config: &Config, cli: &Cli, args: &PromoteArgs) -> Result<Outco
         (&write.actor, &write.audit),
         &mut on_stage,
     )
-    .await?;
+    .await;
+    // As a deploy's: failing smoke checks are exit 5 (README: "For CI"), live not moved.
+    let report = match report {
+        Err(BackendError::SmokeFailed(why)) => {
+            return Ok(Outcome::Exit(super::smoke::EXIT_FAILED, Some(why)));
+        }
+        other => other?,
+    };
     let result = PromoteJson {
         runtime: &report.runtime,
         from: &report.from,
@@ -152,6 +159,8 @@ pub async fn run(config: &Config, cli: &Cli, args: &PromoteArgs) -> Result<Outco
         runtime: args.runtime.clone(),
         canary_version: report.to.version.clone(),
         plan,
+        // Kept in the rollout's state: blue/green and a require_smoke gate run it.
+        smoke: req.smoke.clone(),
     };
     start_request(&backend, &rw, json, start, args.write.arm).await
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod bounded_input;
+mod ci_pipeline;
 mod cli;
 mod cli_alarms;
 mod cli_contract;

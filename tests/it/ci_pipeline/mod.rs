@@ -66,7 +66,15 @@ impl Release {
         for args in [
             &["init", "-q", "-b", "main"][..],
             &["add", "."],
-            &["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "server"],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-qm",
+                "server",
+            ],
         ] {
             git(&root, args);
         }
@@ -110,7 +118,10 @@ impl Release {
         cmd.arg("--output")
             .arg("json")
             .args(args)
-            .env("AGENTCORE_CONSOLE_CONFIG", self.root().join("environments.toml"))
+            .env(
+                "AGENTCORE_CONSOLE_CONFIG",
+                self.root().join("environments.toml"),
+            )
             .env("AGENTCORE_CONSOLE_STATE_DIR", self.dir.path().join("state"));
         let out = tokio::task::spawn_blocking(move || cmd.output().expect("run"))
             .await
@@ -126,7 +137,10 @@ impl Release {
     fn report(&self, name: &str) -> Value {
         let path = self.root().join("reports").join(format!("{name}.json"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}: {text}"))
+        // A result followed by a stream (promote --rollout) is its first line.
+        serde_json::from_str(&text)
+            .or_else(|_| serde_json::from_str(text.lines().next().unwrap_or_default()))
+            .unwrap_or_else(|e| panic!("{path:?}: {e}: {text}"))
     }
 
     fn tags(&self) -> String {
@@ -144,24 +158,94 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The version the runtime's stable endpoint (`live`) serves in `env`, from `runtime show`.
+/// The version the runtime's stable endpoint (`live`) serves in `env`, from `runtimes`.
 async fn live_version(r: &Release, env: &str) -> Option<String> {
-    let show = r.console(&["--env", env, "runtime", "show", RUNTIME]).await;
-    show["endpoints"].as_array()?.iter().find_map(|e| {
+    let rows = r.console(&["--env", env, "runtimes"]).await;
+    let row = rows.as_array()?.iter().find(|row| row["name"] == RUNTIME)?;
+    row["endpoints"].as_array()?.iter().find_map(|e| {
         (e["name"] == "live").then(|| e["liveVersion"].as_str().map(str::to_string))?
     })
 }
 
 #[tokio::test]
-async fn dev_to_staging_to_prod_runs_the_same_bytes_and_tags_the_release() {
+async fn dev_to_staging_to_prod_runs_the_same_bytes_and_tags_each_release() {
     let r = Release::new().await;
+    // The first release: nothing is live in prod yet, so its endpoint moves directly.
     let (code, err) = r.pipeline(&["all"]).await;
     assert_eq!(code, 0, "{err}");
+    assert!(err.contains("first release"), "{err}");
+    let first = r.report("promote-prod");
+    assert_eq!(first["rollout"], Value::Null, "{first}");
+    assert_eq!(first["endpoint"]["endpoint"], "live", "{first}");
+    let first_sha = same_bytes_everywhere(&r);
 
-    // One artifact, three environments: what dev built is what prod runs, by SHA-256.
+    // The next release: new code, and prod takes it through the rollout.
+    let main = r.root().join("server/main.py");
+    let code_now = std::fs::read_to_string(&main).expect("main.py");
+    std::fs::write(&main, format!("{code_now}\n# release 2\n")).expect("edit");
+    git(&r.root(), &["commit", "-qam", "release 2"]);
+    let (code, err) = r.pipeline(&["all"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("first release"), "{err}");
+    let second = r.report("promote-prod");
+    assert!(
+        second["rollout"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("plan.toml") || p == "plan"),
+        "{second}"
+    );
+    let stream =
+        std::fs::read_to_string(r.root().join("reports/promote-prod.json")).expect("stream");
+    let summary: Value =
+        serde_json::from_str(stream.lines().last().expect("a summary")).expect("json");
+    assert_eq!(summary["event"], "summary", "{stream}");
+    assert_eq!(summary["exitCode"], 0, "{stream}");
+    let second_sha = same_bytes_everywhere(&r);
+    assert_ne!(first_sha, second_sha, "new code, new bytes");
+
+    // Prod's live endpoint serves the promoted version, which says where it came from.
+    let prod_version = second["to"]["version"]
+        .as_str()
+        .expect("version")
+        .to_string();
+    assert_eq!(
+        live_version(&r, "prod").await.as_deref(),
+        Some(prod_version.as_str())
+    );
+    let show = r
+        .console(&["--env", "prod", "runtime", "show", RUNTIME])
+        .await;
+    let text = show.to_string();
+    assert!(
+        text.contains(&second_sha),
+        "prod's version records the SHA-256: {show}"
+    );
+    assert!(text.contains("staging"), "and its source: {show}");
+
+    // Each release is tagged with what prod runs.
+    let tags = r.tags();
+    let first_version = first["to"]["version"].as_str().expect("version");
+    for (version, sha) in [
+        (first_version, &first_sha),
+        (prod_version.as_str(), &second_sha),
+    ] {
+        assert!(
+            tags.contains(&format!("release/{RUNTIME}-v{version} ")) && tags.contains(sha.as_str()),
+            "{tags}"
+        );
+    }
+    r.local.stop().await;
+}
+
+/// One artifact, three environments: what dev built is what staging and prod run, by SHA-256,
+/// and both smoke stages passed with their JUnit reports. The hash.
+fn same_bytes_everywhere(r: &Release) -> String {
     let staging = r.report("promote-staging");
     let prod = r.report("promote-prod");
-    let sha = staging["from"]["sha256"].as_str().expect("sha256").to_string();
+    let sha = staging["from"]["sha256"]
+        .as_str()
+        .expect("sha256")
+        .to_string();
     assert_eq!(sha.len(), 64, "{staging}");
     assert_eq!(staging["to"]["sha256"], sha.as_str());
     assert_eq!(prod["from"]["sha256"], sha.as_str());
@@ -169,8 +253,6 @@ async fn dev_to_staging_to_prod_runs_the_same_bytes_and_tags_the_release() {
     assert_eq!(staging["from"]["env"], "dev");
     assert_eq!(prod["from"]["env"], "staging");
     assert_eq!(prod["from"]["version"], staging["to"]["version"]);
-
-    // Both smoke stages passed, with their JUnit reports.
     for env in ["dev", "staging"] {
         let smoke = r.report(&format!("smoke-{env}"));
         assert_eq!(smoke["failed"], 0, "{smoke}");
@@ -180,22 +262,7 @@ async fn dev_to_staging_to_prod_runs_the_same_bytes_and_tags_the_release() {
         assert!(junit.contains("echo answers"), "{junit}");
         assert!(!junit.contains("<failure"), "{junit}");
     }
-
-    // Prod's live endpoint serves the promoted version, which says where it came from.
-    let prod_version = prod["to"]["version"].as_str().expect("version").to_string();
-    assert_eq!(live_version(&r, "prod").await.as_deref(), Some(prod_version.as_str()));
-    let show = r.console(&["--env", "prod", "runtime", "show", RUNTIME]).await;
-    let text = show.to_string();
-    assert!(text.contains(&sha), "prod's version records the SHA-256: {show}");
-    assert!(text.contains("staging"), "and its source: {show}");
-
-    // The release is tagged with what prod runs.
-    let tags = r.tags();
-    assert!(
-        tags.contains(&format!("release/{RUNTIME}-v{prod_version}")) && tags.contains(&sha),
-        "{tags}"
-    );
-    r.local.stop().await;
+    sha
 }
 
 #[tokio::test]
@@ -204,23 +271,29 @@ async fn a_failing_smoke_in_staging_stops_the_pipeline_before_prod() {
     // Staging's own configuration makes every tool fail (a promotion keeps the target's
     // variables): the bytes are the same, the smoke checks there are not.
     let staging_broken = [
-        "--env", "staging", "deploy", RUNTIME, "--from-dir", SAMPLE, "--env-var",
-        "MCP_TOOL_ERROR_RATE=1", "--no-smoke", "--yes",
+        "--env",
+        "staging",
+        "deploy",
+        RUNTIME,
+        "--from-dir",
+        SAMPLE,
+        "--env-var",
+        "MCP_TOOL_ERROR_RATE=1",
+        "--no-smoke",
+        "--endpoint",
+        "live",
+        "--yes",
     ];
     r.console(&staging_broken).await;
-    let staging_before = r
-        .console(&["--env", "staging", "runtime", "show", RUNTIME])
-        .await;
+    let staging_live = live_version(&r, "staging").await;
+    assert!(staging_live.is_some());
 
     let (code, err) = r.pipeline(&["all"]).await;
     assert_eq!(code, 5, "smoke checks failed: {err}");
     assert!(err.contains("promote-staging failed (exit 5)"), "{err}");
     // Dev went through; staging's live endpoint did not move; prod was never touched.
     assert_eq!(r.report("smoke-dev")["failed"], 0);
-    let staging_after = r
-        .console(&["--env", "staging", "runtime", "show", RUNTIME])
-        .await;
-    assert_eq!(staging_after["endpoints"], staging_before["endpoints"]);
+    assert_eq!(live_version(&r, "staging").await, staging_live);
     let prod = r.console(&["--env", "prod", "runtimes"]).await;
     assert!(!prod.to_string().contains(RUNTIME), "{prod}");
     assert!(!r.root().join("reports/promote-prod.json").exists());

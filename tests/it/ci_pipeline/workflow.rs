@@ -19,7 +19,8 @@ fn script_stages() -> Vec<String> {
 fn the_workflow_runs_every_stage_in_order_then_tags() {
     let called: Vec<String> = WORKFLOW
         .lines()
-        .filter_map(|l| l.split("ci/pipeline.sh ").nth(1))
+        .map(|l| l.trim().trim_start_matches("run: "))
+        .filter_map(|l| l.strip_prefix("ci/pipeline.sh "))
         .flat_map(|rest| rest.split_whitespace().map(str::to_string))
         .collect();
     let mut expected = vec!["test".to_string()];
@@ -31,10 +32,14 @@ fn the_workflow_runs_every_stage_in_order_then_tags() {
 fn the_workflow_uses_oidc_and_waits_for_approval_before_prod() {
     assert!(WORKFLOW.contains("id-token: write"));
     assert!(WORKFLOW.contains("aws-actions/configure-aws-credentials"));
-    assert!(!WORKFLOW.contains("aws-access-key-id"), "no long-lived keys");
+    assert!(
+        !WORKFLOW.contains("aws-access-key-id"),
+        "no long-lived keys"
+    );
     let prod_job = WORKFLOW.split("\n  prod:").nth(1).expect("a prod job");
     assert!(prod_job.contains("environment: production"));
     assert!(prod_job.contains("needs: staging"));
     // Prod is protected: the stage that runs after the approval arms its write.
-    assert!(SCRIPT.contains("--rollout \"$ROLLOUT_PLAN\" --yes --arm"));
+    assert!(SCRIPT.contains("\"${how[@]}\" --yes --arm"));
+    assert!(SCRIPT.contains("local how=(--rollout \"$ROLLOUT_PLAN\")"));
 }

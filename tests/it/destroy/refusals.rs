@@ -31,6 +31,7 @@ pub(crate) async fn rollout_state(c: &Clients, runtime: &str) -> RolloutState {
             previous_canary_version: None,
             by: "ana@laptop".into(),
             driver: "d1".into(),
+            smoke: None,
         },
         agentcore_console::backend::rollout::now_ms(),
     )
