@@ -71,7 +71,8 @@ pub struct Limiter {
     throttles: std::sync::atomic::AtomicU64,
 }
 
-/// A call in flight; say how it went, or drop it (an error that says nothing of the quota).
+/// A call in flight (or waiting to be asked again); say how it went, or drop it (an error
+/// that says nothing of the quota).
 pub struct Permit {
     limiter: Arc<Limiter>,
     epoch: u64,
@@ -105,6 +106,12 @@ impl Limiter {
         }
     }
 
+    /// More calls hold a place than the window now allows (it was just halved).
+    pub fn crowded(&self) -> bool {
+        let s = self.lock();
+        s.1 > s.0.window()
+    }
+
     /// Throttles seen so far.
     pub fn throttles(&self) -> u64 {
         self.throttles.load(std::sync::atomic::Ordering::Relaxed)
@@ -121,11 +128,16 @@ impl Permit {
         self.limiter.lock().0.success();
     }
 
-    pub fn throttled(self) {
+    /// The call was throttled; the permit is kept for asking again, so a throttled page
+    /// holds its place in the window while it waits (instant throttles cannot multiply the
+    /// calls sent), and its next attempt answers for the window as it is now.
+    pub fn throttled(&mut self) {
         self.limiter
             .throttles
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.limiter.lock().0.throttled(self.epoch);
+        let mut s = self.limiter.lock();
+        s.0.throttled(self.epoch);
+        self.epoch = s.0.epoch();
     }
 }
 
@@ -188,13 +200,20 @@ mod tests {
         });
         tokio::task::yield_now().await;
         assert!(!third.is_finished(), "the window of two is full");
+        let mut p1 = p1;
         p1.throttled();
         assert_eq!(l.window(), 1);
         assert_eq!(l.throttles(), 1);
-        // One in flight (p2) and a window of one: still full.
-        tokio::task::yield_now().await;
-        assert!(!third.is_finished());
+        // A second throttle of the same call answers for the new window: halved again (to 1).
+        p1.throttled();
+        assert_eq!(l.throttles(), 2);
+        assert!(l.crowded(), "two places held in a window of one");
+        // The throttled call keeps its place while it waits to ask again.
         drop(p2);
+        assert!(!l.crowded());
+        tokio::task::yield_now().await;
+        assert!(!third.is_finished(), "p1 still holds the only place");
+        drop(p1);
         third.await.expect("the third call ran");
     }
 }

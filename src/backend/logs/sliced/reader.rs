@@ -18,6 +18,9 @@ use crate::backend::{BackendError, Clients};
 pub const QUEUED_PAGES: usize = 1;
 /// Throttles of one page in a row before the read gives up (waits grow to 3.2 s: ~1 min).
 const MAX_THROTTLED: u32 = 24;
+/// Throttles of one page in a row from which each is reported: by then it has waited at
+/// least 3.1 s, when under a quota of a call a second or more a place comes within one.
+const SAY_THROTTLED: u32 = 6;
 /// Retries of a page after a transient failure (5xx, a dropped connection).
 const MAX_FAILED: u32 = 2;
 
@@ -47,8 +50,8 @@ impl Group {
         token: Option<&str>,
     ) -> Result<Option<Page>, BackendError> {
         let (mut throttled, mut failed) = (0u32, 0u32);
+        let mut permit = self.limiter.acquire().await;
         loop {
-            let permit = self.limiter.acquire().await;
             let sent = self
                 .clients
                 .logs
@@ -80,12 +83,25 @@ impl Group {
                 if throttled > MAX_THROTTLED {
                     return Err(e);
                 }
-                // Throttling is expected near the quota: not a warning.
-                tracing::debug!(group = %self.group, throttled, "FilterLogEvents throttled; asking again");
-                tokio::time::sleep(backoff(throttled, 100)).await;
+                let wait = backoff(throttled, 100);
+                // Near the quota a throttle is expected and absorbed; a page refused for
+                // seconds on end is worth saying.
+                if throttled >= SAY_THROTTLED {
+                    tracing::warn!("{e}; throttled, retrying in {:.1}s", wait.as_secs_f32());
+                } else {
+                    tracing::debug!(group = %self.group, throttled, "FilterLogEvents throttled; asking again");
+                }
+                if self.limiter.crowded() {
+                    // The window shrank below the calls holding a place: give this one up
+                    // and queue again, so no more pages wait to ask than the window allows.
+                    drop(permit);
+                    tokio::time::sleep(wait).await;
+                    permit = self.limiter.acquire().await;
+                } else {
+                    tokio::time::sleep(wait).await;
+                }
                 continue;
             }
-            drop(permit);
             if e.code() == Some("ResourceNotFoundException") {
                 return Ok(None);
             }

@@ -112,6 +112,7 @@ impl GroupStream {
             // No start to cut from: the rest, serially.
             self.head.extend(page.events);
             self.waiting.push_back((self.range, Some(token)));
+            self.start_ahead();
             return Ok(());
         };
         let to = end.unwrap_or_else(now_ms);
@@ -131,6 +132,8 @@ impl GroupStream {
         for (s, e) in plan::split(rest_from, to.max(rest_from), end, n) {
             self.waiting.push_back(((Some(s), e), None));
         }
+        // Read ahead while the first page is consumed.
+        self.start_ahead();
         Ok(())
     }
 }
