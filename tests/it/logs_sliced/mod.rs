@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use agentcore_console::backend::logs::{LogLine, LogQuery, history_each, history_serial_each};
 use agentcore_console::backend::Backend;
+use agentcore_console::backend::logs::{LogLine, LogQuery, history_each, history_serial_each};
 use agentcore_console::domain::timestamp::rfc3339_from_ms;
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 
@@ -48,7 +48,12 @@ pub async fn world(profile: &str) -> World {
         let id = create(&c, name).await;
         settled(&c, &id).await;
         let group = format!("/aws/bedrock-agentcore/runtimes/{id}-DEFAULT");
-        let _ = c.logs.create_log_group().log_group_name(&group).send().await;
+        let _ = c
+            .logs
+            .create_log_group()
+            .log_group_name(&group)
+            .send()
+            .await;
         for s in 0..STREAMS {
             let stream = format!("s{s}");
             c.logs
@@ -150,10 +155,7 @@ pub async fn profile_counts(url: &str) -> (u64, u64) {
     let v: serde_json::Value = serde_json::from_str(body).expect("json");
     let rule = v["profile"]["rules"]
         .as_array()
-        .and_then(|r| {
-            r.iter()
-                .find(|r| r["operation"] == "logs:FilterLogEvents")
-        })
+        .and_then(|r| r.iter().find(|r| r["operation"] == "logs:FilterLogEvents"))
         .unwrap_or_else(|| panic!("no FilterLogEvents rule in {v}"))
         .clone();
     (
@@ -204,7 +206,14 @@ async fn logs_since_under_a_tight_quota_prints_every_event_once_and_says_nothing
     let mut args = vec!["logs"];
     args.extend(RUNTIMES);
     args.extend([
-        "--since", &since, "--until", &until, "--page-size", &page, "--output", "json",
+        "--since",
+        &since,
+        "--until",
+        &until,
+        "--page-size",
+        &page,
+        "--output",
+        "json",
     ]);
     let (ok, out, err) = run(&w.config, &args).await;
     assert!(ok, "{err}");

@@ -23,7 +23,10 @@ async fn counts(url: &str, op: &str) -> (u64, u64) {
         .and_then(|r| r.iter().find(|r| r["operation"] == op))
         .unwrap_or_else(|| panic!("no rule {op} in {v}"))
         .clone();
-    (r["served"].as_u64().expect("n"), r["throttled"].as_u64().expect("n"))
+    (
+        r["served"].as_u64().expect("n"),
+        r["throttled"].as_u64().expect("n"),
+    )
 }
 
 #[tokio::test]
@@ -31,9 +34,8 @@ async fn the_profile_throttles_in_each_protocols_own_shape_and_the_sdk_retries_i
     let dir = tempfile::tempdir().expect("tempdir");
     let local = start_profiled(dir.path(), ONE_CALL).await;
     let c = clients(&local.url, "us-west-2").await;
-    let no_retry = || {
-        aws_sdk_cloudwatchlogs::config::Builder::default().retry_config(RetryConfig::disabled())
-    };
+    let no_retry =
+        || aws_sdk_cloudwatchlogs::config::Builder::default().retry_config(RetryConfig::disabled());
 
     // CloudWatch Logs (awsJson1_1): 400 ThrottlingException "Rate exceeded".
     let filter = || c.logs.filter_log_events().log_group_name("/nope");
@@ -60,7 +62,12 @@ async fn the_profile_throttles_in_each_protocols_own_shape_and_the_sdk_retries_i
 
     // AgentCore (restJson1): 429 ThrottlingException.
     c.control.list_agent_runtimes().send().await.expect("first");
-    let e = c.control.list_agent_runtimes().send().await.expect_err("throttled");
+    let e = c
+        .control
+        .list_agent_runtimes()
+        .send()
+        .await
+        .expect_err("throttled");
     assert_eq!(status_and_code(&e), (429, "ThrottlingException".into()));
     assert_eq!(
         counts(&local.url, "bedrock-agentcore:ListAgentRuntimes").await,
@@ -70,7 +77,12 @@ async fn the_profile_throttles_in_each_protocols_own_shape_and_the_sdk_retries_i
 
     // CloudWatch (Smithy RPC v2 CBOR): 400 Throttling.
     c.cloudwatch.list_metrics().send().await.expect("first");
-    let e = c.cloudwatch.list_metrics().send().await.expect_err("throttled");
+    let e = c
+        .cloudwatch
+        .list_metrics()
+        .send()
+        .await
+        .expect_err("throttled");
     assert_eq!(status_and_code(&e), (400, "Throttling".into()));
     assert_eq!(counts(&local.url, "monitoring:ListMetrics").await, (1, 3));
 
@@ -84,7 +96,11 @@ async fn the_profile_throttles_in_each_protocols_own_shape_and_the_sdk_retries_i
 
     // Other operations are not limited.
     for _ in 0..5 {
-        c.logs.describe_log_groups().send().await.expect("unlimited");
+        c.logs
+            .describe_log_groups()
+            .send()
+            .await
+            .expect("unlimited");
     }
     local.stop().await;
 }
@@ -93,8 +109,8 @@ async fn the_profile_throttles_in_each_protocols_own_shape_and_the_sdk_retries_i
 async fn the_aws_profile_is_listed_with_its_figures() {
     let dir = tempfile::tempdir().expect("tempdir");
     let aws = agentcore_console::emulator::ProfileSpec::load("aws").expect("aws");
-    let local = crate::support::emulator::start_options(dir.path(), |o| o.profile = Some(aws))
-        .await;
+    let local =
+        crate::support::emulator::start_options(dir.path(), |o| o.profile = Some(aws)).await;
     let (_, resp) = raw(&local.url, "GET", "/_local/faults", &[], "").await;
     let body = resp.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     let v: serde_json::Value = serde_json::from_str(body).expect("json");
@@ -104,6 +120,9 @@ async fn the_aws_profile_is_listed_with_its_figures() {
         .and_then(|r| r.iter().find(|r| r["operation"] == "logs:FilterLogEvents"))
         .expect("FilterLogEvents")
         .clone();
-    assert_eq!((fle["rps"].as_f64(), fle["burst"].as_f64()), (Some(5.0), Some(5.0)));
+    assert_eq!(
+        (fle["rps"].as_f64(), fle["burst"].as_f64()),
+        (Some(5.0), Some(5.0))
+    );
     local.stop().await;
 }

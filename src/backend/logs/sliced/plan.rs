@@ -10,7 +10,7 @@ pub const MAX_SLICES: usize = 64;
 /// Slices when the first page was empty but not the last (the service is still scanning).
 pub const BLIND_SLICES: usize = 8;
 
-/// How many slices the rest of the range `[from, to]` needs, when one page covered
+/// How many slices the rest of the range `[from, to]` needs, when one page's events spanned
 /// `covered_ms` of time.
 pub fn count(covered_ms: i64, from: i64, to: i64) -> usize {
     let rest = to.saturating_sub(from).saturating_add(1);
@@ -69,7 +69,12 @@ mod tests {
         }
         assert_eq!(
             split(0, 99, Some(99), 4),
-            [(0, Some(24)), (25, Some(49)), (50, Some(74)), (75, Some(99))]
+            [
+                (0, Some(24)),
+                (25, Some(49)),
+                (50, Some(74)),
+                (75, Some(99))
+            ]
         );
         // An open end stays open on the last slice only.
         assert_eq!(split(0, 9, None, 2), [(0, Some(4)), (5, None)]);

@@ -116,13 +116,15 @@ impl GroupStream {
             return Ok(());
         };
         let to = end.unwrap_or_else(now_ms);
+        let first = page.events.first().map_or(from, |l| l.timestamp);
         let (rest_from, n) = match page.events.last().map(|l| l.timestamp) {
             Some(t1) if t1 > from => {
                 // Events before t1 are final; more at t1 may follow on the next page, so
                 // t1 starts the rest (its events on this page are read again there).
                 self.head
                     .extend(page.events.into_iter().filter(|l| l.timestamp < t1));
-                (t1, plan::count(t1 - from, t1, to))
+                // Density from the page's own span: the range may start long before the data.
+                (t1, plan::count(t1 - first, t1, to))
             }
             // A whole page in the first millisecond: cut finely.
             Some(_) => (from, plan::count(0, from, to)),

@@ -56,7 +56,10 @@ mod tests {
         assert!(b.take(t0));
         assert!(!b.take(t0), "the burst is spent");
         assert!(!b.take(t0 + Duration::from_millis(150)), "0.75 of a token");
-        assert!(b.take(t0 + Duration::from_millis(200)), "one token in 200 ms at 5/s");
+        assert!(
+            b.take(t0 + Duration::from_millis(200)),
+            "one token in 200 ms at 5/s"
+        );
         // A long pause refills to the burst, no more.
         let later = t0 + Duration::from_secs(60);
         assert!(b.take(later) && b.take(later) && !b.take(later));

@@ -239,8 +239,14 @@ mod tests {
         // u2 = 0 gives cos = 1, so z = sqrt(-2 ln(1 - u1)); u1 = 1 - e^(-z²/2).
         let u1_for = |z: f64| 1.0 - (-z * z / 2.0).exp();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        assert!((ms(sample(l, 0.0, 0.0)) - 100.0).abs() < 1e-6, "z = 0: the median");
-        assert!((ms(sample(l, u1_for(Z99), 0.0)) - 400.0).abs() < 1e-3, "z99: p99");
+        assert!(
+            (ms(sample(l, 0.0, 0.0)) - 100.0).abs() < 1e-6,
+            "z = 0: the median"
+        );
+        assert!(
+            (ms(sample(l, u1_for(Z99), 0.0)) - 400.0).abs() < 1e-3,
+            "z99: p99"
+        );
         // Over many draws about half fall under the median and 1% over p99.
         fastrand::seed(7);
         let draws: Vec<f64> = (0..20_000)
@@ -267,10 +273,16 @@ mod tests {
     #[test]
     fn the_operation_rule_wins_over_the_service_star() {
         let p = profile("[logs.\"*\"]\np50_ms = 5\n[logs.FilterLogEvents]\nrps = 3\n");
-        assert_eq!(p.rule("logs", Some("FilterLogEvents")).map(|r| r.0), Some(1));
+        assert_eq!(
+            p.rule("logs", Some("FilterLogEvents")).map(|r| r.0),
+            Some(1)
+        );
         assert_eq!(p.rule("logs", Some("GetLogEvents")).map(|r| r.0), Some(0));
         assert!(p.rule("s3", Some("PutObject")).is_none());
         assert!(p.rule("logs", None).is_none());
-        assert_eq!(p.describe()[1], "logs:FilterLogEvents: 3/s burst 3, no added latency");
+        assert_eq!(
+            p.describe()[1],
+            "logs:FilterLogEvents: 3/s burst 3, no added latency"
+        );
     }
 }

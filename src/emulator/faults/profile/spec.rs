@@ -304,16 +304,43 @@ mod tests {
     #[test]
     fn bad_profiles_name_file_line_and_key() {
         let cases = [
-            ("[logs.FilterLogEvents]\nrps = \"fast\"\n", "p.toml:2:7: key `logs.FilterLogEvents.rps`: must be a number"),
-            ("[logs.FilterLogEvent]\nrps = 1\n", "p.toml:1:7: key `logs.FilterLogEvent`: unknown operation"),
-            ("[lambda.Invoke]\nrps = 1\n", "p.toml:1:2: key `lambda`: unknown service"),
-            ("[logs.FilterLogEvents]\nrps = 1\nrate = 2\n", "p.toml:3:1: key `logs.FilterLogEvents.rate`: unknown key"),
-            ("[logs.FilterLogEvents]\np50_ms = 90\np99_ms = 10\n", "p.toml:3:10: key `logs.FilterLogEvents.p99_ms`: must be at least p50_ms"),
-            ("[logs.FilterLogEvents]\nburst = 3\n", "p.toml:2:9: key `logs.FilterLogEvents.burst`: burst needs rps"),
-            ("[logs.FilterLogEvents]\nrps = 0\n", "key `logs.FilterLogEvents.rps`: must be a number from 0.01"),
-            ("[logs.FilterLogEvents]\np50_ms = 100000\n", "p50_ms`: must be a number from 0 to 60000"),
+            (
+                "[logs.FilterLogEvents]\nrps = \"fast\"\n",
+                "p.toml:2:7: key `logs.FilterLogEvents.rps`: must be a number",
+            ),
+            (
+                "[logs.FilterLogEvent]\nrps = 1\n",
+                "p.toml:1:7: key `logs.FilterLogEvent`: unknown operation",
+            ),
+            (
+                "[lambda.Invoke]\nrps = 1\n",
+                "p.toml:1:2: key `lambda`: unknown service",
+            ),
+            (
+                "[logs.FilterLogEvents]\nrps = 1\nrate = 2\n",
+                "p.toml:3:1: key `logs.FilterLogEvents.rate`: unknown key",
+            ),
+            (
+                "[logs.FilterLogEvents]\np50_ms = 90\np99_ms = 10\n",
+                "p.toml:3:10: key `logs.FilterLogEvents.p99_ms`: must be at least p50_ms",
+            ),
+            (
+                "[logs.FilterLogEvents]\nburst = 3\n",
+                "p.toml:2:9: key `logs.FilterLogEvents.burst`: burst needs rps",
+            ),
+            (
+                "[logs.FilterLogEvents]\nrps = 0\n",
+                "key `logs.FilterLogEvents.rps`: must be a number from 0.01",
+            ),
+            (
+                "[logs.FilterLogEvents]\np50_ms = 100000\n",
+                "p50_ms`: must be a number from 0 to 60000",
+            ),
             ("logs = 3\n", "p.toml:1:8: key `logs`: must be a table"),
-            ("[logs]\nFilterLogEvents = 1\n", "key `logs.FilterLogEvents`: must be a table with"),
+            (
+                "[logs]\nFilterLogEvents = 1\n",
+                "key `logs.FilterLogEvents`: must be a table with",
+            ),
             ("[logs.FilterLogEvents\n", "p.toml:1:"),
             ("", "nothing to apply"),
         ];
@@ -324,6 +351,9 @@ mod tests {
         let empty = parse("[logs.FilterLogEvents]\n").expect_err("empty");
         assert!(empty.contains("sets nothing"), "{empty}");
         let missing = ProfileSpec::load("/nonexistent/p.toml").expect_err("missing");
-        assert!(missing.contains("neither 'aws' nor a readable TOML file"), "{missing}");
+        assert!(
+            missing.contains("neither 'aws' nor a readable TOML file"),
+            "{missing}"
+        );
     }
 }
