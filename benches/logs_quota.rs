@@ -5,7 +5,6 @@
 //! `cargo bench --bench logs_quota`; the table goes to stdout. See README.md, "Performance".
 
 #[path = "../tests/it/support/moto.rs"]
-#[allow(dead_code)]
 mod moto;
 #[path = "../tests/it/support/emulator.rs"]
 mod support;
