@@ -36,6 +36,10 @@ pub enum LocalCommand {
         /// 'logs:StartLiveTail:drop-after=100'; more at run time via /_local/faults
         #[arg(long = "fault", value_name = "SPEC")]
         faults: Vec<emulator::FaultSpec>,
+        /// Answer as AWS would under its quotas: 'aws' (AWS's published per-operation quotas,
+        /// assumed latencies; see README) or a TOML file of the same shape
+        #[arg(long, value_name = "aws|FILE", value_parser = emulator::ProfileSpec::load)]
+        profile: Option<emulator::ProfileSpec>,
     },
     /// Print a signed access token from the local AgentCore's own OpenID issuer (only the
     /// token, on stdout: usable as an environment's token_command)
@@ -53,6 +57,7 @@ pub async fn run(cmd: &LocalCommand, cli: &super::Cli) -> Result<Outcome, CliErr
             settle_ms,
             invoke_tps,
             faults,
+            profile,
         } => {
             let stop = shutdown_signal();
             let state_dir = match state_dir {
@@ -65,6 +70,7 @@ pub async fn run(cmd: &LocalCommand, cli: &super::Cli) -> Result<Outcome, CliErr
             opts.settle_delay = Duration::from_millis(*settle_ms);
             opts.invoke_tps = *invoke_tps;
             opts.faults.clone_from(faults);
+            opts.profile.clone_from(profile);
             // The URL tells a script it can connect: only once the state dir is ours.
             let opened = emulator::open(opts).await?;
             {
@@ -76,9 +82,21 @@ pub async fn run(cmd: &LocalCommand, cli: &super::Cli) -> Result<Outcome, CliErr
                 "local AgentCore on {url}, state in {}; Ctrl-C stops it",
                 state_dir.display()
             );
+            if let Some(p) = profile {
+                announce(p);
+            }
             opened.serve(listener, stop).await?;
             Ok(Outcome::Ok)
         }
+    }
+}
+
+/// The profile in force, one line per rule, on stderr (also at `GET /_local/faults`).
+pub(super) fn announce(spec: &emulator::ProfileSpec) {
+    let profile = emulator::faults::profile::Profile::new(spec.clone());
+    eprintln!("profile '{}':", profile.name());
+    for line in profile.describe() {
+        eprintln!("  {line}");
     }
 }
 

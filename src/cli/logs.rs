@@ -38,6 +38,9 @@ pub struct LogsArgs {
     /// Pretty-print messages that are JSON
     #[arg(long)]
     pub json: bool,
+    /// Events per FilterLogEvents page (1-10000) [default: the service's maximum, 10000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=10_000))]
+    pub page_size: Option<i32>,
 }
 
 pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome, CliError> {
@@ -79,6 +82,7 @@ pub async fn run(config: &Config, cli: &Cli, args: &LogsArgs) -> Result<Outcome,
         start: Some(start),
         end,
         filter: args.filter.clone(),
+        page_size: args.page_size,
     };
     let backend = std::sync::Arc::new(Backend::new(envs));
     let json_out = cli.output == OutputFormat::Json;

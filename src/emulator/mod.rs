@@ -35,6 +35,7 @@ use axum::extract::{Request, State};
 use axum::http::{Response, StatusCode};
 use tokio::net::TcpListener;
 
+pub use faults::profile::{ProfileError, ProfileSpec};
 pub use faults::{FaultSpec, SpecError};
 pub use sigv4::DEFAULT_ACCOUNT;
 pub use store::StoreError;
@@ -58,6 +59,8 @@ pub struct Options {
     pub invoke_tps: Option<u32>,
     /// Faults in force from the start (more can be added at `/_local/faults`).
     pub faults: Vec<FaultSpec>,
+    /// A latency and quota profile (`--profile aws|FILE`); None: answers as fast as it can.
+    pub profile: Option<ProfileSpec>,
 }
 
 impl Options {
@@ -68,6 +71,7 @@ impl Options {
             ready_timeout: Duration::from_secs(30),
             invoke_tps: None,
             faults: Vec::new(),
+            profile: None,
         }
     }
 }
@@ -99,6 +103,7 @@ pub struct Emulator {
     /// Flips to true when the server shuts down, ending long-lived streams.
     closing: tokio::sync::watch::Sender<bool>,
     faults: faults::Faults,
+    profile: Option<faults::profile::Profile>,
     /// The own OpenID issuer, and the bearer-token verifier of JWT runtimes.
     oidc: oidc::Oidc,
     opts: Options,
@@ -176,6 +181,7 @@ pub async fn open(opts: Options) -> Result<Opened, EmulatorError> {
         cloudwatch,
         closing: tokio::sync::watch::channel(false).0,
         faults: faults::Faults::new(&opts.faults),
+        profile: opts.profile.clone().map(faults::profile::Profile::new),
         oidc,
         opts,
     });
@@ -331,7 +337,13 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
                     let base = format!("http://{}", host(&parts.headers));
                     emu.oidc.handle(&parts.method, r, &base, &b)
                 }
-                _ => faults::admin::handle(&emu.faults, &parts.method, rest, &b),
+                _ => faults::admin::handle(
+                    &emu.faults,
+                    emu.profile.as_ref(),
+                    &parts.method,
+                    rest,
+                    &b,
+                ),
             },
             Err(e) => AwsError::validation(e.to_string()).into_response(),
         };
@@ -376,7 +388,11 @@ async fn handle(State(emu): State<Arc<Emulator>>, request: Request) -> Response<
     let op = operation::name(&req);
     tracing::debug!(service = %req.scope.service, operation = op.unwrap_or("?"), method = %req.method, path = %raw_path, "request");
     // Faults apply before the handler: a call they answer does nothing.
-    let fault = emu.faults.decide(&req.scope.service, op);
+    let mut fault = emu.faults.decide(&req.scope.service, op);
+    if let Some(p) = &emu.profile {
+        let who = (req.scope.account.as_str(), req.scope.region.as_str());
+        p.apply(&mut fault, who, &req.scope.service, op);
+    }
     if let Some(answer) = faults::apply(&fault, &req, op, &raw_path).await {
         return answer;
     }

@@ -437,6 +437,65 @@ async fn local_serve_prints_its_url_and_keeps_state_across_restarts() {
         .stderr(predicate::str::contains("loopback only"));
 }
 
+#[tokio::test]
+async fn local_serve_announces_its_profile_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = StdCommand::new(BIN)
+        .args([
+            "local",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--profile",
+            "aws",
+        ])
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let served = Served(Some(child));
+    let (url, banner) = tokio::task::spawn_blocking(move || {
+        let mut url = String::new();
+        BufReader::new(stdout.expect("stdout"))
+            .read_line(&mut url)
+            .expect("url");
+        let banner: Vec<String> = BufReader::new(stderr.expect("stderr"))
+            .lines()
+            .map_while(Result::ok)
+            .take_while(|l| !l.contains("sts:GetCallerIdentity"))
+            .collect();
+        (url.trim().to_string(), banner.join("\n"))
+    })
+    .await
+    .expect("join");
+    assert!(banner.contains("profile 'aws':"), "{banner}");
+    assert!(
+        banner.contains("logs:FilterLogEvents: 5/s burst 5, latency p50 300 ms p99 1200 ms"),
+        "{banner}"
+    );
+    let (status, resp) = raw(&url, "GET", "/_local/faults", &[], "").await;
+    assert_eq!(status, 200);
+    assert!(resp.contains(r#""name":"aws""#), "{resp}");
+    served.terminate();
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[logs.FilterLogEvents]\nrps = \"fast\"\n").expect("write");
+    Command::new(BIN)
+        .args(["local", "serve", "--addr", "127.0.0.1:0", "--profile"])
+        .arg(&bad)
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "{}:2:7: key `logs.FilterLogEvents.rps`: must be a number",
+            bad.display()
+        )));
+}
+
 /// A `local serve` child, stopped however the test ends. SIGTERM makes it shut down as on
 /// Ctrl-C: it stops the servers it runs, then exits. A SIGKILL would orphan them: each runs
 /// in its own process group, and only a graceful shutdown kills them. So SIGKILL is the last

@@ -235,6 +235,7 @@ async fn follow_ticks(
         start: since_a_minute_ago(),
         end: None,
         filter: Some("tick".into()),
+        page_size: None,
     };
     let (mut got, mut notices) = (vec![], vec![]);
     let stats = tokio::time::timeout(
@@ -466,6 +467,7 @@ async fn a_reader_that_stalls_loses_nothing() {
         start: Some(base - 1000),
         end: None,
         filter: Some("tick".into()),
+        page_size: None,
     };
     let opts = FollowOptions {
         live_tail: false,

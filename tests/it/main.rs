@@ -28,6 +28,7 @@ mod emulator_metrics;
 mod emulator_runtimes;
 mod emulator_s3;
 mod faults;
+mod logs_sliced;
 mod mcp_bearer;
 mod mcp_client;
 mod promote;

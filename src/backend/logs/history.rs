@@ -150,7 +150,7 @@ pub async fn merge(
 /// Throttled reads in a row before history gives up (with backoff up to 16 s: about 1.5 min).
 const MAX_THROTTLED: u32 = 8;
 
-fn order(l: &LogLine) -> (i64, &str, &str, &str) {
+pub(super) fn order(l: &LogLine) -> (i64, &str, &str, &str) {
     (
         l.timestamp,
         &l.env,

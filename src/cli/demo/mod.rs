@@ -59,6 +59,10 @@ pub struct DemoArgs {
     /// applies while seeding too)
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<emulator::FaultSpec>,
+    /// A latency and quota profile for the local AgentCore, as `local serve --profile`
+    /// ('aws' or a TOML file)
+    #[arg(long, value_name = "aws|FILE", value_parser = emulator::ProfileSpec::load)]
+    pub profile: Option<emulator::ProfileSpec>,
 }
 
 pub async fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
@@ -96,6 +100,7 @@ async fn serve(
     let mut opts = emulator::Options::new(dir.join("agentcore"));
     opts.settle_delay = SETTLE;
     opts.faults.clone_from(&args.faults);
+    opts.profile.clone_from(&args.profile);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(emulator::serve(listener, opts, async {
         let _ = stopped.await;
@@ -159,6 +164,9 @@ async fn demo<S: Future<Output = ()>>(
         "local AgentCore on {url}, state in {}; seeding dev, staging and prod",
         dir.display()
     );
+    if let Some(p) = &args.profile {
+        super::local::announce(p);
+    }
     let seeded = tokio::select! {
         r = seed::seed(&backend, &ctx) => r?,
         () = signal.as_mut() => {

@@ -2,20 +2,31 @@
 //! AWS route starts with `/_local/`):
 //! `GET /_local/faults` lists the faults with their counts, `POST /_local/faults` with
 //! `{"spec": "logs:FilterLogEvents:throttle@0.5"}` adds one, `DELETE /_local/faults` removes
-//! them all and `DELETE /_local/faults/<id>` one.
+//! them all and `DELETE /_local/faults/<id>` one. The GET also shows the latency and quota
+//! profile in force (`profile`: null without one), with each rule's served and throttled calls.
 
 use axum::body::Body;
 use axum::http::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
+use super::profile::Profile;
 use super::{FaultSpec, Faults};
 use crate::emulator::http::json_response;
 
 /// Answer a request for `/_local/<rest>`.
-pub fn handle(faults: &Faults, method: &Method, rest: &str, body: &[u8]) -> Response<Body> {
+pub fn handle(
+    faults: &Faults,
+    profile: Option<&Profile>,
+    method: &Method,
+    rest: &str,
+    body: &[u8],
+) -> Response<Body> {
     let path: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     match (method.as_str(), path.as_slice()) {
-        ("GET", ["faults"]) => json_response(StatusCode::OK, &json!({ "faults": faults.list() })),
+        ("GET", ["faults"]) => json_response(
+            StatusCode::OK,
+            &json!({ "faults": faults.list(), "profile": profile.map(Profile::listing) }),
+        ),
         ("POST", ["faults"]) => {
             let spec = serde_json::from_slice::<Value>(body)
                 .ok()

@@ -6,10 +6,12 @@
 //! ([`answer`]) or the handler, with a drop-after limit for StartLiveTail's stream. Faults come
 //! from `Options::faults` at start and from the admin path (`/_local/faults`, [`admin`]) at
 //! run time. A rate is applied exactly, not by chance: at 0.5 every second matching call, so
-//! counts in tests are exact and no two calls in a row fail below 0.5.
+//! counts in tests are exact and no two calls in a row fail below 0.5. A latency and quota
+//! [`profile`] adds to the decision after the faults.
 
 pub mod admin;
 mod answer;
+pub mod profile;
 pub mod spec;
 
 use std::sync::Mutex;

@@ -133,6 +133,7 @@ pub async fn stream(
         start: Some(now.saturating_sub(since)),
         end: (!job.follow).then_some(now),
         filter: job.filter.filter(|f| !f.trim().is_empty()),
+        page_size: None,
     };
     let mut pending = Pending::default();
     let end = if job.follow {

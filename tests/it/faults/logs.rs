@@ -57,8 +57,9 @@ async fn logs_since_outlasts_more_throttling_than_the_sdk_retries() {
         )
         .await
     });
-    // Four throttled calls: one more than the SDK's three attempts of one call.
-    while faults::counts(&w.local.url, spec).await.1 < 4 {
+    // Six throttled calls: twice the SDK's three attempts of one call, and the point from
+    // which a page still refused is reported (after waiting 3 s or more).
+    while faults::counts(&w.local.url, spec).await.1 < 6 {
         assert!(!cli.is_finished(), "logs gave up: {:?}", cli.await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

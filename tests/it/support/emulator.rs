@@ -237,14 +237,33 @@ pub async fn start_with(dir: &Path, settle: Duration) -> Local {
 
 /// Like [`start_with`], with a chosen readiness timeout for new servers.
 pub async fn start_opts(dir: &Path, settle: Duration, ready_timeout: Duration) -> Local {
+    start_options(dir, |o| {
+        o.settle_delay = settle;
+        o.ready_timeout = ready_timeout;
+    })
+    .await
+}
+
+/// Start with a latency and quota profile (TOML of `local serve --profile FILE`'s shape).
+pub async fn start_profiled(dir: &Path, profile_toml: &str) -> Local {
+    let spec = emulator::ProfileSpec::parse("test", Path::new("test.toml"), profile_toml)
+        .expect("profile");
+    start_options(dir, |o| {
+        o.settle_delay = Duration::from_millis(50);
+        o.profile = Some(spec);
+    })
+    .await
+}
+
+/// Start with the options `set` changes from the defaults.
+pub async fn start_options(dir: &Path, set: impl FnOnce(&mut emulator::Options)) -> Local {
     let listener = emulator::bind("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("bind");
     let url = emulator::endpoint_url(&listener).expect("url");
     let (tx, rx) = oneshot::channel();
     let mut opts = emulator::Options::new(dir);
-    opts.settle_delay = settle;
-    opts.ready_timeout = ready_timeout;
+    set(&mut opts);
     let task = tokio::spawn(async move {
         emulator::serve(listener, opts, async {
             let _ = rx.await;
