@@ -70,16 +70,11 @@ impl GroupReader {
             self.done = true;
             return Ok(());
         };
-        self.buf.extend(page.events().iter().map(|e| LogLine {
-            timestamp: e.timestamp().unwrap_or_default(),
-            ingestion_time: e.ingestion_time().unwrap_or_default(),
-            log_group: self.group.clone(),
-            log_stream: e.log_stream_name().unwrap_or_default().to_string(),
-            event_id: e.event_id().map(str::to_string),
-            message: e.message().unwrap_or_default().to_string(),
-            env: self.env.clone(),
-            runtime: self.runtime.clone(),
-        }));
+        self.buf.extend(
+            page.events()
+                .iter()
+                .map(|e| LogLine::filtered(e, &self.group, &self.env, &self.runtime)),
+        );
         match page.next_token() {
             Some(t) if Some(t) != self.token.as_deref() => self.token = Some(t.to_string()),
             _ => self.done = true,

@@ -33,6 +33,27 @@ pub struct LogLine {
     pub runtime: String,
 }
 
+impl LogLine {
+    /// A FilterLogEvents event of `group`, read for `runtime` in `env`.
+    pub(crate) fn filtered(
+        e: &aws_sdk_cloudwatchlogs::types::FilteredLogEvent,
+        group: &str,
+        env: &str,
+        runtime: &str,
+    ) -> Self {
+        LogLine {
+            timestamp: e.timestamp().unwrap_or_default(),
+            ingestion_time: e.ingestion_time().unwrap_or_default(),
+            log_group: group.to_string(),
+            log_stream: e.log_stream_name().unwrap_or_default().to_string(),
+            event_id: e.event_id().map(str::to_string),
+            message: e.message().unwrap_or_default().to_string(),
+            env: env.to_string(),
+            runtime: runtime.to_string(),
+        }
+    }
+}
+
 /// What to read: runtimes (by env), a time range in ms, a filter pattern.
 #[derive(Debug, Clone, Default)]
 pub struct LogQuery {

@@ -123,16 +123,7 @@ impl Group {
         let events = page
             .events()
             .iter()
-            .map(|e| LogLine {
-                timestamp: e.timestamp().unwrap_or_default(),
-                ingestion_time: e.ingestion_time().unwrap_or_default(),
-                log_group: self.group.clone(),
-                log_stream: e.log_stream_name().unwrap_or_default().to_string(),
-                event_id: e.event_id().map(str::to_string),
-                message: e.message().unwrap_or_default().to_string(),
-                env: self.env.clone(),
-                runtime: self.runtime.clone(),
-            })
+            .map(|e| LogLine::filtered(e, &self.group, &self.env, &self.runtime))
             .collect();
         // A token equal to the one sent would loop forever: the end.
         let next = page
