@@ -131,10 +131,12 @@ async fn invocations_reach_the_version_the_qualifier_points_at() {
 #[tokio::test]
 async fn a_server_that_exits_or_never_answers_fails_its_version_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // 6 s for a server to answer: the silent one fails after it, and the good one (a Python
+    // start) has time even on a loaded CI machine, where 2 s was seen to run out.
     let local = start_opts(
         dir.path(),
         Duration::from_millis(20),
-        Duration::from_secs(2),
+        Duration::from_secs(6),
     )
     .await;
     let c = clients(&local.url, "us-west-2").await;

@@ -210,7 +210,8 @@ pub async fn update(c: &Clients, id: &str, tag: &str) -> String {
 /// Poll until every endpoint of the runtime and the runtime itself have left
 /// CREATING/UPDATING/DELETING (bounded, no fixed sleep).
 pub async fn settled(c: &Clients, id: &str) {
-    for _ in 0..200 {
+    // At least 20 s: a test's readiness timeout (up to 6 s) under a loaded CI machine.
+    for _ in 0..1000 {
         let rt = c
             .control
             .get_agent_runtime()
