@@ -54,16 +54,7 @@ async fn deletes(c: &Clients) -> (String, String, String, bool) {
             }
         }
     }
-    c.s3.create_bucket()
-        .bucket("doomed-bucket")
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::UsWest2)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("bucket");
+    crate::support::emulator::us_west_2_bucket(c, "doomed-bucket").await;
     c.s3.put_object()
         .bucket("doomed-bucket")
         .key("rollouts/doomed.json")

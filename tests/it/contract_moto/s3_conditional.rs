@@ -32,16 +32,7 @@ where
 /// The sequence the rollout state needs, against one S3; ETags are the bodies' MD5s, so they
 /// are the same on both peers.
 async fn conditional_sequence(c: &Clients) -> Vec<(&'static str, Answer)> {
-    c.s3.create_bucket()
-        .bucket(BUCKET)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::UsWest2)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateBucket");
+    crate::support::emulator::us_west_2_bucket(c, BUCKET).await;
     let put = |body: &'static [u8], if_none: Option<&str>, if_match: Option<&str>| {
         c.s3.put_object()
             .bucket(BUCKET)

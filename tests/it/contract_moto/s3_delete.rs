@@ -8,16 +8,7 @@ use crate::support::emulator::{auth, raw, start, status_and_code};
 /// What each step answered: DeleteObject twice, then GetObject, then DeleteObject in a
 /// missing bucket (status and error code where it failed).
 async fn deletes(c: &Clients) -> Vec<(u16, String)> {
-    c.s3.create_bucket()
-        .bucket(BUCKET)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::UsWest2)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateBucket");
+    crate::support::emulator::us_west_2_bucket(c, BUCKET).await;
     c.s3.put_object()
         .bucket(BUCKET)
         .key("weather/copy.zip")

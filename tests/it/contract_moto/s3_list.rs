@@ -37,16 +37,7 @@ async fn pages(c: &Clients, prefix: &str, max_keys: i32) -> Vec<(Vec<String>, i3
 }
 
 async fn listing(c: &Clients) -> Vec<(Vec<String>, i32, bool)> {
-    c.s3.create_bucket()
-        .bucket(BUCKET)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::UsWest2)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateBucket");
+    crate::support::emulator::us_west_2_bucket(c, BUCKET).await;
     for key in [
         "rollouts/weather.json",
         "weather/v1.zip",

@@ -10,18 +10,7 @@ use aws_sdk_s3::types::{
 };
 use support::*;
 
-async fn bucket(c: &agentcore_console::backend::Clients, name: &str) {
-    c.s3.create_bucket()
-        .bucket(name)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::UsWest2)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create bucket");
-}
+use support::us_west_2_bucket as bucket;
 
 #[tokio::test]
 async fn objects_round_trip_with_their_encryption() {

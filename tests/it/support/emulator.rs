@@ -33,6 +33,21 @@ impl Local {
     }
 }
 
+/// A bucket in us-west-2 (the test clients' region, so S3 needs the location constraint).
+pub async fn us_west_2_bucket(c: &Clients, name: &str) {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    c.s3.create_bucket()
+        .bucket(name)
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::UsWest2)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateBucket {name}: {e:?}"));
+}
+
 pub fn env(name: &str, url: &str, region: &str, account: Option<&str>) -> Environment {
     Environment {
         name: name.into(),
